@@ -1,0 +1,254 @@
+"""The data that flows through the pipeline: plain frozen dataclasses, no I/O.
+
+source -> fetch (FetchResult) -> parse (Release) -> classify (Classification) -> store.
+Everything here is serialisable to JSON-ready dicts so that `state` can store it without
+knowing how it was made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+PILLAR_IDS: tuple[str, ...] = (
+    "dei",
+    "climate",
+    "competitiveness",
+    "migration",
+    "health",
+    "security",
+)
+
+PILLAR_NAMES: Mapping[str, str] = {
+    "dei": "Diversity, Equity and Inclusion",
+    "climate": "Climate Change and Environment",
+    "competitiveness": "Competitiveness",
+    "migration": "Migration and Development",
+    "health": "Health",
+    "security": "Security",
+}
+
+COUNTRIES: tuple[str, ...] = ("CA", "MX", "US")
+LANGUAGES: tuple[str, ...] = ("en", "es", "fr")
+
+SourceKind = Literal["feed", "page"]
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One place releases come from: a feed, or an HTML index page read with CSS selectors."""
+
+    name: str
+    url: str
+    country: str
+    language: str = ""
+    kind: SourceKind = "feed"
+    interval: int | None = None
+    user_agent: str | None = None
+    # For kind == "page": CSS selectors named item, title, link, date, summary, type.
+    selectors: Mapping[str, str] = field(default_factory=dict, hash=False)
+    enabled: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """What one attempt to fetch a source gave: a body, a 304, or an error in plain words."""
+
+    source: Source
+    status: int | None
+    body: bytes | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    final_url: str = ""
+    content_type: str | None = None
+    error: str | None = None
+    elapsed: float = 0.0
+    retry_after: float | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+@dataclass(frozen=True, slots=True)
+class Release:
+    """A normalised release: control characters stripped, HTML reduced to plain text."""
+
+    id: str
+    source: str
+    country: str
+    language: str
+    title: str
+    link: str
+    published: str  # ISO 8601 in UTC ("2023-01-10T00:00:00+00:00"), "" when unknown
+    summary: str = ""
+    text: str = ""
+    guid: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "source": self.source,
+            "country": self.country,
+            "language": self.language,
+            "title": self.title,
+            "link": self.link,
+            "published": self.published,
+            "summary": self.summary,
+            "text": self.text,
+            "guid": self.guid,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Release:
+        return cls(
+            id=str(data["id"]),
+            source=str(data.get("source", "")),
+            country=str(data.get("country", "")),
+            language=str(data.get("language", "")),
+            title=str(data.get("title", "")),
+            link=str(data.get("link", "")),
+            published=str(data.get("published", "")),
+            summary=str(data.get("summary", "")),
+            text=str(data.get("text", "")),
+            guid=str(data.get("guid", "")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One taxonomy term found in a release: where it stands and what it matched."""
+
+    term: str  # the taxonomy term (as written in the taxonomy)
+    field: Literal["title", "text"]
+    start: int  # offsets into Release.title or Release.text
+    end: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"term": self.term, "field": self.field, "start": self.start, "end": self.end}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Match:
+        fld = "title" if data.get("field") == "title" else "text"
+        return cls(str(data["term"]), fld, int(data["start"]), int(data["end"]))
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Why a decision was taken: its score, the matched terms and the best sentence."""
+
+    score: float
+    matches: tuple[Match, ...] = ()
+    sentence: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "score": self.score,
+            "matches": [m.to_dict() for m in self.matches],
+            "sentence": self.sentence,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Evidence:
+        return cls(
+            score=float(data.get("score", 0.0)),
+            matches=tuple(Match.from_dict(m) for m in data.get("matches", ())),
+            sentence=str(data.get("sentence", "")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    """The two decisions about a release: summit or not, and which pillars."""
+
+    language: str
+    summit: bool
+    summit_score: float
+    pillars: tuple[str, ...]
+    pillar_scores: Mapping[str, float]
+    # Keyed by "summit" and by pillar id; present for every asserted decision.
+    evidence: Mapping[str, Evidence] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "language": self.language,
+            "summit": self.summit,
+            "summit_score": self.summit_score,
+            "pillars": list(self.pillars),
+            "pillar_scores": dict(self.pillar_scores),
+            "evidence": {k: v.to_dict() for k, v in self.evidence.items()},
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Classification:
+        return cls(
+            language=str(data.get("language", "")),
+            summit=bool(data.get("summit", False)),
+            summit_score=float(data.get("summit_score", 0.0)),
+            pillars=tuple(p for p in data.get("pillars", ()) if p in PILLAR_IDS),
+            pillar_scores={str(k): float(v) for k, v in data.get("pillar_scores", {}).items()},
+            evidence={
+                str(k): Evidence.from_dict(v) for k, v in data.get("evidence", {}).items()
+            },
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ClassifiedRelease:
+    release: Release
+    classification: Classification
+
+
+@dataclass(frozen=True, slots=True)
+class SourceHealth:
+    """How a source has been answering; kept by the store, shown by `sources` and the TUI."""
+
+    source: str
+    last_attempt: str = ""  # ISO 8601 UTC
+    last_success: str = ""
+    status: int | None = None
+    items_seen: int = 0
+    consecutive_failures: int = 0
+    last_error: str = ""
+    etag: str | None = None
+    last_modified: str | None = None
+    next_poll: str = ""
+
+    @property
+    def healthy(self) -> bool:
+        return self.consecutive_failures == 0 and bool(self.last_success)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "last_attempt": self.last_attempt,
+            "last_success": self.last_success,
+            "status": self.status,
+            "items_seen": self.items_seen,
+            "consecutive_failures": self.consecutive_failures,
+            "last_error": self.last_error,
+            "etag": self.etag,
+            "last_modified": self.last_modified,
+            "next_poll": self.next_poll,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SourceHealth:
+        status = data.get("status")
+        return cls(
+            source=str(data["source"]),
+            last_attempt=str(data.get("last_attempt", "")),
+            last_success=str(data.get("last_success", "")),
+            status=int(status) if status is not None else None,
+            items_seen=int(data.get("items_seen", 0)),
+            consecutive_failures=int(data.get("consecutive_failures", 0)),
+            last_error=str(data.get("last_error", "")),
+            etag=data.get("etag"),
+            last_modified=data.get("last_modified"),
+            next_poll=str(data.get("next_poll", "")),
+        )

@@ -1,0 +1,124 @@
+"""What the store keeps about a release beyond the pipeline's output: triage and reading state."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import Any
+
+from feeds.models import PILLAR_IDS, Classification, Release
+
+
+class TriageState(StrEnum):
+    NEW = "new"
+    RELEVANT = "relevant"
+    NOT_RELEVANT = "not_relevant"
+    FOLLOW_UP = "follow_up"
+    BRIEFED = "briefed"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ")
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """A person's override of the classifier; it wins over every reclassification."""
+
+    summit: bool | None = None
+    pillars_added: tuple[str, ...] = ()
+    pillars_removed: tuple[str, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return self.summit is None and not self.pillars_added and not self.pillars_removed
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "summit": self.summit,
+            "pillars_added": list(self.pillars_added),
+            "pillars_removed": list(self.pillars_removed),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> Correction:
+        if not data:
+            return cls()
+        summit = data.get("summit")
+        return cls(
+            summit=bool(summit) if summit is not None else None,
+            pillars_added=tuple(p for p in data.get("pillars_added", ()) if p in PILLAR_IDS),
+            pillars_removed=tuple(p for p in data.get("pillars_removed", ()) if p in PILLAR_IDS),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRelease:
+    """A release as the store holds it: pipeline output plus what people decided about it."""
+
+    release: Release
+    classification: Classification
+    first_seen: str  # ISO 8601 UTC
+    read: bool = False
+    triage: TriageState = TriageState.NEW
+    starred: bool = False
+    note: str = ""
+    correction: Correction = field(default_factory=Correction)
+    sources: tuple[str, ...] = ()  # every source this release was seen in
+    changed_at: str = ""  # when the text last changed after first being stored
+
+    @property
+    def id(self) -> str:
+        return self.release.id
+
+    @property
+    def summit(self) -> bool:
+        """The summit decision, a person's correction first."""
+        if self.correction.summit is not None:
+            return self.correction.summit
+        return self.classification.summit
+
+    @property
+    def pillars(self) -> tuple[str, ...]:
+        """Asserted pillars in taxonomy order, a person's corrections applied."""
+        chosen = (
+            set(self.classification.pillars) | set(self.correction.pillars_added)
+        ) - set(self.correction.pillars_removed)
+        return tuple(p for p in PILLAR_IDS if p in chosen)
+
+    def with_changes(self, **changes: Any) -> StoredRelease:
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "release": self.release.to_dict(),
+            "classification": self.classification.to_dict(),
+            "first_seen": self.first_seen,
+            "read": self.read,
+            "triage": self.triage.value,
+            "starred": self.starred,
+            "note": self.note,
+            "correction": self.correction.to_dict(),
+            "sources": list(self.sources),
+            "changed_at": self.changed_at,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> StoredRelease:
+        try:
+            triage = TriageState(data.get("triage", "new"))
+        except ValueError:
+            triage = TriageState.NEW
+        return cls(
+            release=Release.from_dict(data["release"]),
+            classification=Classification.from_dict(data.get("classification", {})),
+            first_seen=str(data.get("first_seen", "")),
+            read=bool(data.get("read", False)),
+            triage=triage,
+            starred=bool(data.get("starred", False)),
+            note=str(data.get("note", "")),
+            correction=Correction.from_dict(data.get("correction")),
+            sources=tuple(str(s) for s in data.get("sources", ())),
+            changed_at=str(data.get("changed_at", "")),
+        )
