@@ -36,7 +36,7 @@ eval: $(STAMP)
 	$(BIN)/summitwatch eval ../shared/eval/dev.jsonl
 
 bench: $(STAMP)
-	$(BIN)/python -m pytest tests/bench -s -p no:cacheprovider $(ARGS)
+	$(BIN)/python -m pytest tests/bench/bench_*.py -s -p no:cacheprovider $(ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .mypy_cache

@@ -1,0 +1,288 @@
+"""Text from the network made safe and plain: control characters out, HTML reduced to text.
+
+Everything a feed or page says passes through `clean_text` once, here, before it reaches the store
+or a terminal. The rules are deliberately blunt: a press release never needs an escape sequence,
+a bidi override or a zero-width character, and any of them can hide or forge what a reader sees.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html as html_lib
+import re
+import unicodedata
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from lxml import etree
+
+__all__ = [
+    "clean_text",
+    "html_to_text",
+    "iso_utc",
+    "one_line",
+    "release_id",
+    "safe_link",
+    "strip_controls",
+]
+
+# Escape sequences are removed whole, payload included: an OSC 52 clipboard write or an OSC 8
+# hyperlink must not leave its payload behind as visible text. An unterminated string sequence
+# runs to the end of its line. 8-bit C1 introducers are only dropped as characters: text decoded
+# with the wrong single-byte codec is full of them, and its words should survive.
+_ESCAPE_SEQUENCE = re.compile(
+    r"\x1b[\]PX^_][^\x07\x1b\x9c\n]*(?:\x07|\x1b\\|\x9c)?"  # OSC, DCS, SOS, PM, APC
+    r"|\x1b\[[0-?]*[ -/]*[@-~]?"  # CSI
+    r"|\x1b[ -/]*[0-~]?"  # nF, Fp, Fe, Fs escapes, or a lone ESC
+)
+# Cc except \t and \n, then every Cf (bidi controls, zero-width characters, BOM, soft hyphen,
+# tag characters), then lone surrogates, which cannot be encoded and would break the store.
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f"
+    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e"
+    "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+    "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
+    "\ud800-\udfff]"
+)
+_LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029]")
+_SPACE_RUN = re.compile(r"[ \t]{2,}")
+
+
+def clean_text(s: str) -> str:
+    """Remove every control, format and invisible character; NFC; tidy the whitespace.
+
+    Keeps `\\n` and `\\t`; removes escape sequences whole (CSI, OSC, DCS, ...), other C0 and C1
+    characters, DEL, bidi overrides and isolates, zero-width characters and the BOM. `\\r\\n`,
+    `\\r`, U+2028 and U+2029 become `\\n`. Runs of spaces and tabs collapse to one space, lines
+    lose their edge whitespace, more than one blank line in a row becomes one. Never raises.
+    """
+    if not isinstance(s, str) or not s:
+        return ""
+    if "\r" in s or "\u2028" in s or "\u2029" in s:
+        s = _LINE_BREAKS.sub("\n", s)
+    s = strip_controls(s)
+    if not s.isascii():
+        s = unicodedata.normalize("NFC", s)
+    lines: list[str] = []
+    for line in s.split("\n"):
+        if "  " in line or "\t" in line:
+            line = _SPACE_RUN.sub(" ", line)
+        line = line.strip()
+        if line or (lines and lines[-1]):
+            lines.append(line)
+    return "\n".join(lines).strip()
+
+
+def strip_controls(s: str) -> str:
+    """Escape sequences and invisible characters out, nothing else touched: for markup about to
+    be parsed (lxml refuses NUL and turns other controls into U+FFFD, orphaning their payload)."""
+    if "\x1b" in s:
+        s = _ESCAPE_SEQUENCE.sub("", s)
+    # isprintable() is a C loop, a character class regex a slow one: ask it first. It is False
+    # for \n, \t and no-break spaces too, hence the probe with those replaced.
+    probe = s.replace("\n", " ").replace("\t", " ").replace("\xa0", " ")
+    return s if probe.isprintable() else _INVISIBLE.sub("", s)
+
+
+def one_line(s: str) -> str:
+    """`clean_text`, then every run of whitespace (newlines included) as one space: for titles."""
+    return " ".join(clean_text(s).split())
+
+
+# --- HTML to text ------------------------------------------------------------------------------
+
+_PARAGRAPH, _LINE = 2, 1
+_BLOCKS = frozenset(
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "caption",
+        "center",
+        "dd",
+        "details",
+        "dialog",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hgroup",
+        "hr",
+        "legend",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "ul",
+    ]
+)
+_LINES = frozenset(["br", "li", "tr"])
+_DROPPED = frozenset(
+    ["script", "style", "noscript", "template", "head", "title", "iframe", "object", "svg", "math"]
+)
+_HTML_PARSER = etree.HTMLParser(
+    no_network=True, remove_comments=True, remove_pis=True, default_doctype=False
+)
+_TAG = re.compile(r"<[^>]*>?")
+_DROPPED_BLOCK = re.compile(r"<(script|style)\b.*?</\1\s*>", re.I | re.S)
+_MARKUP = re.compile(r"<[A-Za-z!/?]|&(?:#\d|#x[0-9A-Fa-f]|[A-Za-z]{2,})")
+
+
+def html_to_text(html: str) -> str:
+    """Plain text of an HTML fragment: paragraphs separated by a blank line, markup gone.
+
+    Block elements (p, div, h1-h6, lists, tables...) become paragraph breaks, `br` and `li`
+    line breaks; script, style and similar content is dropped; entities are decoded; the result
+    goes through `clean_text`. Never raises.
+    """
+    if not isinstance(html, str) or not html.strip():
+        return ""
+    if not _MARKUP.search(html):
+        return clean_text(html)
+    source = strip_controls(html)
+    try:
+        root = etree.fromstring(f"<html><body>{source}</body></html>", _HTML_PARSER)
+        text = clean_text(_assemble(_walk(root))) if root is not None else ""
+    except (etree.LxmlError, ValueError):
+        text = ""
+    # libxml2 gives up on pathological markup (nesting past its depth limit): strip tags crudely.
+    return text or clean_text(html_lib.unescape(_TAG.sub(" ", _DROPPED_BLOCK.sub(" ", source))))
+
+
+def _walk(root: etree._Element) -> list[str | int]:
+    """Text pieces and break markers in document order, without recursion (deep HTML is fine)."""
+    pieces: list[str | int] = []
+    skip_depth = 0
+    for event, el in etree.iterwalk(root, events=("start", "end")):
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if event == "start":
+            if skip_depth or tag in _DROPPED:
+                skip_depth += 1
+                continue
+            if tag in _BLOCKS or tag in _LINES:
+                pieces.append(_PARAGRAPH if tag in _BLOCKS else _LINE)
+            if el.text:
+                pieces.append(el.text)
+            continue
+        if skip_depth:
+            skip_depth -= 1
+            if skip_depth:
+                continue
+        elif tag in _BLOCKS:
+            pieces.append(_PARAGRAPH)
+        elif tag in ("li", "tr"):
+            pieces.append(_LINE)
+        elif tag in ("td", "th"):
+            pieces.append(" ")
+        if el.tail:
+            pieces.append(el.tail)
+    return pieces
+
+
+def _assemble(pieces: list[str | int]) -> str:
+    out: list[str] = []
+    words: list[str] = []
+    pending = 0
+    for piece in pieces:
+        if isinstance(piece, int):
+            if words:
+                out.append(" ".join("".join(words).split()))
+                words = []
+            pending = max(pending, piece) if out else 0
+            continue
+        if pending and piece.strip():
+            out.append("\n\n" if pending == _PARAGRAPH else "\n")
+            pending = 0
+        words.append(piece)
+    if words:
+        out.append(" ".join("".join(words).split()))
+    return "".join(out)
+
+
+# --- ids, links and dates -----------------------------------------------------------------------
+
+_TRACKING = re.compile(r"^(utm_[a-z]+|fbclid|gclid|mc_cid|mc_eid)$", re.IGNORECASE)
+
+
+def safe_link(url: str, base: str = "") -> str:
+    """An absolute http(s) link without control characters, or "" for anything else."""
+    url = "".join(clean_text(url).split())
+    if not url:
+        return ""
+    if base:
+        try:
+            url = urljoin(base, url)
+        except ValueError:
+            return ""
+    return url if url.lower().startswith(("http://", "https://")) else ""
+
+
+def canonical_link(url: str) -> str:
+    """The link in one spelling: lower-case scheme and host, no default port, fragment or
+    tracking parameters, "/" for an empty path."""
+    try:
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").lower()
+        port = parts.port
+    except ValueError:
+        return url.strip()
+    scheme = parts.scheme.lower()
+    if port and (scheme, port) not in (("http", 80), ("https", 443)):
+        host = f"{host}:{port}"
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, True) if not _TRACKING.match(k)])
+    return urlunsplit((scheme, host, parts.path or "/", query, ""))
+
+
+def release_id(guid: str, link: str, title: str, source: str) -> str:
+    """A stable 16-hex-digit id: from the GUID, else the canonical link, else source and title.
+
+    A GUID that looks like a bare counter ("17") is not unique beyond its feed, so the source
+    name is mixed into it.
+    """
+    guid = " ".join((guid or "").split())
+    if guid:
+        local = len(guid) < 16 and not any(c in guid for c in ":/.")
+        key = f"guid\x1f{source}\x1f{guid}" if local else f"guid\x1f{guid}"
+    elif link and link.strip():
+        key = f"link\x1f{canonical_link(link)}"
+    else:
+        key = f"title\x1f{source}\x1f{' '.join((title or '').split()).casefold()}"
+    return hashlib.blake2b(key.encode("utf-8", "replace"), digest_size=8).hexdigest()
+
+
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+FUTURE_SLACK = timedelta(days=2)
+
+
+def iso_utc(when: datetime | None, now: datetime | None = None) -> str:
+    """ISO 8601 in UTC to the second, or "" when unknown or implausible (before 1990, or more
+    than two days ahead of `now`). A naive datetime is taken as UTC."""
+    if when is None:
+        return ""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    try:
+        when = when.astimezone(UTC).replace(microsecond=0)
+    except (OverflowError, ValueError):
+        return ""
+    now = now or datetime.now(UTC)
+    if when < EARLIEST or when > now + FUTURE_SLACK:
+        return ""
+    return when.isoformat()
