@@ -134,7 +134,7 @@ class Match:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Match:
-        fld = "title" if data.get("field") == "title" else "text"
+        fld: Literal["title", "text"] = "title" if data.get("field") == "title" else "text"
         return cls(str(data["term"]), fld, int(data["start"]), int(data["end"]))
 
 
@@ -192,9 +192,7 @@ class Classification:
             summit_score=float(data.get("summit_score", 0.0)),
             pillars=tuple(p for p in data.get("pillars", ()) if p in PILLAR_IDS),
             pillar_scores={str(k): float(v) for k, v in data.get("pillar_scores", {}).items()},
-            evidence={
-                str(k): Evidence.from_dict(v) for k, v in data.get("evidence", {}).items()
-            },
+            evidence={str(k): Evidence.from_dict(v) for k, v in data.get("evidence", {}).items()},
         )
 
 

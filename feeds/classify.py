@@ -1,0 +1,161 @@
+"""Which pillars does a release address, and the `Classifier` facade over both decisions.
+
+A pillar is asserted from sentences, not from word counts: a sentence whose pillar terms reach
+weight 1.0 (and which is not mostly about another pillar), or a heading line naming the pillar.
+Value words ("security, prosperity and inclusiveness") stay below that bar on their own.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from feeds.detect import Document, Found, decide_summit, read_document
+from feeds.language import language_of_tokens
+from feeds.models import Classification, Evidence
+from feeds.taxonomy import Taxonomy, load_taxonomy
+from feeds.textfold import Phrase, PhraseIndex
+
+SENTENCE_BAR = 1.0  # pillar weight a sentence needs to assert the pillar
+HEADING_BAR = 0.4  # a heading needs only one term of some weight
+DOMINANCE = 0.75  # outside an agenda, a pillar must hold its own against the strongest one
+STRONG_SENTENCE = 1.5  # enough weight to assert a pillar whatever else the sentence is about
+AGENDA_PILLARS = 3  # a sentence reaching the bar for this many pillars lists an agenda
+MAX_EVIDENCE = 12
+LANGUAGE_SAMPLE = 200  # tokens: plenty to tell the three languages apart
+
+
+@dataclass(frozen=True, slots=True)
+class PillarDecision:
+    pillar: str
+    score: float
+    asserted: bool
+    evidence: Evidence
+
+
+def decide_pillars(doc: Document, taxonomy: Taxonomy) -> list[PillarDecision]:
+    """Score every pillar of the taxonomy on a document read by `read_document`."""
+    asserting: dict[str, list[tuple[float, int]]] = {p: [] for p in taxonomy.pillars}
+    partial = dict.fromkeys(taxonomy.pillars, 0.0)
+    found: dict[str, list[Found]] = {p: [] for p in taxonomy.pillars}
+    for item in doc.found:
+        if item.term.kind == "pillar":
+            found[item.term.target].append(item)
+    for sentence, scores in _sentence_weights(found).items():
+        for pillar, value in scores.items():
+            partial[pillar] = max(partial[pillar], value)
+            if _asserts(doc, sentence, pillar, scores):
+                asserting[pillar].append((value, sentence))
+    decisions = []
+    for pillar in taxonomy.pillars:
+        score = _pillar_score(asserting[pillar], partial[pillar])
+        asserted = score >= taxonomy.pillar_threshold
+        evidence = (
+            _pillar_evidence(doc, found[pillar], asserting[pillar], score) if asserted else None
+        )
+        decisions.append(PillarDecision(pillar, score, asserted, evidence or Evidence(score)))
+    return decisions
+
+
+def _sentence_weights(found: Mapping[str, list[Found]]) -> dict[int, dict[str, float]]:
+    """Per sentence, per pillar: the sum of the weights of the distinct terms found."""
+    seen: set[tuple[int, str]] = set()
+    weights: dict[int, dict[str, float]] = {}
+    for item in (f for items in found.values() for f in items):
+        if (item.sentence, item.term.text) in seen:
+            continue
+        seen.add((item.sentence, item.term.text))
+        scores = weights.setdefault(item.sentence, {})
+        scores[item.term.target] = scores.get(item.term.target, 0.0) + item.term.weight
+    return weights
+
+
+def _asserts(doc: Document, sentence: int, pillar: str, scores: Mapping[str, float]) -> bool:
+    value = scores[pillar]
+    if value >= STRONG_SENTENCE:
+        return True
+    if value >= SENTENCE_BAR:
+        if sum(1 for v in scores.values() if v >= SENTENCE_BAR) >= AGENDA_PILLARS:
+            return True  # "a focus on competitiveness, citizen security and climate change"
+        if value >= DOMINANCE * max(scores.values()):
+            return True
+    return value >= HEADING_BAR and doc.is_heading(sentence)
+
+
+def _pillar_score(asserting: list[tuple[float, int]], partial: float) -> float:
+    """Map the sentence evidence to 0..1: 0.5 and above exactly when a sentence asserts."""
+    if not asserting:
+        return round(0.49 * min(partial / SENTENCE_BAR, 1.0), 4)
+    best = max(value for value, _ in asserting)
+    extra = max(best - SENTENCE_BAR, 0.0) + 0.5 * (len(asserting) - 1)
+    return round(0.5 + 0.5 * (1.0 - math.exp(-extra)), 4)
+
+
+def _pillar_evidence(
+    doc: Document, found: list[Found], asserting: list[tuple[float, int]], score: float
+) -> Evidence:
+    sentences = {index for _, index in asserting}
+    found = [f for f in found if f.sentence in sentences]
+    best = max(asserting)[1] if asserting else -1
+    matches = tuple(f.to_match() for f in found[:MAX_EVIDENCE])
+    return Evidence(score, matches, doc.sentence_text(best) if best >= 0 else "")
+
+
+class Classifier:
+    """Both decisions about a release, from a taxonomy compiled once at load."""
+
+    def __init__(self, taxonomy: Taxonomy) -> None:
+        self.taxonomy = taxonomy
+        phrases = (
+            Phrase(
+                i, t.keys, _category(t.kind, t.target), re.sub(r"\W", "", t.text) if t.exact else ""
+            )
+            for i, t in enumerate(taxonomy.terms)
+        )
+        self._index = PhraseIndex(phrases)
+
+    @classmethod
+    def load(cls, taxonomy_path: Path | None = None) -> Classifier:
+        """Build a classifier from a taxonomy file, or from the packaged default."""
+        return cls(load_taxonomy(taxonomy_path))
+
+    def read(self, title: str, text: str) -> Document:
+        """Read a release into sentences and found terms (what both decisions work on)."""
+        return read_document(title, text, self._index, self.taxonomy.terms)
+
+    def classify(self, title: str, text: str, language: str | None = None) -> Classification:
+        """Decide summit or not and which pillars, with the evidence for each decision."""
+        doc = self.read(title, text)
+        lang = language if language in ("en", "es", "fr") else None
+        lang = lang or language_of_tokens(doc.tokens[:LANGUAGE_SAMPLE])
+        summit_score, summit_evidence = decide_summit(doc, self.taxonomy)
+        pillars = decide_pillars(doc, self.taxonomy)
+        evidence = {"summit": summit_evidence}
+        evidence.update({d.pillar: d.evidence for d in pillars if d.asserted})
+        return Classification(
+            language=lang,
+            summit=summit_score >= self.taxonomy.summit_threshold,
+            summit_score=summit_score,
+            pillars=tuple(d.pillar for d in pillars if d.asserted),
+            pillar_scores={d.pillar: d.score for d in pillars},
+            evidence=evidence,
+        )
+
+
+def _category(kind: str, target: str) -> str:
+    """Terms compete for the longest match only within a category.
+
+    All places share one category, so "North American" is never also read as "American", and
+    "Estados Unidos Mexicanos" never as "Estados Unidos".
+    """
+    if kind in ("party", "other", "region"):
+        return "place"
+    if kind == "signal":
+        # Summit, mechanism and leaders' names nest ("North American Leaders' Summit").
+        return (
+            "signal:name" if target in ("process", "mechanism", "leaders") else f"signal:{target}"
+        )
+    return f"pillar:{target}"

@@ -1,0 +1,69 @@
+"""Folding, stemming and phrase matching."""
+
+from feeds.textfold import Phrase, PhraseIndex, fold, phrase_keys, stem
+
+
+def test_fold_lowers_case_and_strips_accents_keeping_length() -> None:
+    folded = fold("Migración Énergie CANADÁ")
+    assert folded.text == "migracion energie canada"
+    assert folded.offsets is None
+
+
+def test_fold_unifies_typographic_apostrophes_and_dashes() -> None:
+    assert fold("Leaders’ Summit — NALS").text == fold("Leaders' Summit - NALS").text
+
+
+def test_fold_maps_offsets_back_when_length_changes() -> None:
+    original = "cœur de Mexico"
+    folded = fold(original)
+    start = folded.text.index("mexico")
+    first, last = folded.original_span(start, start + len("mexico"))
+    assert original[first:last] == "Mexico"
+
+
+def test_fold_handles_decomposed_accents() -> None:
+    original = "migracio\u0301n y Me\u0301xico"
+    folded = fold(original)
+    assert folded.text == "migracion y mexico"
+    start = folded.text.index("mexico")
+    first, last = folded.original_span(start, start + 6)
+    assert original[first:last] == "Me\u0301xico"
+
+
+def test_stem_joins_plural_and_singular_in_three_languages() -> None:
+    assert stem("migrants") == stem("migrant")
+    assert stem("migraciones") == stem("migracion")
+    assert stem("migrations") == stem("migration")
+    assert stem("nationaux") == stem("national")
+    assert stem("americaines") == stem("americain")
+
+
+def _index(*terms: str) -> PhraseIndex:
+    return PhraseIndex(Phrase(i, phrase_keys(t), "c") for i, t in enumerate(terms))
+
+
+def test_phrase_matches_inflected_and_typographic_variants() -> None:
+    index = _index("North American Leaders' Summit")
+    for text in ("the North American Leaders’ Summit", "NORTH AMERICAN LEADERS SUMMITS"):
+        hits, _ = index.scan(fold(text), text)
+        assert len(hits) == 1
+
+
+def test_prefix_term_matches_every_derived_word() -> None:
+    index = _index("migra*")
+    text = "Migrants, migración and migratory flows"
+    hits, _ = index.scan(fold(text), text)
+    assert [text[h.start : h.end] for h in hits] == ["Migrants", "migración", "migratory"]
+
+
+def test_longest_phrase_wins_within_a_category() -> None:
+    index = _index("Estados Unidos", "Estados Unidos Mexicanos")
+    text = "los Estados Unidos Mexicanos"
+    hits, _ = index.scan(fold(text), text)
+    assert [text[h.start : h.end] for h in hits] == ["Estados Unidos Mexicanos"]
+
+
+def test_exact_acronym_needs_its_capitals() -> None:
+    index = PhraseIndex([Phrase(0, phrase_keys("US"), "c", exact="US")])
+    assert len(index.scan(fold("the US and Canada"), "the US and Canada")[0]) == 1
+    assert index.scan(fold("join us today"), "join us today")[0] == []
