@@ -82,9 +82,9 @@ class StoredRelease:
     @property
     def pillars(self) -> tuple[str, ...]:
         """Asserted pillars in taxonomy order, a person's corrections applied."""
-        chosen = (
-            set(self.classification.pillars) | set(self.correction.pillars_added)
-        ) - set(self.correction.pillars_removed)
+        chosen = (set(self.classification.pillars) | set(self.correction.pillars_added)) - set(
+            self.correction.pillars_removed
+        )
         return tuple(p for p in PILLAR_IDS if p in chosen)
 
     def with_changes(self, **changes: Any) -> StoredRelease:

@@ -1,0 +1,221 @@
+"""Telling a release seen again from a new one.
+
+Three keys besides the release id say "this is the same release": its GUID, its canonical URL
+(tracking parameters, fragment, default port and case differences removed) and a fingerprint of
+its normalised title and body. The store keeps the keys of every release (as short hashes, so
+that opening a large database never recomputes them) in a `DedupeIndex`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from feeds.models import Release
+
+TRACKING_PARAMS = frozenset(
+    {
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "yclid",
+        "twclid",
+        "igshid",
+        "mc_cid",
+        "mc_eid",
+        "_ga",
+        "_gl",
+        "_hsenc",
+        "_hsmi",
+        "mkt_tok",
+        "oly_anon_id",
+        "oly_enc_id",
+        "vero_id",
+        "cmpid",
+        "ocid",
+        "s_cid",
+        "wt.mc_id",
+        "ref_src",
+    }
+)
+TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_")
+# A body shorter than this says too little to call two releases the same by their text.
+MIN_BODY_CHARS = 40
+# A GUID this short is a per-feed counter ("17"), not an identity across feeds.
+MIN_GUID_CHARS = 8
+
+BodyKind = Literal["text", "summary", ""]
+
+
+def _is_tracking(name: str) -> bool:
+    name = name.lower()
+    return name in TRACKING_PARAMS or name.startswith(TRACKING_PREFIXES)
+
+
+def canonical_url(url: str) -> str:
+    """The URL in one spelling: no scheme, lower-case host without "www.", no default port,
+    fragment, trailing slash or tracking parameters; the remaining parameters sorted.
+
+    The scheme is dropped because government sites answer the same page over http and https.
+    """
+    url = url.strip()
+    if not url:
+        return ""
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        port = parts.port
+    except ValueError:
+        return url
+    host = host.removeprefix("www.")
+    if port and port not in (80, 443):
+        host = f"{host}:{port}"
+    path = parts.path.rstrip("/") or "/"
+    pairs = sorted((k, v) for k, v in parse_qsl(parts.query, True) if not _is_tracking(k))
+    return urlunsplit(("", host, path, urlencode(pairs), "")).removeprefix("//")
+
+
+_PUNCT = re.compile(r"[^\w\s]", re.UNICODE)
+
+
+def normalise_text(text: str) -> str:
+    """Case-folded, accent-free, punctuation-free text with single spaces."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(_PUNCT.sub(" ", plain).split())
+
+
+def short_hash(text: str) -> str:
+    """A 64-bit hex digest: collisions are negligible at the sizes a press store reaches."""
+    return hashlib.blake2b(text.encode("utf-8", "replace"), digest_size=8).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Keys:
+    """What identifies a release besides its id, as stored beside it."""
+
+    guid: str = ""
+    url: str = ""  # hash of the canonical URL
+    title: str = ""  # hash of the normalised title
+    body: str = ""  # hash of the normalised text (or summary when there is no text)
+    kind: BodyKind = ""  # where `body` came from; "" when too short to compare
+
+    @property
+    def fingerprint(self) -> str:
+        """Same normalised title and body: the same release, whoever published it."""
+        return f"{self.title}{self.body}" if self.kind else ""
+
+    def to_dict(self) -> dict[str, str]:
+        return {"u": self.url, "h": self.title, "b": self.body, "k": self.kind}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], guid: str) -> Keys:
+        kind = data.get("k", "")
+        return cls(
+            guid=guid_key(guid),
+            url=str(data.get("u", "")),
+            title=str(data.get("h", "")),
+            body=str(data.get("b", "")),
+            kind=kind if kind in ("text", "summary") else "",
+        )
+
+
+def guid_key(guid: str) -> str:
+    guid = " ".join(guid.split())
+    return guid if len(guid) >= MIN_GUID_CHARS else ""
+
+
+def keys_for(release: Release) -> Keys:
+    """Compute the keys of a release (normalises its text once)."""
+    kind: BodyKind = ""
+    body = ""
+    if release.text.strip():
+        body, kind = normalise_text(release.text), "text"
+    elif release.summary.strip():
+        body, kind = normalise_text(release.summary), "summary"
+    if len(body) < MIN_BODY_CHARS:
+        kind = ""
+    url = canonical_url(release.link)
+    return Keys(
+        guid=guid_key(release.guid),
+        url=short_hash(url) if url else "",
+        title=short_hash(normalise_text(release.title)),
+        body=short_hash(body) if body else "",
+        kind=kind,
+    )
+
+
+def is_edit(old: Keys, new: Keys) -> bool:
+    """Did the release's publisher change it? Title changes count; a body counts only when
+    both bodies are of the same kind, so a feed giving a summary where another gave the
+    full text is not mistaken for an edit."""
+    if old.title != new.title:
+        return True
+    return bool(new.body) and old.kind == new.kind and old.body != new.body
+
+
+def is_enrichment(old: Keys, new: Keys) -> bool:
+    """The incoming copy has the full text where the stored one had only a summary (or no
+    body at all): take its body without calling it an edit."""
+    return new.kind == "text" and old.kind != "text"
+
+
+class DedupeIndex:
+    """Keys of every stored release, and which release holds each key."""
+
+    def __init__(self) -> None:
+        self._keys: dict[str, Keys] = {}
+        self._by: dict[str, dict[str, str]] = {"guid": {}, "url": {}, "fp": {}}
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def keys(self, release_id: str) -> Keys | None:
+        return self._keys.get(release_id)
+
+    def add(self, release_id: str, keys: Keys) -> None:
+        if release_id in self._keys:
+            self.remove(release_id)
+        self._keys[release_id] = keys
+        for name, value in self._values(keys):
+            self._by[name].setdefault(value, release_id)
+
+    def remove(self, release_id: str) -> None:
+        keys = self._keys.pop(release_id, None)
+        if keys is None:
+            return
+        for name, value in self._values(keys):
+            if self._by[name].get(value) == release_id:
+                del self._by[name][value]
+
+    def find(self, release_id: str, keys: Keys) -> str | None:
+        """The id of the stored release this one duplicates, or None if it is new."""
+        if release_id in self._keys:
+            return release_id
+        for name, value in self._values(keys):
+            found = self._by[name].get(value)
+            if found is not None:
+                return found
+        return None
+
+    def clear(self, ids: Iterable[str] | None = None) -> None:
+        if ids is None:
+            self._keys.clear()
+            for index in self._by.values():
+                index.clear()
+            return
+        for release_id in list(ids):
+            self.remove(release_id)
+
+    @staticmethod
+    def _values(keys: Keys) -> list[tuple[str, str]]:
+        pairs = [("guid", keys.guid), ("url", keys.url), ("fp", keys.fingerprint)]
+        return [(name, value) for name, value in pairs if value]

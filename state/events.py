@@ -1,0 +1,176 @@
+"""Events: one statement published by several governments or in several languages.
+
+Two summit releases belong to the same event when they were published within a few days of each
+other, come from different sources or are in different languages, and share most of what a
+translation keeps: numbers, names (capitalised words, accents folded) and mechanism terms (a
+small trilingual lexicon: "USMCA", "T-MEC" and "ACEUM" are one term). Words every summit release
+uses ("Summit", "Mexico") carry little weight: a feature counts by its inverse document frequency
+among the candidates. Groups are the connected components of matching pairs.
+
+This is a heuristic, not a translation model: short releases with few features are left alone
+rather than guessed at.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from state.records import StoredRelease
+
+WINDOW_DAYS = 3
+THRESHOLD = 0.5  # share of the smaller release's feature weight found in the other
+MIN_SHARED = 3  # features in common, at least
+
+MECHANISMS: Mapping[str, tuple[str, ...]] = {
+    "usmca": ("usmca", "t-mec", "tmec", "cusma", "aceum"),
+    "fentanyl": ("fentanyl", "fentanilo"),
+    "semiconductors": ("semiconductor", "semiconductores", "semi-conducteurs", "semiconducteurs"),
+    "electric-vehicles": ("electric vehicle", "vehiculos electricos", "vehicules electriques"),
+    "critical-minerals": ("critical minerals", "minerales criticos", "mineraux critiques"),
+    "supply-chains": ("supply chain", "cadenas de suministro", "chaines d'approvisionnement"),
+    "methane": ("methane", "metano"),
+    "irregular-migration": ("irregular migration", "migracion irregular", "migration irreguliere"),
+    "los-angeles-declaration": ("los angeles declaration", "declaracion de los angeles"),
+    "indigenous-women": ("indigenous women", "mujeres indigenas", "femmes autochtones"),
+    "pandemic": ("pandemic", "pandemia", "pandemie"),
+    "arms-trafficking": ("arms trafficking", "trafico de armas", "trafic d'armes"),
+    "clean-energy": ("clean energy", "energia limpia", "energies propres", "energie propre"),
+    "biodiversity": ("biodiversity", "biodiversidad", "biodiversite"),
+    "covid-19": ("covid-19", "covid"),
+}
+
+# Capitalised words that say nothing about which statement this is, in the three languages.
+_COMMON_WORDS = """
+    the a an and of in on for to at by with this that today joint statement release news
+    el la los las un una de del y en por para con este esta hoy comunicado conjunto declaracion
+    le les une des et du au aux pour avec ce cette aujourd'hui communique conjoint
+    canada canadian canadiens canadienne mexico mexican mexicano mexicanos mexique mexicain
+    united states estados unidos etats-unis etats unis america american americans americas
+    north norteamerica america del norte amerique nord northern summit cumbre sommet leaders
+    lideres dirigeants president presidente presidenta prime minister primer ministro premier
+    ministre government gobierno gouvernement secretary secretaria house casa blanca maison
+    blanche white office oficina bureau january february march april may june july august
+    september october november december monday tuesday wednesday thursday friday saturday sunday
+"""
+_COMMON = frozenset(_COMMON_WORDS.split())
+
+_SPELLINGS = {spelling: concept for concept, group in MECHANISMS.items() for spelling in group}
+_MECHANISM = re.compile(
+    r"\b(" + "|".join(re.escape(s) for s in sorted(_SPELLINGS, key=len, reverse=True)) + ")"
+)
+_NUMBER = re.compile(r"\d{1,3}(?:[,.\u00a0\u202f ]\d{3})+|\d+(?:[.,]\d+)?")
+_WORD = re.compile(r"\b[^\W\d_][\w'’-]+")
+
+
+def fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("’", "'")
+
+
+def features(title: str, body: str) -> frozenset[str]:
+    """Numbers, names and mechanism terms of a release, language-neutral where possible."""
+    text = f"{title}\n{body}"
+    found: set[str] = set()
+    for match in _NUMBER.finditer(text):
+        digits = re.sub(r"\D", "", match.group())
+        if len(digits) >= 2:
+            found.add(f"#{digits}")
+    for match in _WORD.finditer(text):
+        if not match.group()[0].isupper():
+            continue
+        word = fold(match.group()).strip("'-")
+        if len(word) >= 3 and word not in _COMMON and not word.isdigit():
+            found.add(f"@{word}")
+    found.update(f"*{_SPELLINGS[m.group(1)]}" for m in _MECHANISM.finditer(fold(text)))
+    return frozenset(found)
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    id: str
+    when: datetime
+    source: str
+    language: str
+    features: frozenset[str]
+
+
+def _when(stored: StoredRelease) -> datetime | None:
+    stamp = stored.release.published or stored.first_seen
+    try:
+        when = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+FeatureCache = dict[tuple[str, int, int], frozenset[str]]
+
+
+def _candidates(releases: Iterable[StoredRelease], cache: FeatureCache) -> list[_Candidate]:
+    found = []
+    for stored in releases:
+        when = _when(stored)
+        if not stored.summit or when is None:
+            continue
+        release = stored.release
+        body = release.text or release.summary
+        key = (release.id, hash(release.title), hash(body))  # str hashes are cached: cheap
+        feats = cache.get(key)
+        if feats is None:
+            feats = cache[key] = features(release.title, body)
+        if len(feats) >= MIN_SHARED:
+            found.append(_Candidate(stored.id, when, release.source, release.language, feats))
+    found.sort(key=lambda c: (c.when, c.id))
+    return found
+
+
+def _similar(a: _Candidate, b: _Candidate, weight: Mapping[str, float]) -> bool:
+    if a.source == b.source and a.language == b.language:
+        return False  # one publisher's two releases in one language are two statements
+    shared = a.features & b.features
+    if len(shared) < MIN_SHARED:
+        return False
+    smaller = min(sum(weight[f] for f in a.features), sum(weight[f] for f in b.features))
+    return sum(weight[f] for f in shared) >= THRESHOLD * smaller
+
+
+def group_events(
+    releases: Iterable[StoredRelease],
+    window_days: int = WINDOW_DAYS,
+    cache: FeatureCache | None = None,
+) -> list[list[str]]:
+    """Groups of release ids (two or more) that are the same statement; newest group first.
+
+    `cache` keeps each release's features between calls (the store passes one).
+    """
+    cands = _candidates(releases, {} if cache is None else cache)
+    df = Counter(f for c in cands for f in c.features)
+    weight = {f: math.log(1 + len(cands) / n) for f, n in df.items()}
+    parent = list(range(len(cands)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    window = timedelta(days=window_days)
+    for i, a in enumerate(cands):
+        for j in range(i + 1, len(cands)):
+            b = cands[j]
+            if b.when - a.when > window:
+                break
+            if _similar(a, b, weight):
+                parent[root(j)] = root(i)
+    groups: dict[int, list[_Candidate]] = {}
+    for i, cand in enumerate(cands):
+        groups.setdefault(root(i), []).append(cand)
+    chosen = [members for members in groups.values() if len(members) >= 2]
+    chosen.sort(key=lambda members: (members[0].when, members[0].id), reverse=True)
+    return [[c.id for c in members] for members in chosen]

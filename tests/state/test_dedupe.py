@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from state.dedupe import (
+    DedupeIndex,
+    canonical_url,
+    is_edit,
+    is_enrichment,
+    keys_for,
+    normalise_text,
+)
+from tests.state.factories import make_release
+
+
+def test_canonical_url_drops_tracking_parameters_fragment_and_case() -> None:
+    a = "HTTPS://www.Example.gov/News/Item/?utm_source=x&id=7&fbclid=abc&b=2#top"
+    b = "http://example.gov/News/Item?b=2&id=7&gclid=zz&mc_cid=1"
+    assert canonical_url(a) == canonical_url(b) == "example.gov/News/Item?b=2&id=7"
+
+
+def test_canonical_url_keeps_meaningful_parameters_apart() -> None:
+    assert canonical_url("https://x.gov/a?id=1") != canonical_url("https://x.gov/a?id=2")
+
+
+def test_canonical_url_drops_default_port_and_keeps_others() -> None:
+    assert canonical_url("https://x.gov:443/a") == "x.gov/a"
+    assert canonical_url("https://x.gov:8443/a") == "x.gov:8443/a"
+
+
+@given(st.text())
+def test_canonical_url_never_raises(url: str) -> None:
+    assert isinstance(canonical_url(url), str)
+
+
+@given(
+    path=st.from_regex(r"/[a-z0-9/-]{0,20}", fullmatch=True),
+    tracking=st.sampled_from(["utm_source", "utm_campaign", "fbclid", "gclid", "mc_eid"]),
+    value=st.from_regex(r"[a-z0-9]{1,8}", fullmatch=True),
+)
+def test_adding_a_tracking_parameter_never_changes_the_canonical_url(
+    path: str, tracking: str, value: str
+) -> None:
+    url = f"https://gob.mx{path}?id=3"
+    assert canonical_url(f"{url}&{tracking}={value}") == canonical_url(url)
+
+
+def test_normalise_text_ignores_case_accents_punctuation_and_spacing() -> None:
+    assert normalise_text("Migración  IRREGULAR, hoy!") == normalise_text("migracion irregular hoy")
+
+
+def test_same_text_from_two_sites_has_one_fingerprint() -> None:
+    a = keys_for(make_release("a", link="https://a.gov/1", guid="guid-aaaaaaaa"))
+    b = keys_for(make_release("a", link="https://b.gov/9", guid="guid-bbbbbbbb"))
+    assert a.fingerprint and a.fingerprint == b.fingerprint
+
+
+def test_short_bodies_get_no_fingerprint() -> None:
+    keys = keys_for(make_release("a", text="Statement.", summary=""))
+    assert keys.fingerprint == ""
+
+
+def test_short_guids_are_not_identities() -> None:
+    assert keys_for(make_release("a", guid="17")).guid == ""
+
+
+def test_title_change_is_an_edit_but_summary_against_text_is_not() -> None:
+    full = keys_for(make_release("a"))
+    retitled = keys_for(make_release("a", title="A new title"))
+    summary_only = keys_for(make_release("a", text="", summary="A summary long enough to count."))
+    assert is_edit(full, retitled)
+    assert not is_edit(full, summary_only)
+    assert is_enrichment(summary_only, full)
+    assert not is_enrichment(full, summary_only)
+
+
+def test_index_finds_a_duplicate_by_any_key_and_forgets_removed_ones() -> None:
+    index = DedupeIndex()
+    original = make_release("a")
+    index.add(original.id, keys_for(original))
+    same_link = make_release("b", link=original.link + "?utm_medium=email", text="other text")
+    same_guid = make_release("c", guid=original.guid, link="https://elsewhere.gov/x")
+    different = make_release("d")
+    assert index.find(same_link.id, keys_for(same_link)) == original.id
+    assert index.find(same_guid.id, keys_for(same_guid)) == original.id
+    assert index.find(different.id, keys_for(different)) is None
+    index.remove(original.id)
+    assert index.find(same_link.id, keys_for(same_link)) is None
