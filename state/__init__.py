@@ -14,8 +14,8 @@ from state.store import (
 
 __all__ = [
     "AddResult",
-    "CorruptDatabase",
     "Correction",
+    "CorruptDatabase",
     "ExportFilter",
     "NewerSchema",
     "ReadOnlyDatabase",

@@ -1,0 +1,63 @@
+"""The domain packages stay plain Python, and the headless command line stays light."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+DOMAIN_MODULES = [
+    "feeds.models",
+    "feeds.sources",
+    "feeds.fetch",
+    "feeds.parse",
+    "feeds.classify",
+    "feeds.poll",
+    "state.records",
+    "state.store",
+    "state.config",
+]
+
+
+def _loaded_after_import(modules: list[str]) -> set[str]:
+    code = (
+        "import sys\n"
+        + "".join(f"import {m}\n" for m in modules)
+        + "print('\\n'.join(sorted(sys.modules)))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+    ).stdout
+    return set(out.split())
+
+
+@pytest.mark.parametrize("module", DOMAIN_MODULES)
+def test_domain_module_does_not_load_textual(module: str) -> None:
+    assert "textual" not in _loaded_after_import([module])
+
+
+def test_domain_sources_never_import_textual_or_rich() -> None:
+    # httpx loads rich for its own command line when rich is installed, so the check on our
+    # own code is made on the source text.
+    root = Path(__file__).parents[1]
+    offenders = [
+        str(path.relative_to(root))
+        for package in ("feeds", "state")
+        for path in (root / package).rglob("*.py")
+        if re.search(r"^\s*(from|import)\s+(textual|rich)\b", path.read_text(), re.M)
+    ]
+    assert offenders == []
+
+
+def test_headless_command_line_does_not_import_textual() -> None:
+    loaded = _loaded_after_import(["tui.cli", "tui.commands"])
+    assert "textual" not in loaded
+
+
+def test_state_uses_only_the_data_models_of_feeds() -> None:
+    loaded = _loaded_after_import(["state.store", "state.records", "state.config"])
+    feeds_modules = {m for m in loaded if m == "feeds" or m.startswith("feeds.")}
+    assert feeds_modules <= {"feeds", "feeds.models"}

@@ -1,0 +1,64 @@
+"""Apps around real stores in temporary folders; no test touches a home folder or the network."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from feeds.classify import Classifier
+from feeds.sources import demo_config
+from state.store import Store
+from tui.app import SummitWatchApp
+from tui.services import make_fetcher
+
+from .fixtures import FIXED_NOW, fixed_config, fixed_health, fixed_releases
+
+
+@pytest.fixture(autouse=True)
+def _isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SUMMITWATCH_CONFIG", str(tmp_path / "config" / "config.toml"))
+    monkeypatch.setenv("SUMMITWATCH_DATA_DIR", str(tmp_path / "data"))
+
+
+@pytest.fixture(scope="session")
+def classifier() -> Classifier:
+    return Classifier.load()
+
+
+@pytest.fixture
+def demo_store(tmp_path: Path) -> Iterator[Store]:
+    with Store(tmp_path / "demo.db") as store:
+        yield store
+
+
+@pytest.fixture
+def demo_app(demo_store: Store, classifier: Classifier) -> SummitWatchApp:
+    return SummitWatchApp(
+        config=demo_config(),
+        store=demo_store,
+        classifier=classifier,
+        fetcher_factory=make_fetcher,
+        demo=True,
+    )
+
+
+@pytest.fixture
+def fixed_store(tmp_path: Path) -> Iterator[Store]:
+    with Store(tmp_path / "fixed.db") as store:
+        store.add(fixed_releases(), now=FIXED_NOW.isoformat(timespec="seconds"))
+        store.record_health(fixed_health())
+        yield store
+
+
+@pytest.fixture
+def fixed_app(fixed_store: Store, classifier: Classifier) -> SummitWatchApp:
+    return SummitWatchApp(
+        config=fixed_config(),
+        store=fixed_store,
+        classifier=classifier,
+        fetcher_factory=make_fetcher,
+        poll_on_start=False,
+        clock=lambda: FIXED_NOW,
+    )

@@ -1,0 +1,44 @@
+"""Snapshots of the main screens with fixed data and a fixed clock.
+
+Update after an intended change with: .venv/bin/python -m pytest tests/tui --snapshot-update
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.pilot import Pilot
+
+from tui.app import SummitWatchApp
+
+
+async def _settle(pilot: Pilot[None]) -> None:
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def test_main_screen_80x24(snap_compare: Any, fixed_app: SummitWatchApp) -> None:
+    assert snap_compare(fixed_app, terminal_size=(80, 24), run_before=_settle)
+
+
+def test_main_screen_160x48(snap_compare: Any, fixed_app: SummitWatchApp) -> None:
+    assert snap_compare(fixed_app, terminal_size=(160, 48), run_before=_settle)
+
+
+def test_reader_80x24(snap_compare: Any, fixed_app: SummitWatchApp) -> None:
+    async def open_first(pilot: Pilot[None]) -> None:
+        await _settle(pilot)
+        await pilot.press("enter")
+        await _settle(pilot)
+
+    assert snap_compare(fixed_app, terminal_size=(80, 24), run_before=open_first)
+
+
+def test_help_screen(snap_compare: Any, fixed_app: SummitWatchApp) -> None:
+    async def open_help(pilot: Pilot[None]) -> None:
+        await _settle(pilot)
+        await pilot.press("question_mark")
+        await _settle(pilot)
+
+    assert snap_compare(fixed_app, terminal_size=(100, 40), run_before=open_help)

@@ -1,0 +1,247 @@
+"""The summitwatch App: holds the parts it was given and schedules polling in the background."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from pathlib import Path
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.worker import Worker, WorkerState
+
+from feeds.classify import Classifier
+from feeds.fetch import Fetcher
+from feeds.sources import Config
+from state.store import Store
+from tui.messages import PollFinished, PollProgressed, PollStarted, ReleasesChanged
+from tui.report import seconds_until_next_poll
+from tui.saved_filters import SavedFilters
+from tui.screens.main import MainScreen
+from tui.services import PollProgress, PollReport, poll_into_store
+
+
+def local_now() -> datetime:
+    """The time as the person at the terminal reads it."""
+    return datetime.now().astimezone()
+
+
+FetcherFactory = Callable[[Config], Fetcher]
+DemoLoader = Callable[[], tuple[Config, Store]]
+# How often to look whether another process (a `poll --watch` service) changed the store.
+STORE_WATCH_SECONDS = 3.0
+
+
+class SummitWatchApp(App[None]):
+    CSS_PATH = Path(__file__).parent / "app.tcss"
+    TITLE = "summitwatch"
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("p", "poll", "Poll now", id="app.poll"),
+        Binding("d", "demo", "Offline demo", id="app.demo"),
+        Binding("question_mark,f1", "help", "Help", id="app.help"),
+        Binding("h", "health", "Source health", show=False, id="app.health"),
+        Binding("t", "timeline", "Timeline", show=False, id="app.timeline"),
+    ]
+
+    def __init__(
+        self,
+        *,
+        config: Config,
+        store: Store,
+        classifier: Classifier,
+        fetcher_factory: FetcherFactory,
+        demo: bool = False,
+        demo_loader: DemoLoader | None = None,
+        poll_on_start: bool = True,
+        clock: Callable[[], datetime] = local_now,
+        saved_filters: SavedFilters | None = None,
+    ) -> None:
+        super().__init__()
+        self.config = config
+        self.store = store
+        self.classifier = classifier
+        self.fetcher_factory = fetcher_factory
+        self.demo = demo
+        self.demo_loader = demo_loader
+        self.poll_on_start = poll_on_start
+        self.clock = clock
+        self.saved_filters = saved_filters
+        self.polling = False
+        self.last_report: PollReport | None = None
+        self._fetcher: Fetcher | None = None
+        self._poll_timer: Timer | None = None
+        if demo:
+            self.sub_title = "offline demo"
+
+    @property
+    def main_screen(self) -> MainScreen:
+        return self._main
+
+    def on_mount(self) -> None:
+        if self.config.keys:
+            self.set_keymap(dict(self.config.keys))
+        self._main = MainScreen(self.store, self.config.sources, self.saved_filters)
+        self.push_screen(self._main)
+        self.set_interval(STORE_WATCH_SECONDS, self.watch_store)
+        if self.poll_on_start:
+            self.poll()
+
+    async def on_unmount(self) -> None:
+        if self._fetcher is not None:
+            await self._fetcher.aclose()
+
+    # -- polling ---------------------------------------------------------------------------
+
+    @work(exclusive=True, group="poll", exit_on_error=False, description="polling sources")
+    async def poll(self) -> PollReport:
+        """Poll every enabled source, then re-arm a one-shot timer for the next due one."""
+        self.polling = True
+        if self._fetcher is None:
+            self._fetcher = self.fetcher_factory(self.config)
+        total = len(self.config.enabled_sources)
+        self._main.post_message(PollStarted(total))
+
+        def progress(p: PollProgress) -> None:
+            self._main.post_message(PollProgressed(p))
+
+        try:
+            report = await poll_into_store(
+                self.config, self.store, self._fetcher, self.classifier, on_progress=progress
+            )
+        finally:
+            self.polling = False
+            self._arm_next_poll()
+        self.last_report = report
+        self._main.post_message(PollFinished(report))
+        self._announce(report)
+        return report
+
+    def _arm_next_poll(self) -> None:
+        if self._poll_timer is not None:
+            self._poll_timer.stop()
+        delay = seconds_until_next_poll(self.store.health(), self.config)
+        self._poll_timer = self.set_timer(delay, self.poll)
+
+    def _announce(self, report: PollReport) -> None:
+        summit = report.new_summit
+        if summit:
+            titles = "\n".join(f"• {r.release.title[:90]}" for r in summit[:3])
+            more = f"\n…and {len(summit) - 3} more" if len(summit) > 3 else ""
+            self.notify(f"{titles}{more}", title=f"{len(summit)} new summit releases", markup=False)
+            if self.config.alerts.bell:
+                self.bell()
+        if report.outcomes and len(report.failed) == len(report.outcomes) and not self.demo:
+            self.notify(
+                "No source could be reached. Press d for the offline demo.",
+                title="Offline",
+                severity="warning",
+                timeout=30,
+            )
+
+    def poll_summary(self, report: PollReport) -> str:
+        when = self.clock().strftime("%H:%M")
+        answered = len(report.outcomes) - len(report.failed)
+        text = (
+            f"last poll {when}: {answered}/{len(report.outcomes)} sources answered, "
+            f"{len(report.new)} new ({len(report.new_summit)} summit)"
+        )
+        if report.failed and len(report.failed) == len(report.outcomes) and not self.demo:
+            text += " · offline? press d for the demo"
+        return text
+
+    def idle_status(self) -> str:
+        """What the status line says before this session's first poll."""
+        attempts = [h.last_attempt for h in self.store.health().values() if h.last_attempt]
+        if not attempts:
+            return "not polled yet · p polls now"
+        zone = self.clock().tzinfo
+        when = datetime.fromisoformat(max(attempts)).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        return f"last poll {when} · p polls now"
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A failed background job is reported, never fatal: the dashboard stays usable."""
+        worker = event.worker
+        if event.state is WorkerState.ERROR:
+            what = worker.description or worker.name or "background work"
+            self.notify(
+                f"{what} failed: {worker.error!r}", title="Error", severity="error", markup=False
+            )
+
+    def watch_store(self) -> None:
+        """Show what another process stored; cheap when nothing changed."""
+        if not self.polling and self.store.refresh():
+            self._main.post_message(ReleasesChanged())
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def action_poll(self) -> None:
+        if self.polling:
+            self.notify("A poll is already running.", timeout=3)
+            return
+        self.poll()
+
+    def action_demo(self) -> None:
+        if self.demo or self.demo_loader is None:
+            self.notify("The offline demo is already shown.", timeout=3)
+            return
+        self.workers.cancel_group(self, "poll")
+        self.config, self.store = self.demo_loader()
+        self.demo = True
+        self.sub_title = "offline demo"
+        self._main = MainScreen(self.store, self.config.sources, self.saved_filters)
+        self.switch_screen(self._main)
+        self.polling = False
+        self.poll()
+
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen())
+
+    def action_health(self) -> None:
+        from tui.screens.health import SourceHealthScreen
+
+        self.push_screen(SourceHealthScreen(self.config.sources, self.store.health()))
+
+    def action_timeline(self) -> None:
+        from tui.screens.timeline import TimelineScreen
+
+        self.push_screen(TimelineScreen(self._main.index.releases, self.clock().date()))
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Every action on the command palette (ctrl+p), next to Textual's own."""
+        yield from super().get_system_commands(screen)
+        main = self._main
+        commands: list[tuple[str, str, Callable[[], object]]] = [
+            ("Poll now", "Poll every source now", self.action_poll),
+            ("Source health", "How each source last answered", self.action_health),
+            ("Timeline", "Releases per day, last 90 days", self.action_timeline),
+            ("Offline demo", "Load the bundled demo releases", self.action_demo),
+            ("Search", "Search titles and text", main.action_search),
+            ("Save filter", "Save the current filter by name", main.action_save_filter),
+            (
+                "Export view",
+                "Write the listed releases as a Markdown briefing",
+                main.action_export_view,
+            ),
+            ("Undo", "Take back the last triage action", main.action_undo),
+            ("Mark relevant", "Triage: relevant", lambda: main.action_set_state("relevant")),
+            (
+                "Mark not relevant",
+                "Triage: not relevant",
+                lambda: main.action_set_state("not_relevant"),
+            ),
+            ("Mark follow-up", "Triage: follow-up", lambda: main.action_set_state("follow_up")),
+            ("Mark briefed", "Triage: briefed", lambda: main.action_set_state("briefed")),
+            ("Star", "Star or unstar", main.action_star),
+            ("Note", "Write a note on the release", main.action_note),
+            ("Correct labels", "Correct the summit decision or the pillars", main.action_correct),
+            ("Copy link", "Copy the release link (OSC 52)", main.action_copy_link),
+            ("Open link", "Open the release in a browser", main.action_open_link),
+        ]
+        for title, help_text, callback in commands:
+            yield SystemCommand(title, help_text, callback)

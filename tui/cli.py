@@ -1,0 +1,106 @@
+"""The `summitwatch` command line: argument parsing and dispatch only.
+
+Textual is imported only by the commands that show it, so that `summitwatch poll` from cron
+starts in a fraction of a second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from feeds.models import COUNTRIES, PILLAR_IDS
+
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _common_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    # Sub-commands repeat the global options; SUPPRESS keeps a sub-command's unset copy from
+    # hiding a value given before the sub-command name.
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument("--config", type=Path, default=default, metavar="PATH", help="config file")
+    parser.add_argument("--db", type=Path, default=default, metavar="PATH", help="database file")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        default=argparse.SUPPRESS if suppress else False,
+        help="use the bundled offline demo sources and a demo database",
+    )
+    parser.add_argument(
+        "--taxonomy", type=Path, default=default, metavar="PATH", help="your own taxonomy TOML"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="summitwatch",
+        description="Watch Canada, Mexico and US government releases for North American "
+        "Leaders' Summit news, classified by the six summit pillars.",
+    )
+    _common_options(parser, suppress=False)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        _common_options(sub, suppress=True)
+        return sub
+
+    command("run", "open the dashboard (the default)")
+
+    poll = command("poll", "poll the sources once, store and print what is new")
+    poll.add_argument("--json", action="store_true", help="one JSON object per new release")
+    poll.add_argument("--watch", action="store_true", help="keep polling on schedule until stopped")
+    poll.add_argument("--once", action="store_true", help="one poll and exit (the default)")
+
+    classify = command("classify", "classify JSON Lines releases (stdin or FILE) to stdout")
+    classify.add_argument("file", nargs="?", type=Path, help="JSON Lines input (default: stdin)")
+
+    evaluate = command("eval", "score the classifier on a labelled JSON Lines set")
+    evaluate.add_argument("file", type=Path, help="labelled JSON Lines, e.g. shared/eval/dev.jsonl")
+
+    export = command("export", "write stored releases as JSON, CSV or a Markdown briefing")
+    export.add_argument("--format", choices=("json", "csv", "md"), default="json")
+    export.add_argument("--since", metavar="YYYY-MM-DD", help="published on or after this day")
+    export.add_argument("--pillar", action="append", choices=PILLAR_IDS, default=[])
+    export.add_argument("--country", action="append", choices=COUNTRIES, default=[])
+    export.add_argument("--state", action="append", default=[], help="triage state, e.g. relevant")
+    export.add_argument("--summit", action="store_true", help="summit releases only")
+    export.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+
+    imp = command("import", "read a JSON export back into the database")
+    imp.add_argument("file", type=Path)
+
+    backup = command("backup", "write a consistent copy of the database")
+    backup.add_argument("dest", type=Path)
+
+    sources = command("sources", "list the configured sources and how they last answered")
+    sources.add_argument("--check", action="store_true", help="poll every source once now")
+    sources.add_argument("--json", action="store_true", help="print the table as JSON")
+
+    command("reclassify", "classify every stored release again (after a taxonomy change)")
+
+    serve = command("serve", "serve the dashboard in a web browser (textual-serve)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    command = args.command or "run"
+    from tui import commands
+
+    handler = commands.HANDLERS[command]
+    try:
+        return handler(args)
+    except commands.UsageError as exc:
+        print(f"summitwatch: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

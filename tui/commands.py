@@ -1,0 +1,281 @@
+"""What each `summitwatch` sub-command does. The dashboard is started from here too."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Callable
+
+from feeds.classify import Classifier
+from feeds.sources import Config, ConfigError, demo_config, ensure_config
+from feeds.taxonomy import TaxonomyError
+from state.config import config_path, data_dir, db_path
+from state.store import CorruptDatabase, Store, StoreError
+from tui import report
+from tui.services import load_classifier, make_fetcher, poll_into_store
+
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A problem the user can fix: bad flags, a broken config, a database that will not open."""
+
+
+def load_config(args: argparse.Namespace) -> Config:
+    try:
+        if args.demo:
+            return demo_config()
+        return ensure_config(config_path(args.config))
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def open_store(args: argparse.Namespace, *, interactive: bool = False) -> Store:
+    path = db_path(args.db, demo=args.demo)
+    try:
+        return Store(path)
+    except CorruptDatabase as exc:
+        if (
+            interactive
+            and sys.stdin.isatty()
+            and _confirm(f"{exc}\nMove it aside and start fresh?")
+        ):
+            moved = exc.move_aside()
+            print(f"Moved the broken database to {moved}", file=sys.stderr)
+            return Store(path)
+        raise UsageError(f"{exc}\n(run the dashboard to be offered a fresh start)") from exc
+    except StoreError as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def _confirm(question: str) -> bool:
+    answer = input(f"{question} [y/N] ").strip().lower()
+    return answer in ("y", "yes")
+
+
+def _classifier(args: argparse.Namespace, config: Config) -> Classifier:
+    try:
+        return load_classifier(config, args.taxonomy)
+    except TaxonomyError as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from tui.app import SummitWatchApp
+
+    config = load_config(args)
+    classifier = _classifier(args, config)
+    from tui.saved_filters import SavedFilters
+
+    def load_demo() -> tuple[Config, Store]:
+        return demo_config(), Store(db_path(None, demo=True))
+
+    with open_store(args, interactive=True) as store:
+        app = SummitWatchApp(
+            config=config,
+            store=store,
+            classifier=classifier,
+            fetcher_factory=make_fetcher,
+            demo=args.demo,
+            demo_loader=load_demo,
+            saved_filters=SavedFilters(data_dir() / "filters.json"),
+        )
+        app.run()
+    return EXIT_OK
+
+
+def cmd_poll(args: argparse.Namespace) -> int:
+    config = load_config(args)
+    classifier = _classifier(args, config)
+    with open_store(args) as store:
+        if args.watch:
+            return asyncio.run(_watch(config, store, classifier, args.json))
+        return asyncio.run(_poll_once(config, store, classifier, args.json))
+
+
+async def _poll_once(config: Config, store: Store, classifier: Classifier, as_json: bool) -> int:
+    async with make_fetcher(config) as fetcher:
+        result = await poll_into_store(config, store, fetcher, classifier)
+    report.print_poll(result, as_json=as_json, out=sys.stdout)
+    return EXIT_SOME_FAILED if result.failed else EXIT_OK
+
+
+async def _watch(config: Config, store: Store, classifier: Classifier, as_json: bool) -> int:
+    """Poll due sources, sleep until the next one is due, and again, until interrupted."""
+    async with make_fetcher(config) as fetcher:
+        while True:
+            result = await poll_into_store(
+                config,
+                store,
+                fetcher,
+                classifier,
+                only_due=True,
+            )
+            if result.outcomes:
+                report.print_poll(result, as_json=as_json, out=sys.stdout)
+                sys.stdout.flush()
+            await asyncio.sleep(report.seconds_until_next_poll(store.health(), config))
+
+
+def cmd_classify(args: argparse.Namespace) -> int:
+    from feeds.classify_io import classify_stream
+
+    config = load_config(args)
+    classifier = _classifier(args, config)
+    if args.file is None:
+        return classify_stream(sys.stdin, sys.stdout, sys.stderr, classifier)
+    try:
+        with args.file.open(encoding="utf-8") as lines:
+            return classify_stream(lines, sys.stdout, sys.stderr, classifier)
+    except OSError as exc:
+        raise UsageError(f"{args.file}: cannot be read ({exc.strerror or exc})") from exc
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from feeds.classify_io import evaluate, read_labelled
+
+    config = load_config(args)
+    classifier = _classifier(args, config)
+    try:
+        records = read_labelled(args.file)
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"{args.file}: {exc}") from exc
+    print(evaluate(records, classifier).render())
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from state.export import ExportFilter, select, to_csv, to_json, to_markdown
+    from state.records import TriageState
+
+    try:
+        states = tuple(TriageState(s.replace(" ", "_").replace("-", "_")) for s in args.state)
+    except ValueError as exc:
+        known = ", ".join(s.value for s in TriageState)
+        raise UsageError(f"unknown --state ({known})") from exc
+    flt = ExportFilter(
+        since=args.since,
+        pillars=tuple(args.pillar),
+        countries=tuple(args.country),
+        states=states,
+    )
+    with open_store(args) as store:
+        chosen = select(store.all(), flt)
+    if args.summit:
+        chosen = [r for r in chosen if r.summit]
+    writers: dict[str, Callable[[list], str]] = {  # type: ignore[type-arg]
+        "json": to_json,
+        "csv": to_csv,
+        "md": to_markdown,
+    }
+    text = writers[args.format](chosen)
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+        print(f"wrote {len(chosen)} releases to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from state.export import read_json_export
+
+    try:
+        records = read_json_export(args.file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"{args.file}: {exc}") from exc
+    with open_store(args) as store:
+        count = store.import_records(records)
+    print(f"imported {count} releases from {args.file}")
+    return EXIT_OK
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        written = store.backup(args.dest)
+    print(f"backup written to {written}")
+    return EXIT_OK
+
+
+def cmd_sources(args: argparse.Namespace) -> int:
+    config = load_config(args)
+    with open_store(args) as store:
+        status = EXIT_OK
+        if args.check:
+            classifier = _classifier(args, config)
+            status = asyncio.run(_check(config, store, classifier))
+        health = store.health()
+    if args.json:
+        rows = report.source_rows(config, health)
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        report.print_sources(config, health, out=sys.stdout)
+    return status
+
+
+async def _check(config: Config, store: Store, classifier: Classifier) -> int:
+    async with make_fetcher(config) as fetcher:
+        result = await poll_into_store(config, store, fetcher, classifier)
+    return EXIT_SOME_FAILED if result.failed else EXIT_OK
+
+
+def cmd_reclassify(args: argparse.Namespace) -> int:
+    from rich.progress import Progress
+
+    config = load_config(args)
+    classifier = _classifier(args, config)
+    with open_store(args) as store:
+        releases = store.all()
+        pairs = []
+        with Progress(transient=True) as progress:
+            task = progress.add_task("reclassifying", total=len(releases))
+            for stored in releases:
+                r = stored.release
+                pairs.append((r.id, classifier.classify(r.title, r.text or r.summary, None)))
+                progress.advance(task)
+        changed = store.replace_classifications(pairs)
+    print(f"reclassified {len(pairs)} releases; {changed} changed")
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    try:
+        from textual_serve.server import Server
+    except ImportError as exc:
+        raise UsageError("serve needs textual-serve: pip install 'summitwatch[serve]'") from exc
+    argv = [a for a in sys.argv[1:] if a not in ("serve",)]
+    skip = {"--host", "--port"}
+    cleaned: list[str] = []
+    it = iter(argv)
+    for arg in it:
+        if arg in skip:
+            next(it, None)
+            continue
+        cleaned.append(arg)
+    command = " ".join([sys.executable, "-m", "tui.cli", *map(_quote, cleaned)])
+    Server(command, host=args.host, port=args.port, title="summitwatch").serve()
+    return EXIT_OK
+
+
+def _quote(arg: str) -> str:
+    import shlex
+
+    return shlex.quote(arg)
+
+
+HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "run": cmd_run,
+    "poll": cmd_poll,
+    "classify": cmd_classify,
+    "eval": cmd_eval,
+    "export": cmd_export,
+    "import": cmd_import,
+    "backup": cmd_backup,
+    "sources": cmd_sources,
+    "reclassify": cmd_reclassify,
+    "serve": cmd_serve,
+}
+
+__all__ = ["HANDLERS", "UsageError", "load_config", "open_store"]

@@ -1,0 +1,28 @@
+"""App-wide events, posted by the App's poll worker and handled by the screens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from tui.services import PollProgress, PollReport
+
+
+@dataclass
+class PollStarted(Message):
+    total: int
+
+
+@dataclass
+class PollProgressed(Message):
+    progress: PollProgress
+
+
+@dataclass
+class PollFinished(Message):
+    report: PollReport
+
+
+class ReleasesChanged(Message):
+    """The store holds something new (our poll, or another process): reload the view."""

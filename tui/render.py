@@ -1,0 +1,124 @@
+"""Rich `Text` built from release data. Feed text is always plain `Text`, never markup."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from feeds.models import PILLAR_IDS, PILLAR_NAMES, Match
+from state.records import StoredRelease
+from tui.view import TRIAGE_KEYS
+
+# ANSI colour names follow the terminal's palette, so every theme keeps them readable.
+PILLAR_STYLES: dict[str, str] = {
+    "dei": "magenta",
+    "climate": "green",
+    "competitiveness": "bright_blue",
+    "migration": "yellow",
+    "health": "cyan",
+    "security": "red",
+}
+PILLAR_SHORT: dict[str, str] = {
+    "dei": "DEI",
+    "climate": "CLI",
+    "competitiveness": "COM",
+    "migration": "MIG",
+    "health": "HEA",
+    "security": "SEC",
+}
+SUMMIT_STYLE = "bold reverse"
+
+
+def pillar_badges(stored: StoredRelease) -> Text:
+    badges = Text()
+    for pillar in stored.pillars:
+        if badges:
+            badges.append(" ")
+        badges.append(PILLAR_SHORT[pillar], style=PILLAR_STYLES[pillar])
+    return badges
+
+
+def triage_cell(stored: StoredRelease) -> Text:
+    star = "*" if stored.starred else " "
+    return Text(f"{star}{TRIAGE_KEYS[stored.triage]}")
+
+
+def title_cell(stored: StoredRelease) -> Text:
+    title = Text(stored.release.title or "(untitled)", style="" if stored.read else "bold")
+    if stored.summit:
+        title = Text.assemble(("◆ ", "bold"), title)
+    return title
+
+
+def reader_header(stored: StoredRelease) -> Text:
+    r = stored.release
+    out = Text()
+    out.append(r.title or "(untitled)", style="bold")
+    out.append("\n")
+    language = r.language or stored.classification.language
+    meta = " · ".join(x for x in (r.source, r.country, r.published[:10], language) if x)
+    out.append(meta, style="dim")
+    if r.link:
+        out.append("\n")
+        out.append(r.link, style="underline")
+    out.append("\n\n")
+    out.append_text(_decisions(stored))
+    return out
+
+
+def _decisions(stored: StoredRelease) -> Text:
+    c = stored.classification
+    out = Text()
+    verdict = "yes" if stored.summit else "no"
+    out.append("Summit: ", style="bold")
+    out.append(f"{verdict} ({c.summit_score:.2f})")
+    if stored.correction.summit is not None:
+        out.append("  corrected by you", style="italic")
+    summit_evidence = c.evidence.get("summit")
+    if summit_evidence and summit_evidence.sentence:
+        out.append("\n  “")
+        out.append(summit_evidence.sentence)
+        out.append("”")
+    out.append("\nPillars: ", style="bold")
+    if not stored.pillars:
+        out.append("none")
+    for index, pillar in enumerate(stored.pillars):
+        if index:
+            out.append(", ")
+        score = c.pillar_scores.get(pillar, 0.0)
+        out.append(PILLAR_NAMES[pillar], style=PILLAR_STYLES[pillar])
+        out.append(f" {score:.2f}")
+        if pillar in stored.correction.pillars_added:
+            out.append(" (added by you)", style="italic")
+    if stored.note:
+        out.append("\nNote: ", style="bold")
+        out.append(stored.note)
+    return out
+
+
+def highlighted(text: str, matches: dict[str, list[Match]]) -> Text:
+    """`text` with the evidence terms of each pillar (and the summit) in their colour."""
+    out = Text(text)
+    for key, found in matches.items():
+        style = PILLAR_STYLES.get(key, SUMMIT_STYLE)
+        for match in found:
+            if 0 <= match.start < match.end <= len(text):
+                out.stylize(f"{style} underline", match.start, match.end)
+    return out
+
+
+def evidence_matches(stored: StoredRelease, field: str) -> dict[str, list[Match]]:
+    keys = ["summit", *[p for p in PILLAR_IDS if p in stored.pillars]]
+    evidence = stored.classification.evidence
+    return {
+        key: [m for m in evidence[key].matches if m.field == field]
+        for key in keys
+        if key in evidence
+    }
+
+
+def body_text(stored: StoredRelease) -> Text:
+    r = stored.release
+    body = r.text or r.summary
+    if not body:
+        return Text("(this release has no text; open the link with o)", style="dim italic")
+    return highlighted(body, evidence_matches(stored, "text"))

@@ -1,0 +1,116 @@
+"""Plain-text output of the headless commands: new releases, the sources table."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, TextIO
+
+from feeds.models import SourceHealth
+from feeds.poll import utc_now
+from feeds.sources import Config
+from state.records import StoredRelease
+from tui.services import PollReport
+
+MIN_WATCH_SLEEP, MAX_WATCH_SLEEP = 5.0, 3600.0
+
+
+def release_json(stored: StoredRelease) -> dict[str, Any]:
+    r = stored.release
+    return {
+        "id": r.id,
+        "source": r.source,
+        "country": r.country,
+        "title": r.title,
+        "link": r.link,
+        "published": r.published,
+        "summit": stored.summit,
+        "pillars": list(stored.pillars),
+    }
+
+
+def release_line(stored: StoredRelease) -> str:
+    r = stored.release
+    mark = "SUMMIT" if stored.summit else "      "
+    pillars = ",".join(stored.pillars) or "-"
+    return f"{r.published[:10] or '----------'}  {r.country}  {mark}  {r.title}  [{pillars}]"
+
+
+def print_poll(report: PollReport, *, as_json: bool, out: TextIO) -> None:
+    for stored in report.new:
+        if as_json:
+            out.write(json.dumps(release_json(stored), ensure_ascii=False) + "\n")
+        else:
+            out.write(release_line(stored) + "\n")
+    failed = report.failed
+    answered = len(report.outcomes) - len(failed)
+    summary = (
+        f"{len(report.new)} new releases ({len(report.new_summit)} summit), "
+        f"{len(report.changed)} changed; {answered} of {len(report.outcomes)} sources answered"
+    )
+    if as_json:
+        out.write(
+            json.dumps({"summary": summary, "failed": [o.source.name for o in failed]}) + "\n"
+        )
+        return
+    out.write(summary + "\n")
+    for outcome in failed:
+        out.write(f"  {outcome.source.name}: {outcome.health.last_error}\n")
+
+
+def source_rows(config: Config, health: Mapping[str, SourceHealth]) -> list[dict[str, Any]]:
+    rows = []
+    for source in config.sources:
+        h = health.get(source.name, SourceHealth(source=source.name))
+        rows.append(
+            {
+                "name": source.name,
+                "url": source.url,
+                "country": source.country,
+                "kind": source.kind,
+                "enabled": source.enabled,
+                "status": source_status(h) if source.enabled else "disabled",
+                "last_success": h.last_success,
+                "last_attempt": h.last_attempt,
+                "items_seen": h.items_seen,
+                "last_error": h.last_error,
+                "next_poll": h.next_poll,
+            }
+        )
+    return rows
+
+
+def source_status(h: SourceHealth) -> str:
+    if not h.last_attempt:
+        return "never polled"
+    if h.consecutive_failures:
+        return f"failing ({h.consecutive_failures}x)"
+    return "ok"
+
+
+def print_sources(config: Config, health: Mapping[str, SourceHealth], *, out: TextIO) -> None:
+    rows = source_rows(config, health)
+    width = max((len(r["name"]) for r in rows), default=10)
+    out.write(f"{'SOURCE':<{width}}  CC  {'STATUS':<14}  {'LAST SUCCESS':<20}  ITEMS  LAST ERROR\n")
+    for r in rows:
+        out.write(
+            f"{r['name']:<{width}}  {r['country']}  {r['status']:<14}  "
+            f"{(r['last_success'] or '-')[:19]:<20}  {r['items_seen']:>5}  {r['last_error']}\n"
+        )
+    if config.path is not None:
+        out.write(f"\nconfig: {config.path}\n")
+
+
+def seconds_until_next_poll(health: Mapping[str, SourceHealth], config: Config) -> float:
+    """How long `poll --watch` may sleep before some source is due again."""
+    now = utc_now()
+    waits = []
+    for source in config.enabled_sources:
+        h = health.get(source.name)
+        if h is None or not h.next_poll:
+            return MIN_WATCH_SLEEP
+        waits.append((datetime.fromisoformat(h.next_poll) - now).total_seconds())
+    if not waits:
+        return MAX_WATCH_SLEEP
+    return min(MAX_WATCH_SLEEP, max(MIN_WATCH_SLEEP, min(waits)))

@@ -1,0 +1,64 @@
+"""Source health: how each source last answered, in plain words."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Static
+
+from feeds.models import Source, SourceHealth
+from tui.report import source_status
+
+
+def _when(iso: str) -> Text:
+    return Text(iso[:16].replace("T", " ") if iso else "—")
+
+
+def health_row(source: Source, health: SourceHealth | None) -> list[Text]:
+    h = health or SourceHealth(source=source.name)
+    status = source_status(h) if source.enabled else "disabled"
+    style = "red" if h.consecutive_failures else ("green" if status == "ok" else "dim")
+    return [
+        Text(source.name),
+        Text(source.country),
+        Text(status, style=style),
+        _when(h.last_success),
+        Text(str(h.items_seen)),
+        _when(h.next_poll),
+        Text(h.last_error or ""),
+    ]
+
+
+class SourceHealthScreen(ModalScreen[None]):
+    HELP = """
+## Source health
+Each source: whether it answered, when it last did, how many releases it listed, when it is
+polled next, and the last error in plain words.
+"""
+    BINDINGS = [Binding("escape,q,h", "dismiss", "Close", id="health.close")]
+
+    def __init__(self, sources: Sequence[Source], health: Mapping[str, SourceHealth]) -> None:
+        super().__init__()
+        self.sources = list(sources)
+        self.health = health
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("Source health   (Escape closes)", style="bold"), id="health-title")
+        table: DataTable[Text] = DataTable(cursor_type="row", zebra_stripes=True, id="health-table")
+        yield table
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns(
+            "Source", "CC", "Status", "Last success", "Items", "Next poll", "Last error"
+        )
+        for source in self.sources:
+            table.add_row(*health_row(source, self.health.get(source.name)), key=source.name)
+        table.focus()
+
+    def action_dismiss(self) -> None:  # type: ignore[override]
+        self.dismiss()

@@ -1,0 +1,240 @@
+"""The triage screen: navigator, release list, reader. It owns what is shown; widgets report."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.events import Resize
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from feeds.models import Source
+from state.records import StoredRelease
+from state.store import Store
+from tui.messages import PollFinished, PollProgressed, PollStarted, ReleasesChanged
+from tui.saved_filters import SavedFilters
+from tui.screens.triage_actions import TriageActions
+from tui.triage import Triage
+from tui.view import ALL, ReleaseIndex, ViewFilter
+from tui.widgets.navigator import Navigator
+from tui.widgets.release_list import ReleaseList, header_text
+from tui.widgets.release_reader import ReleaseReader
+from tui.widgets.status_line import StatusLine
+
+NARROW_BELOW = 110
+
+
+class MainScreen(TriageActions, Screen[None]):
+    BINDINGS = [
+        Binding("escape", "back", "Back", show=False, id="main.back"),
+        Binding("slash", "search", "Search", id="main.search"),
+        Binding("ctrl+s", "save_filter", "Save filter", show=False, id="main.save_filter"),
+        *TriageActions.TRIAGE_BINDINGS,
+    ]
+
+    def __init__(
+        self, store: Store, sources: Sequence[Source], saved: SavedFilters | None = None
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.sources = list(sources)
+        self.index = ReleaseIndex()
+        self.triage = Triage(store)
+        self.saved = saved
+        self.pinned = ViewFilter()
+        self.highlighted_choice = ALL
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="panes"):
+            yield Navigator(self.sources, id="nav")
+            with Vertical(id="list-pane"):
+                yield Input(
+                    placeholder="search titles and text (Enter: back to the list)", id="search"
+                )
+                yield Static(id="list-header")
+                yield ReleaseList(id="releases")
+            yield ReleaseReader(id="reader")
+        yield StatusLine(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.saved is not None:
+            self.query_one(Navigator).set_saved(self.saved.names)
+            if self.saved.error:
+                self.notify(self.saved.error, severity="warning", markup=False)
+        self.reload()
+        self.query_one(ReleaseList).focus()
+        self.query_one(StatusLine).show(self.app.idle_status())  # type: ignore[attr-defined]
+
+    # -- what is shown ---------------------------------------------------------------------
+
+    @property
+    def view(self) -> ViewFilter:
+        """Kept choices combined with the one highlighted in the navigator.
+
+        A highlighted saved filter shows exactly what it saved; space keeps it.
+        """
+        choice = self.highlighted_choice
+        if choice.startswith("saved:") and self.saved is not None:
+            saved = self.saved.get(choice.removeprefix("saved:"))
+            if saved is not None:
+                return saved
+        if choice == ALL or choice.startswith("saved:"):
+            return self.pinned
+        return self.pinned.choose(choice)
+
+    def reload(self) -> None:
+        """Take everything from the store again (it keeps it all in memory)."""
+        self.index.replace(self.store.all())
+        self.refresh_list()
+        self._refresh_counts()
+
+    def refresh_list(self, keep: str | None = None) -> None:
+        shown = self.index.select(self.view)
+        self.query_one(ReleaseList).show(shown, keep=keep)
+        self._update_header(len(shown))
+
+    def _refresh_counts(self) -> None:
+        self.query_one(Navigator).update_counts(self.index.unread_counts(), self.store.health())
+
+    def _update_header(self, count: int) -> None:
+        release_list = self.query_one(ReleaseList)
+        header = header_text(release_list.size.width or 80)
+        self.query_one("#list-header", Static).update(header)
+        self.query_one(StatusLine).show_filter(self.view, count, len(release_list.marked))
+
+    def release(self, release_id: str | None) -> StoredRelease | None:
+        return self.index.get(release_id) if release_id else None
+
+    def apply_changes(self, changed: Sequence[StoredRelease]) -> None:
+        """Show releases that a triage action, a correction or an undo just wrote."""
+        self.index.update(changed)
+        release_list = self.query_one(ReleaseList)
+        keep = release_list.current.id if release_list.current else None
+        self.refresh_list(keep=keep)
+        self._refresh_counts()
+        self.query_one(ReleaseReader).show(self.release(keep))
+
+    # -- events from the widgets -----------------------------------------------------------
+
+    def on_navigator_selection_changed(self, event: Navigator.SelectionChanged) -> None:
+        self.highlighted_choice = event.selection
+        self.refresh_list()
+
+    def on_navigator_pin_toggled(self, event: Navigator.PinToggled) -> None:
+        choice = event.selection
+        if choice == ALL:
+            self.pinned = ViewFilter((), self.pinned.search)
+        elif choice in self.pinned.selections:
+            kept = tuple(s for s in self.pinned.selections if s != choice)
+            self.pinned = ViewFilter(kept, self.pinned.search)
+        elif choice.startswith("saved:"):
+            self._recall(choice.removeprefix("saved:"))
+            return
+        else:
+            self.pinned = self.pinned.choose(choice)
+        self.query_one(Navigator).set_pinned(self.pinned.selections)
+        self.refresh_list()
+
+    def _recall(self, name: str) -> None:
+        if self.saved is None or (view := self.saved.get(name)) is None:
+            return
+        self.pinned = view
+        self.query_one(Navigator).set_pinned(view.selections)
+        search = self.query_one("#search", Input)
+        search.value = view.search
+        self.set_class(bool(view.search), "-searching")
+        self.refresh_list()
+
+    def on_release_list_highlighted(self, event: ReleaseList.Highlighted) -> None:
+        self.query_one(ReleaseReader).show(self.release(event.release_id))
+
+    def on_release_list_opened(self, event: ReleaseList.Opened) -> None:
+        stored = self.release(event.release_id)
+        if stored is None:
+            return
+        self.query_one(ReleaseReader).show(stored)
+        if self.has_class("-narrow"):
+            self.add_class("-reading")
+            self.query_one(ReleaseReader).focus()
+        if not stored.read:
+            self.write_triage("read", [stored], read=True, undoable=False)
+
+    def on_release_list_marks_changed(self, event: ReleaseList.MarksChanged) -> None:
+        self._update_header(len(self.query_one(ReleaseList).releases))
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        self.pinned = self.pinned.with_search(event.value)
+        self.refresh_list()
+
+    @on(Input.Submitted, "#search")
+    def _search_done(self) -> None:
+        self.query_one(ReleaseList).focus()
+
+    def on_resize(self, event: Resize) -> None:
+        self.set_class(event.size.width < NARROW_BELOW, "-narrow")
+        if not self.has_class("-narrow"):
+            self.remove_class("-reading")
+        self._update_header(len(self.query_one(ReleaseList).releases))
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        search = self.query_one("#search", Input)
+        if self.has_class("-reading"):
+            self.remove_class("-reading")
+            self.query_one(ReleaseList).focus()
+        elif search.has_focus or self.pinned.search:
+            search.value = ""
+            self.remove_class("-searching")
+            self.query_one(ReleaseList).focus()
+        elif self.query_one(ReleaseList).marked:
+            self.query_one(ReleaseList).clear_marks()
+
+    def action_search(self) -> None:
+        self.add_class("-searching")
+        self.remove_class("-reading")
+        self.query_one("#search", Input).focus()
+
+    def action_save_filter(self) -> None:
+        if self.saved is None:
+            return
+        from tui.screens.dialogs import TextPrompt
+
+        def save(name: str | None) -> None:
+            if name and name.strip() and self.saved is not None:
+                self.saved.save(name.strip(), self.view)
+                self.query_one(Navigator).set_saved(self.saved.names)
+                self.notify(f"Saved filter “{name.strip()}”", markup=False)
+
+        self.app.push_screen(TextPrompt("Save this filter as", placeholder="name"), save)
+
+    # -- app-wide events -------------------------------------------------------------------
+
+    def on_poll_started(self, event: PollStarted) -> None:
+        self.query_one(StatusLine).show(f"polling 0/{event.total} sources…")
+
+    def on_poll_progressed(self, event: PollProgressed) -> None:
+        p = event.progress
+        self.query_one(StatusLine).show(Text(f"polling {p.done}/{p.total} sources… ({p.source})"))
+
+    def on_poll_finished(self, event: PollFinished) -> None:
+        release_list = self.query_one(ReleaseList)
+        keep = release_list.current.id if release_list.current else None
+        self.index.replace(self.store.all())
+        self.refresh_list(keep=keep)
+        self._refresh_counts()
+        self.query_one(StatusLine).show(self.app.poll_summary(event.report))  # type: ignore[attr-defined]
+
+    def on_releases_changed(self, event: ReleasesChanged) -> None:
+        release_list = self.query_one(ReleaseList)
+        keep = release_list.current.id if release_list.current else None
+        self.index.replace(self.store.all())
+        self.refresh_list(keep=keep)
+        self._refresh_counts()

@@ -1,0 +1,183 @@
+"""The triage keys of the main screen: states, star, note, read, corrections, undo, links, export.
+
+Kept apart from the screen's layout and event wiring so that each file reads as one job.
+Every write runs in a thread worker: the store fsyncs, and a keypress must never wait for a disk.
+"""
+
+from __future__ import annotations
+
+import webbrowser
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual.binding import Binding
+
+from state.records import Correction, StoredRelease, TriageState
+
+if TYPE_CHECKING:
+    from tui.triage import Triage
+    from tui.widgets.release_list import ReleaseList
+
+
+class TriageActions:
+    TRIAGE_BINDINGS = [
+        Binding("r", "set_state('relevant')", "Relevant", id="triage.relevant"),
+        Binding(
+            "x", "set_state('not_relevant')", "Not relevant", show=False, id="triage.not_relevant"
+        ),
+        Binding("f", "set_state('follow_up')", "Follow-up", id="triage.follow_up"),
+        Binding("b", "set_state('briefed')", "Briefed", show=False, id="triage.briefed"),
+        Binding("n", "set_state('new')", "Back to new", show=False, id="triage.new"),
+        Binding("s", "star", "Star", id="triage.star"),
+        Binding("a", "note", "Note", show=False, id="triage.note"),
+        Binding("m", "toggle_read", "Read/unread", show=False, id="triage.read"),
+        Binding("c", "correct", "Correct labels", show=False, id="triage.correct"),
+        Binding("u", "undo", "Undo", id="triage.undo"),
+        Binding("o", "open_link", "Open link", show=False, id="release.open_link"),
+        Binding("y", "copy_link", "Copy link", show=False, id="release.copy_link"),
+        Binding("e", "export_view", "Export view", show=False, id="release.export"),
+    ]
+
+    # Provided by the screen this is mixed into.
+    triage: Triage
+    if TYPE_CHECKING:
+
+        def query_one(self, selector: type[ReleaseList]) -> ReleaseList: ...
+        def notify(self, message: str, **kwargs: Any) -> None: ...
+        def apply_changes(self, changed: Sequence[StoredRelease]) -> None: ...
+        def run_worker(self, work: Callable[[], None], **kwargs: Any) -> Any: ...
+
+        @property
+        def app(self) -> Any: ...
+
+    def targets(self) -> list[StoredRelease]:
+        """The marked releases, or else the one under the cursor."""
+        from tui.widgets.release_list import ReleaseList
+
+        release_list = self.query_one(ReleaseList)
+        if release_list.marked:
+            return [r for r in release_list.releases if r.id in release_list.marked]
+        return [release_list.current] if release_list.current else []
+
+    def write_triage(
+        self,
+        label: str,
+        releases: Sequence[StoredRelease],
+        *,
+        undoable: bool = True,
+        **changes: Any,
+    ) -> None:
+        if not releases:
+            return
+        chosen = list(releases)
+
+        def write() -> None:
+            if undoable:
+                changed = self.triage.apply(label, chosen, **changes)
+            else:
+                changed = self.triage.store.update([r.id for r in chosen], **changes)
+            self.app.call_from_thread(self.apply_changes, changed)
+
+        self.run_worker(write, thread=True, group="store", exit_on_error=False)
+        if len(chosen) > 1:
+            self._clear_marks()
+            self.notify(f"{label}: {len(chosen)} releases", timeout=3)
+
+    def _clear_marks(self) -> None:
+        from tui.widgets.release_list import ReleaseList
+
+        self.query_one(ReleaseList).clear_marks()
+
+    def action_set_state(self, state: str) -> None:
+        chosen = TriageState(state)
+        self.write_triage(chosen.label.capitalize(), self.targets(), triage=chosen)
+
+    def action_star(self) -> None:
+        chosen = self.targets()
+        star = not all(r.starred for r in chosen)
+        self.write_triage("Star" if star else "Unstar", chosen, starred=star)
+
+    def action_toggle_read(self) -> None:
+        chosen = self.targets()
+        read = not all(r.read for r in chosen)
+        self.write_triage("Read" if read else "Unread", chosen, read=read)
+
+    def action_note(self) -> None:
+        from tui.screens.dialogs import TextPrompt
+
+        chosen = self.targets()
+        if not chosen:
+            return
+
+        def keep(note: str | None) -> None:
+            if note is not None:
+                self.write_triage("Note", chosen, note=note.strip())
+
+        title = "Note" if len(chosen) == 1 else f"Note for {len(chosen)} releases"
+        self.app.push_screen(TextPrompt(title, value=chosen[0].note), keep)
+
+    def action_correct(self) -> None:
+        from tui.screens.dialogs import CorrectionDialog
+
+        chosen = self.targets()
+        if not chosen:
+            return
+        current = chosen[0]
+
+        def keep(correction: Correction | None) -> None:
+            if correction is not None:
+                self.write_triage("Correction", [current], correction=correction)
+
+        self.app.push_screen(CorrectionDialog(current), keep)
+
+    def action_undo(self) -> None:
+        if not self.triage.can_undo:
+            self.notify("Nothing to undo.", timeout=3)
+            return
+
+        def undo() -> None:
+            undone = self.triage.undo()
+            if undone is not None:
+                label, restored = undone
+                self.app.call_from_thread(self.apply_changes, restored)
+                self.app.call_from_thread(self.notify, f"Undone: {label}", timeout=3)
+
+        self.run_worker(undo, thread=True, group="store", exit_on_error=False)
+
+    def action_open_link(self) -> None:
+        chosen = self.targets()
+        if not chosen or not chosen[0].release.link:
+            return
+        link = chosen[0].release.link
+        try:
+            webbrowser.get()
+        except webbrowser.Error:
+            # Over SSH there is usually no browser: the clipboard still reaches the user's own.
+            self.app.copy_to_clipboard(link)
+            self.notify("No browser here; the link was copied to your clipboard.", timeout=4)
+            return
+        self.app.open_url(link)
+
+    def action_copy_link(self) -> None:
+        chosen = self.targets()
+        if chosen and chosen[0].release.link:
+            self.app.copy_to_clipboard(chosen[0].release.link)
+            self.notify("Link copied (OSC 52: works over SSH in most terminals).", timeout=3)
+
+    def action_export_view(self) -> None:
+        from state.export import to_markdown
+        from tui.widgets.release_list import ReleaseList
+
+        shown = list(self.query_one(ReleaseList).releases)
+        stamp = datetime.now().strftime("%Y%m%d-%H%M")
+        path = Path.cwd() / f"summitwatch-briefing-{stamp}.md"
+
+        def write() -> None:
+            path.write_text(to_markdown(shown), encoding="utf-8")
+            self.app.call_from_thread(
+                self.notify, f"Wrote {len(shown)} releases to {path}", markup=False
+            )
+
+        self.run_worker(write, thread=True, group="export", exit_on_error=False)

@@ -1,0 +1,140 @@
+"""Plain wiring shared by the command line and the App: build the parts, poll into the store.
+
+No Textual here: `summitwatch poll` must start fast, and this runs on its path.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from feeds.classify import Classifier
+from feeds.fetch import Fetcher, FetchPolicy
+from feeds.models import ClassifiedRelease, Source, SourceHealth
+from feeds.poll import Poller, SourceOutcome, due_sources, utc_now
+from feeds.sources import DEMO_DIR, Config
+from state.records import StoredRelease
+from state.store import Store
+
+# Storing after every source costs one atomic rewrite each; a few seconds' batch is plenty
+# fresh for a person and keeps a 1,000-source poll from rewriting the store 1,000 times.
+FLUSH_EVERY_SOURCES = 40
+FLUSH_EVERY_SECONDS = 2.0
+
+ProgressHandler = Callable[["PollProgress"], None]
+
+
+@dataclass(frozen=True, slots=True)
+class PollProgress:
+    done: int
+    total: int
+    source: str
+    failed: bool
+
+
+@dataclass(slots=True)
+class PollReport:
+    outcomes: list[SourceOutcome] = field(default_factory=list)
+    new: list[StoredRelease] = field(default_factory=list)
+    changed: list[StoredRelease] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[SourceOutcome]:
+        return [o for o in self.outcomes if o.failed]
+
+    @property
+    def new_summit(self) -> list[StoredRelease]:
+        return [r for r in self.new if r.summit]
+
+
+def fetch_policy(config: Config) -> FetchPolicy:
+    poll = config.poll
+    return FetchPolicy(
+        connect_timeout=poll.connect_timeout,
+        read_timeout=poll.read_timeout,
+        total_timeout=poll.total_timeout,
+        max_bytes=poll.max_bytes,
+        concurrency=poll.concurrency,
+        per_host=poll.per_host,
+        user_agent=poll.user_agent,
+    )
+
+
+def make_fetcher(config: Config) -> Fetcher:
+    """The one fetcher of a process; the bundled demo folder is the only place `file:` may read."""
+    return Fetcher(fetch_policy(config), file_roots=(DEMO_DIR,))
+
+
+def load_classifier(config: Config, taxonomy: Path | None = None) -> Classifier:
+    return Classifier.load(taxonomy or config.taxonomy)
+
+
+class _Batch:
+    """Outcomes waiting to be written, flushed by count or by age."""
+
+    def __init__(self, store: Store, report: PollReport) -> None:
+        self._store = store
+        self._report = report
+        self._releases: list[ClassifiedRelease] = []
+        self._health: list[SourceHealth] = []
+        self._sources = 0
+        self._since = time.monotonic()
+
+    def add(self, outcome: SourceOutcome) -> None:
+        self._releases.extend(outcome.releases)
+        self._health.append(outcome.health)
+        self._sources += 1
+
+    @property
+    def due(self) -> bool:
+        aged = time.monotonic() - self._since >= FLUSH_EVERY_SECONDS
+        return self._sources >= FLUSH_EVERY_SOURCES or aged
+
+    def flush(self) -> None:
+        if self._releases:
+            added = self._store.add(self._releases)
+            self._report.new.extend(added.new)
+            self._report.changed.extend(added.changed)
+        if self._health:
+            self._store.record_health(self._health)
+        self._releases, self._health, self._sources = [], [], 0
+        self._since = time.monotonic()
+
+
+async def poll_into_store(
+    config: Config,
+    store: Store,
+    fetcher: Fetcher,
+    classifier: Classifier,
+    *,
+    sources: Sequence[Source] | None = None,
+    only_due: bool = False,
+    on_progress: ProgressHandler | None = None,
+) -> PollReport:
+    """Poll the configured sources (or `sources`) and store what they brought."""
+    import asyncio
+
+    health = store.health()
+    chosen = list(sources if sources is not None else config.enabled_sources)
+    if only_due:
+        chosen = due_sources(chosen, health, utc_now())
+    report = PollReport()
+    batch = _Batch(store, report)
+    total = len(chosen)
+
+    async def handle(outcome: SourceOutcome) -> None:
+        report.outcomes.append(outcome)
+        batch.add(outcome)
+        if batch.due:
+            await asyncio.to_thread(batch.flush)
+        if on_progress is not None:
+            on_progress(
+                PollProgress(len(report.outcomes), total, outcome.source.name, outcome.failed)
+            )
+
+    poller = Poller(fetcher, classifier, default_interval=config.poll.interval)
+    await poller.poll(chosen, health, handle)
+    await asyncio.to_thread(batch.flush)
+    return report

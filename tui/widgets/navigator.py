@@ -1,0 +1,166 @@
+"""The left pane: what to look at (pillars, summit or not, states, countries, sources, saved)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from feeds.models import PILLAR_IDS, Source, SourceHealth
+from state.records import TriageState
+from tui.render import PILLAR_STYLES
+from tui.view import ALL, OTHER, SUMMIT
+
+COUNTRY_NAMES = {"CA": "Canada", "MX": "Mexico", "US": "United States"}
+PILLAR_LABELS = {
+    "dei": "Diversity & equity",
+    "climate": "Climate",
+    "competitiveness": "Competitiveness",
+    "migration": "Migration",
+    "health": "Health",
+    "security": "Security",
+}
+STATE_LABELS = {
+    TriageState.NEW: "New",
+    TriageState.RELEVANT: "Relevant",
+    TriageState.FOLLOW_UP: "Follow-up",
+    TriageState.BRIEFED: "Briefed",
+    TriageState.NOT_RELEVANT: "Not relevant",
+}
+
+
+def health_dot(health: SourceHealth | None) -> Text:
+    if health is None or not health.last_attempt:
+        return Text("○ ", style="dim")
+    if health.consecutive_failures:
+        return Text("● ", style="red")
+    return Text("● ", style="green")
+
+
+class Navigator(OptionList):
+    """Selections with unread counts; highlighting one filters the list."""
+
+    HELP = """
+## Navigator
+Choose what the release list shows. Space keeps a choice (✓) while you move on, so choices of
+different kinds combine (Security and Mexico and Follow-up); a kept choice of the same kind
+replaces the last; space on *All* clears them. Numbers are
+unread releases. The dot before a source is its health: green answered, red failing, hollow
+not polled yet. Saved filters (ctrl+s) are listed at the bottom.
+"""
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False, id="nav.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="nav.up"),
+        Binding("space", "pin", "Keep this filter", show=False, id="nav.pin"),
+    ]
+
+    @dataclass
+    class SelectionChanged(Message):
+        selection: str
+
+    @dataclass
+    class PinToggled(Message):
+        selection: str
+
+    def __init__(self, sources: Sequence[Source], **kwargs: object) -> None:
+        super().__init__(markup=False, **kwargs)  # type: ignore[arg-type]
+        self._sources = list(sources)
+        self._saved: list[str] = []
+        self._labels: dict[str, Text] = {}
+        self._counts: Mapping[str, int] = {}
+        self._health: Mapping[str, SourceHealth] = {}
+        self._pinned: tuple[str, ...] = ()
+
+    def on_mount(self) -> None:
+        self._rebuild()
+        self.highlighted = 0
+
+    def _rebuild(self) -> None:
+        highlighted = self.highlighted_option.id if self.highlighted_option else None
+        self.set_options(self._build_options())
+        if highlighted is not None and highlighted in self._labels:
+            self.highlighted = self.get_option_index(highlighted)
+        self._render_prompts()
+
+    def _section(self, options: list[Option], title: str, items: list[tuple[str, Text]]) -> None:
+        if not items:
+            return
+        options.append(Option(Text(title, style="bold dim"), disabled=True))
+        for key, label in items:
+            self._labels[key] = label
+            options.append(Option(label, id=key))
+
+    def _build_options(self) -> list[Option]:
+        self._labels = {}
+        options: list[Option] = []
+        views = [(ALL, Text("All")), (SUMMIT, Text("Summit")), (OTHER, Text("Other"))]
+        for key, label in views:
+            self._labels[key] = label
+            options.append(Option(label, id=key))
+        pillars = [
+            (f"pillar:{p}", Text(PILLAR_LABELS[p], style=PILLAR_STYLES[p])) for p in PILLAR_IDS
+        ]
+        self._section(options, "Pillars", pillars)
+        states = [(f"state:{s.value}", Text(label)) for s, label in STATE_LABELS.items()]
+        self._section(options, "Triage", [*states, ("starred", Text("Starred"))])
+        countries = sorted({s.country for s in self._sources})
+        self._section(
+            options,
+            "Countries",
+            [(f"country:{c}", Text(COUNTRY_NAMES.get(c, c))) for c in countries],
+        )
+        self._section(
+            options, "Sources", [(f"source:{s.name}", Text(s.name)) for s in self._sources]
+        )
+        self._section(options, "Saved filters", [(f"saved:{n}", Text(n)) for n in self._saved])
+        return options
+
+    def set_saved(self, names: Sequence[str]) -> None:
+        self._saved = list(names)
+        if self.is_mounted:
+            self._rebuild()
+
+    def set_pinned(self, pinned: Sequence[str]) -> None:
+        self._pinned = tuple(pinned)
+        self._render_prompts()
+
+    def action_pin(self) -> None:
+        option = self.highlighted_option
+        if option is not None and option.id is not None:
+            self.post_message(self.PinToggled(option.id))
+
+    def update_counts(self, counts: Mapping[str, int], health: Mapping[str, SourceHealth]) -> None:
+        self._counts, self._health = counts, health
+        self._render_prompts()
+
+    def _render_prompts(self) -> None:
+        width = max(8, self.scrollable_content_region.width - 1)
+        for key, label in self._labels.items():
+            prompt = label.copy()
+            if key in self._pinned:
+                prompt = Text.assemble(("✓ ", "bold"), prompt)
+            if key.startswith("source:"):
+                prompt = Text.assemble(health_dot(self._health.get(key[7:])), prompt)
+            count = self._counts.get(key, 0)
+            suffix = f" {count}" if count else ""
+            prompt.truncate(max(1, width - len(suffix)), overflow="ellipsis", pad=bool(suffix))
+            prompt.append(suffix, style="bold")
+            self.replace_option_prompt(key, prompt)
+
+    def on_resize(self) -> None:
+        self._render_prompts()
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        if event.option.id is not None:
+            self.post_message(self.SelectionChanged(event.option.id))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        # Enter on a choice moves on to its releases.
+        event.stop()
+        self.screen.focus_next()

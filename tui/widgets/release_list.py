@@ -1,0 +1,209 @@
+"""The release list: one line per release, drawn on demand so 100,000 rows cost nothing.
+
+A DataTable builds every row up front; this widget renders only the lines on screen, which is
+what keeps a search over a large store instant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.events import Click
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from state.records import StoredRelease
+from tui.render import pillar_badges, title_cell, triage_cell
+
+
+@dataclass(frozen=True, slots=True)
+class Columns:
+    date: int
+    country: int
+    source: int
+    pillars: int
+    title: int
+
+    @classmethod
+    def for_width(cls, width: int) -> Columns:
+        source = 18 if width >= 110 else 0
+        pillars = 23 if width >= 110 else 11
+        fixed = 1 + 2 + 1 + 10 + 1 + 2 + 1 + (source + 1 if source else 0) + 1 + pillars
+        return cls(date=10, country=2, source=source, pillars=pillars, title=max(8, width - fixed))
+
+
+def _cell(text: Text | str, width: int) -> Text:
+    cell = text.copy() if isinstance(text, Text) else Text(text)
+    cell.truncate(width, overflow="ellipsis", pad=True)
+    return cell
+
+
+def header_text(width: int) -> Text:
+    cols = Columns.for_width(width)
+    parts = [Text("   "), _cell("Date", cols.date), Text(" "), _cell("CC", cols.country), Text(" ")]
+    if cols.source:
+        parts += [_cell("Source", cols.source), Text(" ")]
+    parts += [_cell("Title", cols.title), Text(" "), _cell("Pillars", cols.pillars)]
+    return Text.assemble(*parts, style="bold")
+
+
+def row_text(stored: StoredRelease, width: int, marked: bool) -> Text:
+    cols = Columns.for_width(width)
+    r = stored.release
+    parts = [
+        Text("▌" if marked else " ", style="bold"),
+        triage_cell(stored),
+        _cell(r.published[:10] or "—", cols.date),
+        Text(" "),
+        _cell(r.country, cols.country),
+        Text(" "),
+    ]
+    if cols.source:
+        parts += [_cell(Text(r.source, style="dim"), cols.source), Text(" ")]
+    parts += [
+        _cell(title_cell(stored), cols.title),
+        Text(" "),
+        _cell(pillar_badges(stored), cols.pillars),
+    ]
+    line = Text.assemble(*parts, no_wrap=True, end="")
+    line.truncate(width, pad=True)
+    return line
+
+
+class ReleaseList(ScrollView, can_focus=True):
+    """Releases of the current selection; Enter opens one, space marks several."""
+
+    HELP = """
+## Release list
+One line per release: triage state (`*` starred; R relevant, x not relevant, F follow-up,
+B briefed), date, country, source, title (bold while unread, ◆ for summit releases) and the
+pillars it addresses. Enter opens the release in the reader. Space marks several releases, so
+that the next triage key applies to all of them; Escape clears the marks.
+"""
+    COMPONENT_CLASSES = {"release-list--cursor"}
+    BINDINGS = [
+        Binding("up,k", "cursor_up", "Up", show=False, id="list.up"),
+        Binding("down,j", "cursor_down", "Down", show=False, id="list.down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="list.page_up"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="list.page_down"),
+        Binding("home,g", "first", "First", show=False, id="list.first"),
+        Binding("end,G", "last", "Last", show=False, id="list.last"),
+        Binding("enter", "open", "Open", id="list.open"),
+        Binding("space", "toggle_mark", "Mark", show=False, id="list.mark"),
+    ]
+
+    cursor: reactive[int] = reactive(0, init=False)
+
+    @dataclass
+    class Highlighted(Message):
+        release_id: str | None
+
+    @dataclass
+    class Opened(Message):
+        release_id: str
+
+    class MarksChanged(Message):
+        """The set of marked releases changed (space marks several for one action)."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.releases: list[StoredRelease] = []
+        self.marked: set[str] = set()
+
+    @property
+    def current(self) -> StoredRelease | None:
+        if 0 <= self.cursor < len(self.releases):
+            return self.releases[self.cursor]
+        return None
+
+    def show(self, releases: Sequence[StoredRelease], keep: str | None = None) -> None:
+        """Show `releases`, keeping the cursor on release `keep` (or the current one) if listed."""
+        wanted = keep or (self.current.id if self.current else None)
+        self.releases = list(releases)
+        self.marked &= {r.id for r in self.releases}
+        self.virtual_size = Size(self.size.width, len(self.releases))
+        index = next((i for i, r in enumerate(self.releases) if r.id == wanted), 0)
+        self.cursor = min(index, max(0, len(self.releases) - 1))
+        self._announce()
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        scroll_y = self.scroll_offset.y
+        index = y + scroll_y
+        width = self.size.width
+        if index >= len(self.releases):
+            return Strip.blank(width, self.rich_style)
+        stored = self.releases[index]
+        line = row_text(stored, width, stored.id in self.marked)
+        line.stylize(self.rich_style)
+        if index == self.cursor:
+            line.stylize(self.get_component_rich_style("release-list--cursor"))
+        return Strip(line.render(self.app.console), width)
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self.scroll_to_region(self._line_region(new), animate=False, immediate=True)
+        self.refresh()
+        self._announce()
+
+    def _line_region(self, index: int):  # type: ignore[no-untyped-def]
+        from textual.geometry import Region
+
+        return Region(0, index, self.size.width, 1)
+
+    def _announce(self) -> None:
+        current = self.current
+        self.post_message(self.Highlighted(current.id if current else None))
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.size.width, len(self.releases))
+
+    def action_cursor_up(self) -> None:
+        self.cursor = max(0, self.cursor - 1)
+
+    def action_cursor_down(self) -> None:
+        self.cursor = min(max(0, len(self.releases) - 1), self.cursor + 1)
+
+    def action_page_up(self) -> None:
+        self.cursor = max(0, self.cursor - max(1, self.size.height - 1))
+
+    def action_page_down(self) -> None:
+        step = max(1, self.size.height - 1)
+        self.cursor = min(max(0, len(self.releases) - 1), self.cursor + step)
+
+    def action_first(self) -> None:
+        self.cursor = 0
+
+    def action_last(self) -> None:
+        self.cursor = max(0, len(self.releases) - 1)
+
+    def action_open(self) -> None:
+        if self.current is not None:
+            self.post_message(self.Opened(self.current.id))
+
+    def action_toggle_mark(self) -> None:
+        current = self.current
+        if current is None:
+            return
+        self.marked ^= {current.id}
+        self.post_message(self.MarksChanged())
+        self.action_cursor_down()
+        self.refresh()
+
+    def clear_marks(self) -> None:
+        if self.marked:
+            self.marked = set()
+            self.post_message(self.MarksChanged())
+            self.refresh()
+
+    def on_click(self, event: Click) -> None:
+        index = event.y + self.scroll_offset.y
+        if 0 <= index < len(self.releases):
+            if index == self.cursor and event.chain >= 2:
+                self.action_open()
+            self.cursor = index

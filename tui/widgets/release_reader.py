@@ -1,0 +1,40 @@
+"""The reader: one release in full, with the evidence for each decision highlighted."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from state.records import StoredRelease
+from tui.render import body_text, reader_header
+
+
+class ReleaseReader(VerticalScroll, can_focus=True):
+    HELP = """
+## Reader
+The release in full. The header gives the source, date, link, the summit decision with the
+sentence behind it, and the pillars with their scores. In the text, the terms that decided each
+pillar are underlined in the pillar's colour.
+"""
+    BINDINGS = [
+        Binding("j", "scroll_down", "Down", show=False, id="reader.down"),
+        Binding("k", "scroll_up", "Up", show=False, id="reader.up"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="reader-header")
+        yield Static(id="reader-body")
+
+    def show(self, stored: StoredRelease | None) -> None:
+        header = self.query_one("#reader-header", Static)
+        body = self.query_one("#reader-body", Static)
+        if stored is None:
+            header.update(Text("No release selected.", style="dim"))
+            body.update("")
+        else:
+            header.update(reader_header(stored))
+            body.update(body_text(stored))
+        self.scroll_home(animate=False)
