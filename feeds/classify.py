@@ -11,11 +11,12 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 from feeds.detect import Document, Found, decide_summit, read_document
 from feeds.language import language_of_tokens
-from feeds.models import Classification, Evidence
+from feeds.models import Classification, Evidence, Match
 from feeds.taxonomy import Taxonomy, load_taxonomy
 from feeds.textfold import Phrase, PhraseIndex
 
@@ -40,14 +41,13 @@ def decide_pillars(doc: Document, taxonomy: Taxonomy) -> list[PillarDecision]:
     """Score every pillar of the taxonomy on a document read by `read_document`."""
     asserting: dict[str, list[tuple[float, int]]] = {p: [] for p in taxonomy.pillars}
     partial = dict.fromkeys(taxonomy.pillars, 0.0)
-    found: dict[str, list[Found]] = {p: [] for p in taxonomy.pillars}
-    for item in doc.found:
-        if item.term.kind == "pillar":
-            found[item.term.target].append(item)
+    found = _pillar_terms(doc, taxonomy)
     for sentence, scores in _sentence_weights(found).items():
+        top = max(scores.values())  # once per sentence rather than once per pillar in it
         for pillar, value in scores.items():
-            partial[pillar] = max(partial[pillar], value)
-            if _asserts(doc, sentence, pillar, scores):
+            if value > partial[pillar]:
+                partial[pillar] = value
+            if _asserts(doc, sentence, value, scores, top):
                 asserting[pillar].append((value, sentence))
     decisions = []
     for pillar in taxonomy.pillars:
@@ -60,27 +60,43 @@ def decide_pillars(doc: Document, taxonomy: Taxonomy) -> list[PillarDecision]:
     return decisions
 
 
+def _pillar_terms(doc: Document, taxonomy: Taxonomy) -> dict[str, list[Found]]:
+    found: dict[str, list[Found]] = {p: [] for p in taxonomy.pillars}
+    for item in doc.found:
+        term = item.term
+        if term.kind == "pillar":
+            found[term.target].append(item)
+    return found
+
+
 def _sentence_weights(found: Mapping[str, list[Found]]) -> dict[int, dict[str, float]]:
     """Per sentence, per pillar: the sum of the weights of the distinct terms found."""
     seen: set[tuple[int, str]] = set()
     weights: dict[int, dict[str, float]] = {}
-    for item in (f for items in found.values() for f in items):
-        if (item.sentence, item.term.text) in seen:
-            continue
-        seen.add((item.sentence, item.term.text))
-        scores = weights.setdefault(item.sentence, {})
-        scores[item.term.target] = scores.get(item.term.target, 0.0) + item.term.weight
+    for pillar, items in found.items():
+        for item in items:
+            sentence, term = item.sentence, item.term
+            key = (sentence, term.text)
+            if key in seen:
+                continue
+            seen.add(key)
+            scores = weights.get(sentence)
+            if scores is None:
+                scores = weights[sentence] = {}
+            # Terms are grouped by pillar: their target is `pillar`.
+            scores[pillar] = scores.get(pillar, 0.0) + term.weight
     return weights
 
 
-def _asserts(doc: Document, sentence: int, pillar: str, scores: Mapping[str, float]) -> bool:
-    value = scores[pillar]
+def _asserts(
+    doc: Document, sentence: int, value: float, scores: Mapping[str, float], top: float
+) -> bool:
     if value >= STRONG_SENTENCE:
         return True
     if value >= SENTENCE_BAR:
         if sum(1 for v in scores.values() if v >= SENTENCE_BAR) >= AGENDA_PILLARS:
             return True  # "a focus on competitiveness, citizen security and climate change"
-        if value >= DOMINANCE * max(scores.values()):
+        if value >= DOMINANCE * top:
             return True
     return value >= HEADING_BAR and doc.is_heading(sentence)
 
@@ -98,9 +114,10 @@ def _pillar_evidence(
     doc: Document, found: list[Found], asserting: list[tuple[float, int]], score: float
 ) -> Evidence:
     sentences = {index for _, index in asserting}
-    found = [f for f in found if f.sentence in sentences]
     best = max(asserting)[1] if asserting else -1
-    matches = tuple(f.to_match() for f in found[:MAX_EVIDENCE])
+    # The first matches in the asserting sentences, without filtering all of them first.
+    chosen = islice((f for f in found if f.sentence in sentences), MAX_EVIDENCE)
+    matches = tuple([Match(f.term.text, f.field, f.start, f.end) for f in chosen])
     return Evidence(score, matches, doc.sentence_text(best) if best >= 0 else "")
 
 

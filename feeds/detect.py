@@ -8,16 +8,19 @@ other forums, one country's measures against another, a bilateral title, a past 
 
 from __future__ import annotations
 
-import bisect
 import math
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
+from itertools import groupby, repeat
+from operator import add, attrgetter, methodcaller
 from typing import Literal, NamedTuple
 
 from feeds.models import Evidence, Match
 from feeds.taxonomy import PARTY_CODES, Taxonomy, Term
-from feeds.textfold import PhraseIndex, fold_for_scan
+from feeds.textfold import Folded, PhraseIndex, RawHit, fold_for_scan
 
 FieldName = Literal["title", "text"]
 
@@ -33,14 +36,20 @@ NEGATIVE_ROLES = frozenset({"forum", "measure", "bilateral"})
 
 # A sentence ends at . ! ? ; before a space or at a line break, but not after an initial
 # ("U.S.", "Joseph R.") or a title ("Dr."): those are filtered in `_sentence_starts`.
-_SENTENCE_END = re.compile(r"[.!?;\n]")
-_CLOSERS = frozenset(".!?;\"'”’»)")
-_NOT_AN_END = re.compile(r"(?:^|[\s.])[A-Z]|(?:Mr|Mrs|Dr|Jr|Ms|St|No|Sr|Gen|Gov)")
+# A sentence ends after a line break, or after . ! ? ; and the run of closing marks that follows
+# when a space or the end of the text comes next (so not in "3.5" or "gob.mx"), but not after an
+# initial ("U.S.", "Joseph R.") or a title ("Dr."). All in one pattern so that the Python loop
+# only sees real ends; it starts with a character class so that `re` can skip ahead fast. The
+# lookbehinds look at the two characters before the mark (a title is two letters before it).
+_SENTENCE_END = re.compile(
+    r"[.!?;\n](?:(?<=\n)|"
+    r"(?<![\s.][A-Z].)(?<!^[A-Z].)(?<!(?:Mr|Dr|Jr|Ms|St|No|Sr).)"
+    r"[.!?;\"'”’»)]*(?=\s|\Z))"
+)
 _ENUMERATED = re.compile(r"(?:\d{1,2}|[a-z])[).]\s|[•·▪◦*-]\s")
 
 
-@dataclass(frozen=True, slots=True)
-class Sentence:
+class Sentence(NamedTuple):
     field: FieldName
     start: int
     end: int
@@ -98,56 +107,74 @@ class Document:
 
 
 def read_document(title: str, text: str, index: PhraseIndex, terms: tuple[Term, ...]) -> Document:
-    """Split a release into sentences and find every taxonomy term in it."""
+    """Split a release into sentences and find every taxonomy term in it.
+
+    `found` comes out in reading order (title, then text; by offset within each).
+    """
     sentences: list[Sentence] = []
     found: list[Found] = []
     tokens: list[str] = []
-    for field, source in (("title", title), ("text", text)):
-        name: FieldName = "title" if field == "title" else "text"
-        first = len(sentences)
+    for name, source in (("title", title), ("text", text)):
+        field: FieldName = "title" if name == "title" else "text"
         starts = _sentence_starts(source)
-        ends = [*starts[1:], len(source)]
-        sentences.extend(Sentence(name, s, e) for s, e in zip(starts, ends, strict=True))
+        # Built by `tuple.__new__` through `map`: in C, where named tuples cost a Python call each.
+        bounds = zip(repeat(field), starts, [*starts[1:], len(source)])
+        first = len(sentences)
+        sentences += map(_new_tuple, repeat(Sentence), bounds)
         folded = fold_for_scan(source)
-        hits, field_tokens = index.scan(folded, source)
-        tokens.extend(field_tokens)
-        for hit in hits:
-            start, end = folded.original_span(hit.start, hit.end)
-            sentence = first + bisect.bisect_right(starts, start) - 1
-            found.append(Found(terms[hit.phrase.ident], name, start, end, sentence, hit.first))
+        hits, field_tokens = index.find(folded, source)
+        tokens += field_tokens
+        if hits:
+            found += _place(hits, folded, field, starts, first, terms)
     return Document(title, text, tuple(sentences), tuple(found), tuple(tokens))
+
+
+_new_tuple = tuple.__new__
+_IDENT = attrgetter("ident")
+
+
+def _place(
+    hits: list[RawHit],
+    folded: Folded,
+    field: FieldName,
+    starts: list[int],
+    first: int,
+    terms: tuple[Term, ...],
+) -> Iterable[Found]:
+    """The hits of one field as `Found`, with original offsets and sentence numbers."""
+    phrases, firsts, _, hit_starts, hit_ends = zip(*hits, strict=True)
+    if folded.offsets is not None:
+        pairs = zip(hit_starts, hit_ends, strict=True)
+        spans = [folded.original_span(start, end) for start, end in pairs]
+        hit_starts, hit_ends = zip(*spans, strict=True)
+    found_terms = map(terms.__getitem__, map(_IDENT, phrases))
+    sentence = map(add, map(partial(bisect_right, starts), hit_starts), repeat(first - 1))
+    rows = zip(found_terms, repeat(field), hit_starts, hit_ends, sentence, firsts)
+    return map(_new_tuple, repeat(Found), rows)
 
 
 def _sentence_starts(source: str) -> list[int]:
     starts = [0]
-    last = -1
-    for match in _SENTENCE_END.finditer(source):
-        end = match.start()
-        if end < last:
-            continue  # inside a run of closing marks already handled
-        if source[end] != "\n":
-            while end + 1 < len(source) and source[end + 1] in _CLOSERS:
-                end += 1
-            if end + 1 < len(source) and not source[end + 1].isspace():
-                continue  # "3.5", "gob.mx"
-            if _NOT_AN_END.fullmatch(source[max(match.start() - 2, 0) : match.start()]):
-                continue
-        last = end + 1
-        starts.append(end + 1)
+    starts += map(_END, _SENTENCE_END.finditer(source))
     return starts
+
+
+_END = methodcaller("end")
 
 
 def decide_summit(doc: Document, taxonomy: Taxonomy) -> tuple[float, Evidence]:
     """Score from 0 to 1 that the release is a summit or trilateral-mechanism item."""
     signals = [f for f in doc.found if f.term.kind == "signal"]
     by_sentence = _group_by_sentence(doc.found)
+    frames = _frames(doc.found)
+    # Both lists are only summed by `_decayed`, which sorts them: their order does not matter.
     positive = _name_signals(signals, by_sentence)
-    positive += _trilateral_framing(doc, by_sentence)
+    positive += _trilateral_framing(by_sentence, frames)
     negative = [
         f.term.weight * POSITION[f.position] for f in signals if f.term.target in NEGATIVE_ROLES
     ]
-    negative += _foreign_trilateral(signals, by_sentence)
-    if _bilateral_title(doc, by_sentence):
+    negative += _foreign_trilateral(signals, frames)
+    if _bilateral_title(doc, frames):
         negative.append(BILATERAL_TITLE_PENALTY)
     z = _decayed(positive) - _decayed(negative) - BIAS
     score = round(1.0 / (1.0 + math.exp(-z)), 4)
@@ -156,9 +183,38 @@ def decide_summit(doc: Document, taxonomy: Taxonomy) -> tuple[float, Evidence]:
 
 def _group_by_sentence(found: Iterable[Found]) -> dict[int, list[Found]]:
     groups: dict[int, list[Found]] = {}
-    for item in found:
-        groups.setdefault(item.sentence, []).append(item)
+    # `found` is in reading order, so this is one step per sentence rather than per item.
+    for sentence, items in groupby(found, _SENTENCE):
+        groups.setdefault(sentence, []).extend(items)
     return groups
+
+
+_SENTENCE = attrgetter("sentence")
+
+
+@dataclass(slots=True)
+class _Frames:
+    """Per sentence: the parties named, the signal roles, and whether another country is."""
+
+    parties: dict[int, set[str]]
+    roles: dict[int, set[str]]
+    foreign: set[int]
+
+
+def _frames(found: Iterable[Found]) -> _Frames:
+    """One pass over the found terms, rather than set comprehensions for every sentence."""
+    frames = _Frames({}, {}, set())
+    for item in found:
+        kind = item.term.kind
+        if kind == "pillar":
+            continue
+        if kind == "party":
+            frames.parties.setdefault(item.sentence, set()).add(item.term.target)
+        elif kind == "signal":
+            frames.roles.setdefault(item.sentence, set()).add(item.term.target)
+        elif kind == "other":
+            frames.foreign.add(item.sentence)
+    return frames
 
 
 def _name_signals(signals: list[Found], by_sentence: dict[int, list[Found]]) -> list[float]:
@@ -185,16 +241,13 @@ def _is_temporal_cue(cue: Found, item: Found) -> bool:
     )
 
 
-def _trilateral_framing(doc: Document, by_sentence: dict[int, list[Found]]) -> list[float]:
+def _trilateral_framing(by_sentence: dict[int, list[Found]], frames: _Frames) -> list[float]:
     """The three countries named in one sentence, "trilateral", "our three countries"."""
     values: list[float] = []
-    for items in by_sentence.values():
-        factor = POSITION[items[0].position]
-        parties = {f.term.target for f in items if f.term.kind == "party"}
-        foreign = any(f.term.kind == "other" for f in items)
-        roles = {f.term.target for f in items if f.term.kind == "signal"}
-        if foreign:
-            continue
+    for sentence in (frames.parties.keys() | frames.roles.keys()) - frames.foreign:
+        factor = POSITION[by_sentence[sentence][0].position]
+        parties = frames.parties.get(sentence, set())
+        roles = frames.roles.get(sentence, set())
         if parties.issuperset(PARTY_CODES):
             values.append(factor * (2.5 if "joint" in roles else 1.0))
         if "trilateral" in roles:
@@ -202,18 +255,18 @@ def _trilateral_framing(doc: Document, by_sentence: dict[int, list[Found]]) -> l
     return values
 
 
-def _foreign_trilateral(signals: list[Found], by_sentence: dict[int, list[Found]]) -> list[float]:
+def _foreign_trilateral(signals: list[Found], frames: _Frames) -> list[float]:
     """A "trilateral" that names another country is somebody else's trilateral."""
     values: list[float] = []
     for item in signals:
         if item.term.target != "trilateral":
             continue
-        if any(n.term.kind == "other" for n in by_sentence.get(item.sentence, ())):
+        if item.sentence in frames.foreign:
             values.append(FOREIGN_TRILATERAL_PENALTY * POSITION[item.position])
     return values
 
 
-def _bilateral_title(doc: Document, by_sentence: dict[int, list[Found]]) -> bool:
+def _bilateral_title(doc: Document, frames: _Frames) -> bool:
     """A title naming two countries, with no summit word, makes a bilateral item.
 
     Unless the text itself places the meeting in the summit ("on the margins of the NALS").
@@ -224,11 +277,7 @@ def _bilateral_title(doc: Document, by_sentence: dict[int, list[Found]]) -> bool
     roles = {f.term.target for f in title if f.term.kind == "signal"}
     if named != 2 or roles & (POSITIVE_ROLES | {"trilateral"}):
         return False
-    for items in by_sentence.values():
-        inner = {f.term.target for f in items if f.term.kind == "signal"}
-        if "margin" in inner and inner & {"process"}:
-            return False
-    return True
+    return not any("margin" in inner and "process" in inner for inner in frames.roles.values())
 
 
 def _decayed(values: list[float]) -> float:
