@@ -8,12 +8,15 @@ source is done, so that a slow source never holds back what the others brought.
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from feeds.classify import Classifier
 from feeds.fetch import Fetcher
+from feeds.fulltext import complete_texts
 from feeds.models import ClassifiedRelease, FetchResult, Release, Source, SourceHealth
 from feeds.parse import ParseOutcome, parse_result
 from feeds.schedule import next_delay
@@ -66,11 +69,15 @@ class Poller:
         *,
         default_interval: int = 900,
         clock: Callable[[], datetime] = utc_now,
+        full_text: bool = False,
+        is_known: Callable[[str], bool] = lambda _id: False,
     ) -> None:
         self._fetcher = fetcher
         self._classifier = classifier
         self._default_interval = default_interval
         self._clock = clock
+        self._full_text = full_text
+        self._is_known = is_known
 
     async def poll(
         self,
@@ -100,19 +107,18 @@ class Poller:
             return self._failure(source, before, result, result.error)
         if result.not_modified:
             return SourceOutcome(source, self._success(source, before, result, before.items_seen))
-        parsed, classified = await asyncio.to_thread(self._parse_and_classify, result)
+        parsed: ParseOutcome = await asyncio.to_thread(parse_result, result)
         if parsed.error is not None:
             return self._failure(source, before, result, parsed.error)
+        releases = parsed.releases
+        if self._full_text:
+            releases = await complete_texts(self._fetcher, source, releases, self._is_known)
+        classified = await asyncio.to_thread(self.classify_all, releases)
         health = self._success(source, before, result, len(classified))
         return SourceOutcome(source, health, classified)
 
-    def _parse_and_classify(
-        self, result: FetchResult
-    ) -> tuple[ParseOutcome, tuple[ClassifiedRelease, ...]]:
-        parsed = parse_result(result)
-        if parsed.error is not None:
-            return parsed, ()
-        return parsed, tuple(self.classify(release) for release in parsed.releases)
+    def classify_all(self, releases: Sequence[Release]) -> tuple[ClassifiedRelease, ...]:
+        return tuple(self.classify(release) for release in releases)
 
     def classify(self, release: Release) -> ClassifiedRelease:
         classification = self._classifier.classify(

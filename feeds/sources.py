@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -56,6 +56,10 @@ class PollSettings:
     total_timeout: float = 30.0
     max_bytes: int = 10 * 1024 * 1024
     user_agent: str = DEFAULT_USER_AGENT
+    # Fetch the release page when a feed gives only a summary (once per release).
+    full_text: bool = True
+    # Bodies of non-summit releases older than this many days are dropped (0 keeps them all).
+    prune_after_days: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,7 +194,8 @@ def _parse_poll(raw: Any, path: Path, lines: _Lines) -> PollSettings:
             (int, float) if isinstance(default, float) else type(default)
         )
         _expect(value, kind, f"[poll] {key}", path, line)
-        if isinstance(value, int | float) and value <= 0:
+        numeric = isinstance(value, int | float) and not isinstance(value, bool)
+        if numeric and (value < 0 or (value == 0 and key != "prune_after_days")):
             raise ConfigError(path, line, f"[poll] {key} must be greater than 0")
         fields[key] = float(value) if isinstance(default, float) else value
     return PollSettings(**fields)
@@ -314,4 +319,6 @@ def ensure_config(path: Path) -> Config:
 def demo_config() -> Config:
     """The offline demo: bundled files, polled through the same path as live sources."""
     path = DEMO_DIR / "sources.toml"
-    return parse_config(path.read_text(encoding="utf-8"), path, base_dir=DEMO_DIR)
+    config = parse_config(path.read_text(encoding="utf-8"), path, base_dir=DEMO_DIR)
+    # The demo must work with no network: its releases link to real sites, never fetched.
+    return replace(config, poll=replace(config.poll, full_text=False))

@@ -16,7 +16,9 @@ from textual.worker import Worker, WorkerState
 from feeds.classify import Classifier
 from feeds.fetch import Fetcher
 from feeds.sources import Config
+from state.records import StoredRelease
 from state.store import Store
+from tui.alerts import run_alert_hook
 from tui.messages import PollFinished, PollProgressed, PollStarted, ReleasesChanged
 from tui.report import seconds_until_next_poll
 from tui.saved_filters import SavedFilters
@@ -134,6 +136,8 @@ class SummitWatchApp(App[None]):
             self.notify(f"{titles}{more}", title=f"{len(summit)} new summit releases", markup=False)
             if self.config.alerts.bell:
                 self.bell()
+            if self.config.alerts.command:
+                self.run_alert_hook(summit)
         if report.outcomes and len(report.failed) == len(report.outcomes) and not self.demo:
             self.notify(
                 "No source could be reached. Press d for the offline demo.",
@@ -141,6 +145,11 @@ class SummitWatchApp(App[None]):
                 severity="warning",
                 timeout=30,
             )
+
+    @work(thread=True, group="alerts", exit_on_error=False, description="alert command")
+    def run_alert_hook(self, releases: list[StoredRelease]) -> None:
+        for problem in run_alert_hook(self.config.alerts.command, releases):
+            self.call_from_thread(self.notify, problem, severity="warning", markup=False)
 
     def poll_summary(self, report: PollReport) -> str:
         when = self.clock().strftime("%H:%M")

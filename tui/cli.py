@@ -75,9 +75,21 @@ def build_parser() -> argparse.ArgumentParser:
     backup = command("backup", "write a consistent copy of the database")
     backup.add_argument("dest", type=Path)
 
-    sources = command("sources", "list the configured sources and how they last answered")
+    sources = command(
+        "sources",
+        "list the configured sources and how they last answered; "
+        "`sources import FILE` (OPML or a list of URLs), `sources export`, `sources add URL`",
+    )
+    sources.add_argument("action", nargs="?", choices=("import", "export", "add"))
+    sources.add_argument("target", nargs="?", help="the file to import, or the URL to add")
     sources.add_argument("--check", action="store_true", help="poll every source once now")
     sources.add_argument("--json", action="store_true", help="print the table as JSON")
+    sources.add_argument("--country", choices=COUNTRIES, default="US", help="for import/add")
+    sources.add_argument(
+        "--language", choices=("en", "es", "fr"), default="", help="for import/add"
+    )
+    sources.add_argument("--name", default="", help="for add: the source's name")
+    sources.add_argument("-o", "--output", type=Path, help="for export: file (default: stdout)")
 
     command("reclassify", "classify every stored release again (after a taxonomy change)")
 

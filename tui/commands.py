@@ -14,7 +14,8 @@ from feeds.taxonomy import TaxonomyError
 from state.config import config_path, data_dir, db_path
 from state.store import CorruptDatabase, Store, StoreError
 from tui import report
-from tui.services import load_classifier, make_fetcher, poll_into_store
+from tui.alerts import run_alert_hook
+from tui.services import PollReport, load_classifier, make_fetcher, poll_into_store
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -99,7 +100,14 @@ async def _poll_once(config: Config, store: Store, classifier: Classifier, as_js
     async with make_fetcher(config) as fetcher:
         result = await poll_into_store(config, store, fetcher, classifier)
     report.print_poll(result, as_json=as_json, out=sys.stdout)
+    _alert(config, result)
     return EXIT_SOME_FAILED if result.failed else EXIT_OK
+
+
+def _alert(config: Config, result: PollReport) -> None:
+    if config.alerts.command and result.new_summit:
+        for problem in run_alert_hook(config.alerts.command, result.new_summit):
+            print(f"summitwatch: {problem}", file=sys.stderr)
 
 
 async def _watch(config: Config, store: Store, classifier: Classifier, as_json: bool) -> int:
@@ -116,6 +124,7 @@ async def _watch(config: Config, store: Store, classifier: Classifier, as_json: 
             if result.outcomes:
                 report.print_poll(result, as_json=as_json, out=sys.stdout)
                 sys.stdout.flush()
+                _alert(config, result)
             await asyncio.sleep(report.seconds_until_next_poll(store.health(), config))
 
 
@@ -162,9 +171,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         states=states,
     )
     with open_store(args) as store:
-        chosen = select(store.all(), flt)
-    if args.summit:
-        chosen = [r for r in chosen if r.summit]
+        ids = [r.id for r in select(store.all(), flt) if r.summit or not args.summit]
+        order = {release_id: n for n, release_id in enumerate(ids)}
+        chosen = sorted(store.iter_full(ids), key=lambda r: order[r.id])
     writers: dict[str, Callable[[list], str]] = {  # type: ignore[type-arg]
         "json": to_json,
         "csv": to_csv,
@@ -200,6 +209,10 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_sources(args: argparse.Namespace) -> int:
+    if args.action is not None:
+        from tui.source_commands import run_source_action
+
+        return run_source_action(args, load_config(args))
     config = load_config(args)
     with open_store(args) as store:
         status = EXIT_OK
@@ -227,13 +240,14 @@ def cmd_reclassify(args: argparse.Namespace) -> int:
     config = load_config(args)
     classifier = _classifier(args, config)
     with open_store(args) as store:
-        releases = store.all()
+        total = len(store.all())
         pairs = []
         with Progress(transient=True) as progress:
-            task = progress.add_task("reclassifying", total=len(releases))
-            for stored in releases:
+            task = progress.add_task("reclassifying", total=total)
+            for stored in store.iter_full():
                 r = stored.release
-                pairs.append((r.id, classifier.classify(r.title, r.text or r.summary, None)))
+                language = r.language or None
+                pairs.append((r.id, classifier.classify(r.title, r.text or r.summary, language)))
                 progress.advance(task)
         changed = store.replace_classifications(pairs)
     print(f"reclassified {len(pairs)} releases; {changed} changed")
@@ -241,28 +255,24 @@ def cmd_reclassify(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    """The dashboard in a browser: textual-serve runs `summitwatch run` per visitor."""
+    import shlex
+
     try:
         from textual_serve.server import Server
     except ImportError as exc:
         raise UsageError("serve needs textual-serve: pip install 'summitwatch[serve]'") from exc
-    argv = [a for a in sys.argv[1:] if a not in ("serve",)]
-    skip = {"--host", "--port"}
-    cleaned: list[str] = []
-    it = iter(argv)
-    for arg in it:
-        if arg in skip:
-            next(it, None)
-            continue
-        cleaned.append(arg)
-    command = " ".join([sys.executable, "-m", "tui.cli", *map(_quote, cleaned)])
-    Server(command, host=args.host, port=args.port, title="summitwatch").serve()
+    argv = [sys.executable, "-m", "tui.cli"]
+    for flag in ("config", "db", "taxonomy"):
+        value = getattr(args, flag, None)
+        if value is not None:
+            argv += [f"--{flag}", str(value)]
+    if args.demo:
+        argv.append("--demo")
+    argv.append("run")
+    print(f"serving on http://{args.host}:{args.port}/", file=sys.stderr)
+    Server(shlex.join(argv), host=args.host, port=args.port, title="summitwatch").serve()
     return EXIT_OK
-
-
-def _quote(arg: str) -> str:
-    import shlex
-
-    return shlex.quote(arg)
 
 
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.text import Text
 
 from feeds.models import PILLAR_IDS, PILLAR_NAMES, Match
@@ -122,3 +124,14 @@ def body_text(stored: StoredRelease) -> Text:
     if not body:
         return Text("(this release has no text; open the link with o)", style="dim italic")
     return highlighted(body, evidence_matches(stored, "text"))
+
+
+def event_lines(members: Sequence[StoredRelease]) -> Text:
+    """The other releases of the same event, under the decisions (v shows them side by side)."""
+    out = Text("\nSame event elsewhere (v: side by side):", style="bold")
+    for member in members:
+        r = member.release
+        language = r.language or member.classification.language
+        out.append(f"\n  • {r.source} · {language} · ")
+        out.append(r.title)
+    return out

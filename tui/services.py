@@ -134,7 +134,16 @@ async def poll_into_store(
                 PollProgress(len(report.outcomes), total, outcome.source.name, outcome.failed)
             )
 
-    poller = Poller(fetcher, classifier, default_interval=config.poll.interval)
+    known = {stored.id for stored in store.all()}
+    poller = Poller(
+        fetcher,
+        classifier,
+        default_interval=config.poll.interval,
+        full_text=config.poll.full_text,
+        is_known=known.__contains__,
+    )
     await poller.poll(chosen, health, handle)
     await asyncio.to_thread(batch.flush)
+    if config.poll.prune_after_days and report.new:
+        await asyncio.to_thread(store.prune_bodies, config.poll.prune_after_days)
     return report

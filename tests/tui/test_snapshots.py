@@ -42,3 +42,12 @@ def test_help_screen(snap_compare: Any, fixed_app: SummitWatchApp) -> None:
         await _settle(pilot)
 
     assert snap_compare(fixed_app, terminal_size=(100, 40), run_before=open_help)
+
+
+def test_source_health_screen(snap_compare: Any, fixed_app: SummitWatchApp) -> None:
+    async def open_health(pilot: Pilot[None]) -> None:
+        await _settle(pilot)
+        await pilot.press("h")
+        await _settle(pilot)
+
+    assert snap_compare(fixed_app, terminal_size=(120, 30), run_before=open_health)

@@ -18,6 +18,18 @@ def _when(iso: str) -> Text:
     return Text(iso[:16].replace("T", " ") if iso else "—")
 
 
+COLUMNS = (
+    "Source",
+    "CC",
+    "Status",
+    "HTTP",
+    "Last success (UTC)",
+    "Items",
+    "Next poll (UTC)",
+    "Last error",
+)
+
+
 def health_row(source: Source, health: SourceHealth | None) -> list[Text]:
     h = health or SourceHealth(source=source.name)
     status = source_status(h) if source.enabled else "disabled"
@@ -26,6 +38,7 @@ def health_row(source: Source, health: SourceHealth | None) -> list[Text]:
         Text(source.name),
         Text(source.country),
         Text(status, style=style),
+        Text(str(h.status) if h.status is not None else "—"),
         _when(h.last_success),
         Text(str(h.items_seen)),
         _when(h.next_poll),
@@ -53,9 +66,7 @@ polled next, and the last error in plain words.
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns(
-            "Source", "CC", "Status", "Last success", "Items", "Next poll", "Last error"
-        )
+        table.add_columns(*COLUMNS)
         for source in self.sources:
             table.add_row(*health_row(source, self.health.get(source.name)), key=source.name)
         table.focus()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -9,20 +11,24 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+KeyDisplay = Callable[[Binding], str]
 
-def _keys_for(binding: Binding, keymap: dict[str, str]) -> str:
+
+def _keys_for(binding: Binding, keymap: dict[str, str], display: KeyDisplay) -> str:
     keys = keymap.get(binding.id or "", binding.key)
-    return ", ".join(k.strip() for k in keys.split(","))
+    return ", ".join(display(Binding(k.strip(), binding.action)) for k in keys.split(","))
 
 
-def binding_rows(groups: list[tuple[str, list[BindingType]]], keymap: dict[str, str]) -> Text:
+def binding_rows(
+    groups: list[tuple[str, list[BindingType]]], keymap: dict[str, str], display: KeyDisplay
+) -> Text:
     out = Text()
     for title, bindings in groups:
         out.append(f"{title}\n", style="bold underline")
         for binding in bindings:
             if not isinstance(binding, Binding):
                 continue
-            out.append(f"  {_keys_for(binding, keymap):<18}", style="bold")
+            out.append(f"  {_keys_for(binding, keymap, display):<18}", style="bold")
             out.append(f"{binding.description or binding.action}\n")
         out.append("\n")
     return out
@@ -44,9 +50,10 @@ class HelpScreen(ModalScreen[None]):
             ("Release list", list(ReleaseList.BINDINGS)),
             ("Navigator", list(Navigator.BINDINGS)),
             ("Reader", list(ReleaseReader.BINDINGS)),
+            ("Dialogs and screens", [Binding("escape", "close", "Close or go back")]),
         ]
         keymap = dict(getattr(self.app, "keymap", {}) or {})
-        body = binding_rows(groups, keymap)
+        body = binding_rows(groups, keymap, self.app.get_key_display)
         body.append("Tab and shift+Tab move between panes; ctrl+p opens the command palette.")
         with VerticalScroll(id="help-box"):
             yield Static(Text("summitwatch keys", style="bold"), id="help-title")

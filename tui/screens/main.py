@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -34,6 +34,7 @@ class MainScreen(TriageActions, Screen[None]):
         Binding("escape", "back", "Back", show=False, id="main.back"),
         Binding("slash", "search", "Search", id="main.search"),
         Binding("ctrl+s", "save_filter", "Save filter", show=False, id="main.save_filter"),
+        Binding("v", "compare", "Side by side", show=False, id="main.compare"),
         *TriageActions.TRIAGE_BINDINGS,
     ]
 
@@ -48,6 +49,8 @@ class MainScreen(TriageActions, Screen[None]):
         self.saved = saved
         self.pinned = ViewFilter()
         self.highlighted_choice = ALL
+        # release id -> the other members of its event
+        self.event_members: dict[str, tuple[str, ...]] = {}
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="panes"):
@@ -93,6 +96,26 @@ class MainScreen(TriageActions, Screen[None]):
         self.index.replace(self.store.all())
         self.refresh_list()
         self._refresh_counts()
+        self._load_events()
+
+    @work(thread=True, exclusive=True, group="events", exit_on_error=False)
+    def _load_events(self) -> None:
+        """Group translations and copies; slow on a large store, so never on a keypress."""
+        members: dict[str, tuple[str, ...]] = {}
+        for group in self.store.events():
+            for release_id in group:
+                members[release_id] = tuple(i for i in group if i != release_id)
+        self.app.call_from_thread(self._set_events, members)
+
+    def _set_events(self, members: dict[str, tuple[str, ...]]) -> None:
+        self.event_members = members
+        current = self.query_one(ReleaseList).current
+        if current is not None and current.id in members:
+            self.show_in_reader(current.id)
+
+    def others_in_event(self, release_id: str) -> list[StoredRelease]:
+        others = (self.index.get(i) for i in self.event_members.get(release_id, ()))
+        return [r for r in others if r is not None]
 
     def refresh_list(self, keep: str | None = None) -> None:
         shown = self.index.select(self.view)
@@ -118,7 +141,25 @@ class MainScreen(TriageActions, Screen[None]):
         keep = release_list.current.id if release_list.current else None
         self.refresh_list(keep=keep)
         self._refresh_counts()
-        self.query_one(ReleaseReader).show(self.release(keep))
+        self.show_in_reader(keep)
+
+    def show_in_reader(self, release_id: str | None) -> None:
+        """Show what the list knows at once, then the full text and evidence from the store."""
+        also = self.others_in_event(release_id) if release_id else []
+        self.query_one(ReleaseReader).show(self.release(release_id), also)
+        if release_id is not None:
+            self._load_full(release_id)
+
+    @work(thread=True, exclusive=True, group="reader", exit_on_error=False)
+    def _load_full(self, release_id: str) -> None:
+        full = self.store.get(release_id)
+        if full is not None:
+            self.app.call_from_thread(self._show_full, full)
+
+    def _show_full(self, full: StoredRelease) -> None:
+        current = self.query_one(ReleaseList).current
+        if current is not None and current.id == full.id:
+            self.query_one(ReleaseReader).show(full, self.others_in_event(full.id))
 
     # -- events from the widgets -----------------------------------------------------------
 
@@ -152,13 +193,13 @@ class MainScreen(TriageActions, Screen[None]):
         self.refresh_list()
 
     def on_release_list_highlighted(self, event: ReleaseList.Highlighted) -> None:
-        self.query_one(ReleaseReader).show(self.release(event.release_id))
+        self.show_in_reader(event.release_id)
 
     def on_release_list_opened(self, event: ReleaseList.Opened) -> None:
         stored = self.release(event.release_id)
         if stored is None:
             return
-        self.query_one(ReleaseReader).show(stored)
+        self.show_in_reader(stored.id)
         if self.has_class("-narrow"):
             self.add_class("-reading")
             self.query_one(ReleaseReader).focus()
@@ -202,6 +243,22 @@ class MainScreen(TriageActions, Screen[None]):
         self.remove_class("-reading")
         self.query_one("#search", Input).focus()
 
+    def action_compare(self) -> None:
+        current = self.query_one(ReleaseList).current
+        if current is None or not self.event_members.get(current.id):
+            self.notify("This release is not part of a multi-source event.", timeout=3)
+            return
+        ids = [current.id, *self.event_members[current.id]]
+
+        def load() -> None:
+            full = {r.id: r for r in self.store.iter_full(ids)}
+            members = [full[i] for i in ids if i in full]
+            from tui.screens.compare import CompareScreen
+
+            self.app.call_from_thread(self.app.push_screen, CompareScreen(members))
+
+        self.run_worker(load, thread=True, group="compare", exit_on_error=False)
+
     def action_save_filter(self) -> None:
         if self.saved is None:
             return
@@ -230,6 +287,7 @@ class MainScreen(TriageActions, Screen[None]):
         self.index.replace(self.store.all())
         self.refresh_list(keep=keep)
         self._refresh_counts()
+        self._load_events()
         self.query_one(StatusLine).show(self.app.poll_summary(event.report))  # type: ignore[attr-defined]
 
     def on_releases_changed(self, event: ReleasesChanged) -> None:
@@ -238,3 +296,4 @@ class MainScreen(TriageActions, Screen[None]):
         self.index.replace(self.store.all())
         self.refresh_list(keep=keep)
         self._refresh_counts()
+        self._load_events()

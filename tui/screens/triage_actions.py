@@ -170,11 +170,14 @@ class TriageActions:
         from state.export import to_markdown
         from tui.widgets.release_list import ReleaseList
 
-        shown = list(self.query_one(ReleaseList).releases)
+        ids = [r.id for r in self.query_one(ReleaseList).releases]
         stamp = datetime.now().strftime("%Y%m%d-%H%M")
         path = Path.cwd() / f"summitwatch-briefing-{stamp}.md"
 
         def write() -> None:
+            # The list holds light records; the briefing quotes each release's evidence.
+            order = {release_id: n for n, release_id in enumerate(ids)}
+            shown = sorted(self.triage.store.iter_full(ids), key=lambda r: order[r.id])
             path.write_text(to_markdown(shown), encoding="utf-8")
             self.app.call_from_thread(
                 self.notify, f"Wrote {len(shown)} releases to {path}", markup=False

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -9,7 +11,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from state.records import StoredRelease
-from tui.render import body_text, reader_header
+from tui.render import body_text, event_lines, reader_header
 
 
 class ReleaseReader(VerticalScroll, can_focus=True):
@@ -28,13 +30,17 @@ pillar are underlined in the pillar's colour.
         yield Static(id="reader-header")
         yield Static(id="reader-body")
 
-    def show(self, stored: StoredRelease | None) -> None:
+    def show(self, stored: StoredRelease | None, also: Sequence[StoredRelease] = ()) -> None:
+        """Show `stored`; `also` lists the other releases of its event."""
         header = self.query_one("#reader-header", Static)
         body = self.query_one("#reader-body", Static)
         if stored is None:
             header.update(Text("No release selected.", style="dim"))
             body.update("")
         else:
-            header.update(reader_header(stored))
+            text = reader_header(stored)
+            if also:
+                text.append_text(event_lines(also))
+            header.update(text)
             body.update(body_text(stored))
         self.scroll_home(animate=False)

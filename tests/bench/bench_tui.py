@@ -1,0 +1,166 @@
+"""Dashboard benchmark at 100,000 stored releases: first screen, keypress to list, memory.
+
+Run explicitly (builds a 100,000-release store once under $BENCH_DIR, default /tmp):
+
+    .venv/bin/python -m pytest tests/bench/bench_tui.py -s
+
+- start-up: the installed `summitwatch` in a real pseudo-terminal, from spawn until the newest
+  release's title has been drawn (target under 1.5 s); peak RSS of that process (VmHWM,
+  target under 400 MB);
+- keypress: in-process with Textual's Pilot, from a key in the search box or the navigator
+  to the list updated and the screen idle again (target under 50 ms median).
+No assertions on time: the figures are printed.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.bench.bench_store import COUNT, make
+
+ROOT = Path(__file__).resolve().parents[2]
+COMMAND = Path(sys.executable).parent / "summitwatch"
+BENCH_DIR = Path(os.environ.get("BENCH_DIR", "/tmp")) / f"summitwatch-bench-tui-{COUNT}"
+
+
+def build_store() -> Path:
+    import random
+
+    from state.store import Store
+
+    db = BENCH_DIR / "db"
+    done = BENCH_DIR / "complete"
+    if done.exists():
+        return db
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(7)
+    with Store(db) as store:
+        batch = []
+        for i in range(COUNT):
+            batch.append(make(i, rng))
+            if len(batch) == 5000:
+                store.add(batch)
+                batch = []
+        if batch:
+            store.add(batch)
+    done.write_text("ok")
+    return db
+
+
+def newest_title(db: Path) -> str:
+    from state.store import Store
+
+    with Store(db) as store:
+        return store.all()[0].release.title
+
+
+def first_screen(db: Path, title: str, config: Path) -> tuple[float, int]:
+    """Seconds from spawn to the newest title on screen, and peak RSS in KB."""
+    import fcntl
+    import struct
+    import termios
+
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 160, 0, 0))
+    env = dict(os.environ, TERM="xterm-256color", SUMMITWATCH_DATA_DIR=str(BENCH_DIR / "data"))
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        [str(COMMAND), "--config", str(config), "--db", str(db)],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+    )
+    os.close(slave)
+    seen = bytearray()
+    # The title is drawn in pieces between escape codes; its first word is enough to know
+    # that the list has been painted.
+    marker = title.split()[0].encode()
+    elapsed = float("nan")
+    while time.monotonic() - started < 60:
+        ready, _, _ = select.select([master], [], [], 0.05)
+        if ready:
+            seen += os.read(master, 1 << 16)
+            if marker in seen and (b"last poll" in seen or b"not polled" in seen):
+                elapsed = time.monotonic() - started
+                break
+    time.sleep(1.0)
+    peak = _peak_rss_kb(proc.pid)
+    os.write(master, b"q")
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    os.close(master)
+    return elapsed, peak
+
+
+def _peak_rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return -1
+
+
+@pytest.mark.skipif(not COMMAND.exists(), reason="summitwatch is not installed in this venv")
+def test_first_screen_and_memory_at_100k(tmp_path: Path) -> None:
+    db = build_store()
+    title = newest_title(db)
+    config = tmp_path / "config.toml"
+    config.write_text("[poll]\ninterval = 3600\n", encoding="utf-8")
+    runs = [first_screen(db, title, config) for _ in range(5)]
+    times = sorted(t for t, _ in runs)
+    peaks = sorted(p for _, p in runs)
+    print(
+        f"\n[bench_tui] {COUNT} releases: first screen median {statistics.median(times):.2f} s"
+        f" (min {times[0]:.2f}, max {times[-1]:.2f}); peak RSS median"
+        f" {statistics.median(peaks) / 1024:.0f} MB (max {peaks[-1] / 1024:.0f} MB)"
+    )
+
+
+async def test_keypress_to_updated_list_at_100k() -> None:
+    from feeds.classify import Classifier
+    from feeds.sources import Config
+    from state.store import Store
+    from tui.app import SummitWatchApp
+    from tui.services import make_fetcher
+    from tui.widgets.navigator import Navigator
+
+    db = build_store()
+    with Store(db) as store:
+        app = SummitWatchApp(
+            config=Config(path=None, sources=()),
+            store=store,
+            classifier=Classifier.load(),
+            fetcher_factory=make_fetcher,
+            poll_on_start=False,
+        )
+        async with app.run_test(size=(160, 48)) as pilot:
+            await pilot.pause()
+            typing: list[float] = []
+            await pilot.press("slash")
+            for key in "fentanyl":
+                started = time.perf_counter()
+                await pilot.press(key)
+                typing.append(time.perf_counter() - started)
+            await pilot.press("escape")
+            app.screen.query_one(Navigator).focus()
+            moving: list[float] = []
+            for _ in range(12):
+                started = time.perf_counter()
+                await pilot.press("down")
+                moving.append(time.perf_counter() - started)
+    print(
+        f"\n[bench_tui] {COUNT} releases: search keypress median"
+        f" {statistics.median(typing) * 1000:.1f} ms (max {max(typing) * 1000:.1f});"
+        f" filter change median {statistics.median(moving) * 1000:.1f} ms"
+        f" (max {max(moving) * 1000:.1f})"
+    )

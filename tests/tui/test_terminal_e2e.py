@@ -1,0 +1,85 @@
+"""The installed command in a real terminal (tmux): triage one release, quit, find it stored."""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from state.records import TriageState
+from state.store import Store
+
+TMUX = shutil.which("tmux")
+COMMAND = Path(sys.executable).parent / "summitwatch"
+pytestmark = [
+    pytest.mark.skipif(TMUX is None, reason="tmux is not installed (apt-get install tmux)"),
+    pytest.mark.skipif(not COMMAND.exists(), reason="summitwatch is not installed in this venv"),
+]
+
+
+class Terminal:
+    def __init__(self, socket: str) -> None:
+        self.socket = socket
+
+    def tmux(self, *args: str) -> str:
+        done = subprocess.run(
+            [str(TMUX), "-L", self.socket, *args], capture_output=True, text=True, check=False
+        )
+        return done.stdout
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", "sw")
+
+    def keys(self, *keys: str) -> None:
+        self.tmux("send-keys", "-t", "sw", *keys)
+
+    def alive(self) -> bool:
+        return "sw" in self.tmux("list-sessions", "-F", "#{session_name}")
+
+    def wait_for(self, check: Callable[[], bool], seconds: float = 60) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if check():
+                return
+            time.sleep(0.2)
+        raise AssertionError(f"terminal never got there; screen was:\n{self.screen()}")
+
+
+@pytest.fixture
+def terminal(tmp_path: Path) -> Iterator[Terminal]:
+    term = Terminal(f"summitwatch-test-{uuid.uuid4().hex[:8]}")
+    yield term
+    term.tmux("kill-server")
+
+
+def test_triage_in_a_real_terminal_is_in_the_database_after_quitting(
+    terminal: Terminal, tmp_path: Path
+) -> None:
+    db = tmp_path / "db"
+    env = {
+        "SUMMITWATCH_CONFIG": str(tmp_path / "config.toml"),
+        "SUMMITWATCH_DATA_DIR": str(tmp_path / "data"),
+        "TERM": "xterm-256color",
+    }
+    exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
+    command = f"env {exports} {shlex.quote(str(COMMAND))} --demo --db {shlex.quote(str(db))}"
+    terminal.tmux("new-session", "-d", "-s", "sw", "-x", "100", "-y", "30", command)
+    terminal.wait_for(lambda: "sources answered" in terminal.screen())
+    terminal.keys("r")
+    time.sleep(1.0)
+    assert "R" in terminal.screen()
+    terminal.keys("q")
+    terminal.wait_for(lambda: not terminal.alive(), seconds=20)
+    with Store(db) as store:
+        stored = store.all()
+    relevant = [r for r in stored if r.triage is TriageState.RELEVANT]
+    assert len(relevant) == 1
+    # The cursor starts on the newest release, so that is the one triaged.
+    assert relevant[0].id == stored[0].id

@@ -1,0 +1,106 @@
+"""What reaches the terminal: no escape sequence or markup that came from a feed.
+
+The dashboard runs in a real pseudo-terminal against a feed served on 127.0.0.1 whose titles
+and texts carry escape sequences (title change, OSC 52 clipboard write, OSC 8 link, clear
+screen), Rich markup and bidi overrides; every byte written to the terminal is captured.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import select
+import struct
+import subprocess
+import sys
+import termios
+import time
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+
+COMMAND = Path(sys.executable).parent / "summitwatch"
+pytestmark = pytest.mark.skipif(not COMMAND.exists(), reason="summitwatch is not installed")
+
+TITLE = (
+    "Leaders meet \x1b]0;PWNED-TITLE\x07 \x1b]52;c;UFdORUQtQ0xJUA==\x07"
+    " \x1b]8;;https://evil.example/x\x1b\\\\click\x1b]8;;\x1b\\\\ \x1b[2J\x1b[31m"
+    " [link=https://markup.example]here[/link] [@click=app.quit]quit[/] \u202eevil\u200b"
+)
+TEXT = "The North American Leaders' Summit \x1b]52;c;U0VDT05E\x07 [bold]literal[/bold] text." * 3
+
+
+def hostile_feed() -> str:
+    def esc(s: str) -> str:
+        return s.replace("&", "&amp;").replace("<", "&lt;")
+
+    # XML 1.0 cannot carry ESC as a character; feeds in the wild send it as a raw byte anyway,
+    # and as a numeric reference in XML 1.1: both are served.
+    raw = esc(TITLE)
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>x</title>'
+        f"<item><title>{raw}</title><link>https://example.org/1</link><guid>urn:1</guid>"
+        f"<description>{esc(TEXT)}</description></item>"
+        "</channel></rss>"
+    )
+
+
+def run_in_pty(args: list[str], env: dict[str, str], until: bytes, seconds: float) -> bytes:
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 120, 0, 0))
+    proc = subprocess.Popen(args, stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True)
+    os.close(slave)
+    out = bytearray()
+    deadline = time.monotonic() + seconds
+    quit_sent = False
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.2)
+            if ready:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                out += chunk
+            if not quit_sent and until in out:
+                time.sleep(0.5)
+                os.write(master, b"q")
+                quit_sent = True
+            if proc.poll() is not None and not ready:
+                break
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(timeout=10)
+        os.close(master)
+    assert quit_sent, f"the dashboard never showed {until!r}"
+    return bytes(out)
+
+
+def test_feed_escape_sequences_and_markup_never_reach_the_terminal(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    body = hostile_feed().encode("utf-8")
+    httpserver.expect_request("/feed").respond_with_data(body, content_type="application/rss+xml")
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[[sources]]\nname = "hostile"\nurl = "{httpserver.url_for("/feed")}"\ncountry = "US"\n'
+        "[poll]\nfull_text = false\n",
+        encoding="utf-8",
+    )
+    env = dict(os.environ)
+    env.update(TERM="xterm-256color", SUMMITWATCH_DATA_DIR=str(tmp_path / "data"))
+    args = [str(COMMAND), "--config", str(config), "--db", str(tmp_path / "db")]
+    out = run_in_pty(args, env, until=b"sources answered", seconds=60)
+
+    for payload in (b"PWNED-TITLE", b"UFdORUQtQ0xJUA", b"U0VDT05E", b"evil.example"):
+        assert payload not in out, f"{payload!r} from the feed reached the terminal"
+    # Markup from the feed is shown as text, never turned into a link or an action.
+    assert b"\x1b]8;" not in out
+    assert b"[link=https://markup.example]here[/link]" in out
+    assert b"[bold]literal[/bold]" in out
+    assert "\u202e".encode() not in out
+    assert b"Leaders meet" in out

@@ -1,0 +1,44 @@
+"""One event, side by side: the same statement from several governments or in several languages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from state.records import StoredRelease
+from tui.widgets.release_reader import ReleaseReader
+
+
+class CompareScreen(Screen[None]):
+    HELP = """
+## Side by side
+The releases summitwatch grouped as one event (the same statement published by several
+governments, or in several languages). Tab moves between them; Escape goes back.
+"""
+    BINDINGS = [Binding("escape,q,v", "dismiss", "Back", id="compare.close")]
+
+    def __init__(self, members: Sequence[StoredRelease]) -> None:
+        super().__init__()
+        self.members = list(members)
+
+    def compose(self) -> ComposeResult:
+        title = Text(f"One event, {len(self.members)} releases   (Tab: next, Escape: back)")
+        yield Static(title, id="compare-title")
+        with Horizontal(id="compare-panes"):
+            for _ in self.members:
+                yield ReleaseReader(classes="compare-member")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        for reader, stored in zip(self.query(ReleaseReader), self.members, strict=True):
+            reader.show(stored)
+        self.query(ReleaseReader).first().focus()
+
+    def action_dismiss(self) -> None:  # type: ignore[override]
+        self.dismiss()
