@@ -11,12 +11,21 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from itertools import islice
+from itertools import compress, islice
+from operator import attrgetter
 from pathlib import Path
 
-from feeds.detect import Document, Found, decide_summit, read_document
+from feeds.detect import (
+    Document,
+    Found,
+    Lexicon,
+    as_matches,
+    decide_summit,
+    pillar_group,
+    read_document,
+)
 from feeds.language import language_of_tokens
-from feeds.models import Classification, Evidence, Match
+from feeds.models import Classification, Evidence
 from feeds.taxonomy import Taxonomy, load_taxonomy
 from feeds.textfold import Phrase, PhraseIndex
 
@@ -41,13 +50,14 @@ def decide_pillars(doc: Document, taxonomy: Taxonomy) -> list[PillarDecision]:
     """Score every pillar of the taxonomy on a document read by `read_document`."""
     asserting: dict[str, list[tuple[float, int]]] = {p: [] for p in taxonomy.pillars}
     partial = dict.fromkeys(taxonomy.pillars, 0.0)
-    found = _pillar_terms(doc, taxonomy)
+    found = {p: doc.group(pillar_group(p)) for p in taxonomy.pillars}
     for sentence, scores in _sentence_weights(found).items():
         top = max(scores.values())  # once per sentence rather than once per pillar in it
         for pillar, value in scores.items():
             if value > partial[pillar]:
                 partial[pillar] = value
-            if _asserts(doc, sentence, value, scores, top):
+            # Every way to assert needs `HEADING_BAR`: most sentences stop here.
+            if value >= HEADING_BAR and _asserts(doc, sentence, value, scores, top):
                 asserting[pillar].append((value, sentence))
     decisions = []
     for pillar in taxonomy.pillars:
@@ -60,31 +70,21 @@ def decide_pillars(doc: Document, taxonomy: Taxonomy) -> list[PillarDecision]:
     return decisions
 
 
-def _pillar_terms(doc: Document, taxonomy: Taxonomy) -> dict[str, list[Found]]:
-    found: dict[str, list[Found]] = {p: [] for p in taxonomy.pillars}
-    for item in doc.found:
-        term = item.term
-        if term.kind == "pillar":
-            found[term.target].append(item)
-    return found
-
-
 def _sentence_weights(found: Mapping[str, list[Found]]) -> dict[int, dict[str, float]]:
     """Per sentence, per pillar: the sum of the weights of the distinct terms found."""
     seen: set[tuple[int, str]] = set()
     weights: dict[int, dict[str, float]] = {}
     for pillar, items in found.items():
         for item in items:
-            sentence, term = item.sentence, item.term
-            key = (sentence, term.text)
+            key = (item.sentence, item.name)
             if key in seen:
                 continue
             seen.add(key)
-            scores = weights.get(sentence)
+            scores = weights.get(item.sentence)
             if scores is None:
-                scores = weights[sentence] = {}
+                scores = weights[item.sentence] = {}
             # Terms are grouped by pillar: their target is `pillar`.
-            scores[pillar] = scores.get(pillar, 0.0) + term.weight
+            scores[pillar] = scores.get(pillar, 0.0) + item.term.weight
     return weights
 
 
@@ -116,9 +116,12 @@ def _pillar_evidence(
     sentences = {index for _, index in asserting}
     best = max(asserting)[1] if asserting else -1
     # The first matches in the asserting sentences, without filtering all of them first.
-    chosen = islice((f for f in found if f.sentence in sentences), MAX_EVIDENCE)
-    matches = tuple([Match(f.term.text, f.field, f.start, f.end) for f in chosen])
+    chosen = compress(found, map(sentences.__contains__, map(_SENTENCE, found)))
+    matches = as_matches(islice(chosen, MAX_EVIDENCE))
     return Evidence(score, matches, doc.sentence_text(best) if best >= 0 else "")
+
+
+_SENTENCE = attrgetter("sentence")
 
 
 class Classifier:
@@ -133,6 +136,7 @@ class Classifier:
             for i, t in enumerate(taxonomy.terms)
         )
         self._index = PhraseIndex(phrases)
+        self._lexicon = Lexicon.of(taxonomy.terms)
 
     @classmethod
     def load(cls, taxonomy_path: Path | None = None) -> Classifier:
@@ -141,7 +145,7 @@ class Classifier:
 
     def read(self, title: str, text: str) -> Document:
         """Read a release into sentences and found terms (what both decisions work on)."""
-        return read_document(title, text, self._index, self.taxonomy.terms)
+        return read_document(title, text, self._index, self._lexicon)
 
     def classify(self, title: str, text: str, language: str | None = None) -> Classification:
         """Decide summit or not and which pillars, with the evidence for each decision."""

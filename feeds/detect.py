@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_right
-from collections.abc import Iterable
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import partial
-from itertools import groupby, repeat
-from operator import add, attrgetter, methodcaller
+from itertools import accumulate, compress, groupby, islice, repeat
+from operator import add, attrgetter, itemgetter
 from typing import Literal, NamedTuple
 
 from feeds.models import Evidence, Match
 from feeds.taxonomy import PARTY_CODES, Taxonomy, Term
-from feeds.textfold import Folded, PhraseIndex, RawHit, fold_for_scan
+from feeds.textfold import PhraseIndex, fold_for_scan
 
 FieldName = Literal["title", "text"]
 
@@ -56,17 +55,21 @@ class Sentence(NamedTuple):
 
 
 class Found(NamedTuple):
-    """A taxonomy term found in the release, with original offsets and its sentence."""
+    """A taxonomy term found in the release, with original offsets and its sentence.
 
-    term: Term
+    The first four fields are those of a `Match`, so that evidence slices them in C.
+    """
+
+    name: str  # the term as written in the taxonomy
     field: FieldName
     start: int
     end: int
+    term: Term
     sentence: int
     token: int
 
     def to_match(self) -> Match:
-        return Match(self.term.text, self.field, self.start, self.end)
+        return _new_tuple(Match, self[:4])
 
     @property
     def position(self) -> str:
@@ -76,25 +79,71 @@ class Found(NamedTuple):
 
 
 @dataclass(frozen=True, slots=True)
+class Lexicon:
+    """The taxonomy terms by index, and what `read_document` files their finds under."""
+
+    terms: tuple[Term, ...]
+    names: tuple[str, ...]  # each term's text
+    groups: tuple[str, ...]  # each term's kind, or "pillar:<id>" for a pillar term
+    cues: tuple[bool, ...]  # "temporal" and "margin" targets: they qualify a name nearby
+
+    @classmethod
+    def of(cls, terms: tuple[Term, ...]) -> Lexicon:
+        groups = tuple(pillar_group(t.target) if t.kind == "pillar" else t.kind for t in terms)
+        cues = tuple(t.target in ("temporal", "margin") for t in terms)
+        return cls(terms, tuple(t.text for t in terms), groups, cues)
+
+
+def pillar_group(pillar: str) -> str:
+    return f"pillar:{pillar}"
+
+
+@dataclass(frozen=True, slots=True)
 class Document:
-    """A release read once: its sentences, its folded tokens and every term found in them."""
+    """A release read once: its sentences, its folded tokens and every term found in them.
+
+    `found` is in reading order (title, then text; by offset within each), and so is each list
+    of `groups` (by kind, pillar terms by pillar) and `cues`.
+    """
 
     title: str
     text: str
-    sentences: tuple[Sentence, ...]
-    found: tuple[Found, ...]
-    tokens: tuple[str, ...] = ()  # folded tokens of the title, then of the text
+    starts: tuple[list[int], list[int]]  # sentence starts in the title, in the text
+    found: list[Found]
+    tokens: Sequence[str]  # folded tokens of the title, then of the text
+    groups: Mapping[str, list[Found]]
+    cues: list[Found]
+    found_sentences: list[int]  # the sentence of each of `found`
+
+    @property
+    def sentences(self) -> tuple[Sentence, ...]:
+        return tuple(map(self.sentence, range(len(self.starts[0]) + len(self.starts[1]))))
+
+    def sentence(self, index: int) -> Sentence:
+        """Field and offsets of a sentence: those of the title come first."""
+        title_starts, text_starts = self.starts
+        if index < len(title_starts):
+            field: FieldName = "title"
+            starts, source = title_starts, self.title
+        else:
+            field, starts, source = "text", text_starts, self.text
+            index -= len(title_starts)
+        end = starts[index + 1] if index + 1 < len(starts) else len(source)
+        return Sentence(field, starts[index], end)
+
+    def group(self, name: str) -> list[Found]:
+        return self.groups.get(name, _NOTHING)
 
     def sentence_text(self, index: int) -> str:
         """The original text of a sentence, whitespace collapsed."""
-        sentence = self.sentences[index]
+        sentence = self.sentence(index)
         source = self.title if sentence.field == "title" else self.text
         return " ".join(source[sentence.start : sentence.end].split())
 
     def is_heading(self, index: int) -> bool:
         """A short line of its own without closing punctuation ("Economic Competitiveness"),
         or a short item of an enumerated agenda ("5) health;")."""
-        sentence = self.sentences[index]
+        sentence = self.sentence(index)
         if sentence.field != "text":
             return False
         piece = self.text[sentence.start : sentence.end].strip()
@@ -106,70 +155,81 @@ class Document:
         return (ends_line and piece[-1] not in ".!?;:,") or _ENUMERATED.match(piece) is not None
 
 
-def read_document(title: str, text: str, index: PhraseIndex, terms: tuple[Term, ...]) -> Document:
-    """Split a release into sentences and find every taxonomy term in it.
+_NOTHING: list[Found] = []
 
-    `found` comes out in reading order (title, then text; by offset within each).
-    """
-    sentences: list[Sentence] = []
-    found: list[Found] = []
-    tokens: list[str] = []
-    for name, source in (("title", title), ("text", text)):
-        field: FieldName = "title" if name == "title" else "text"
-        starts = _sentence_starts(source)
-        # Built by `tuple.__new__` through `map`: in C, where named tuples cost a Python call each.
-        bounds = zip(repeat(field), starts, [*starts[1:], len(source)])
-        first = len(sentences)
-        sentences += map(_new_tuple, repeat(Sentence), bounds)
-        folded = fold_for_scan(source)
-        hits, field_tokens = index.find(folded, source)
-        tokens += field_tokens
-        if hits:
-            found += _place(hits, folded, field, starts, first, terms)
-    return Document(title, text, tuple(sentences), tuple(found), tuple(tokens))
+
+def read_document(title: str, text: str, index: PhraseIndex, lexicon: Lexicon) -> Document:
+    """Split a release into sentences and find every taxonomy term in it."""
+    title_starts, text_starts = _sentence_starts(title), _sentence_starts(text)
+    found, idents, sentences, tokens = _read_field("title", title, title_starts, 0, index, lexicon)
+    if text:
+        more = _read_field("text", text, text_starts, len(title_starts), index, lexicon)
+        found += more[0]
+        idents += more[1]
+        sentences += more[2]
+        tokens += more[3]
+    groups: dict[str, list[Found]] = {}
+    for item, group in zip(found, map(lexicon.groups.__getitem__, idents), strict=True):
+        members = groups.get(group)
+        if members is None:
+            groups[group] = [item]
+        else:
+            members.append(item)
+    cues = list(compress(found, map(lexicon.cues.__getitem__, idents)))
+    starts = (title_starts, text_starts)
+    return Document(title, text, starts, found, tokens, groups, cues, sentences)
 
 
 _new_tuple = tuple.__new__
 _IDENT = attrgetter("ident")
 
 
-def _place(
-    hits: list[RawHit],
-    folded: Folded,
+def _read_field(
     field: FieldName,
+    source: str,
     starts: list[int],
     first: int,
-    terms: tuple[Term, ...],
-) -> Iterable[Found]:
-    """The hits of one field as `Found`, with original offsets and sentence numbers."""
+    index: PhraseIndex,
+    lexicon: Lexicon,
+) -> tuple[list[Found], list[int], list[int], list[str]]:
+    """The terms found in one field, their term numbers and sentences; the field's tokens."""
+    folded = fold_for_scan(source)
+    hits, tokens = index.find(folded, source)
+    if not hits:
+        return [], [], [], tokens
     phrases, firsts, _, hit_starts, hit_ends = zip(*hits, strict=True)
     if folded.offsets is not None:
         pairs = zip(hit_starts, hit_ends, strict=True)
         spans = [folded.original_span(start, end) for start, end in pairs]
         hit_starts, hit_ends = zip(*spans, strict=True)
-    found_terms = map(terms.__getitem__, map(_IDENT, phrases))
-    sentence = map(add, map(partial(bisect_right, starts), hit_starts), repeat(first - 1))
-    rows = zip(found_terms, repeat(field), hit_starts, hit_ends, sentence, firsts)
-    return map(_new_tuple, repeat(Found), rows)
+    idents = list(map(_IDENT, phrases))
+    numbers = map(bisect_right, repeat(starts), hit_starts)
+    sentences = list(map(add, numbers, repeat(first - 1))) if first else list(map(_DOWN, numbers))
+    names = map(lexicon.names.__getitem__, idents)
+    terms = map(lexicon.terms.__getitem__, idents)
+    rows = zip(names, repeat(field), hit_starts, hit_ends, terms, sentences, firsts)
+    # Built by `tuple.__new__` through `map`: in C, where named tuples cost a Python call each.
+    return list(map(_new_tuple, repeat(Found), rows)), idents, sentences, tokens
+
+
+_DOWN = (-1).__add__
 
 
 def _sentence_starts(source: str) -> list[int]:
-    starts = [0]
-    starts += map(_END, _SENTENCE_END.finditer(source))
-    return starts
+    # `split` with the end as a group: text, end, text, end, ... without a `re.Match` each.
+    return [0, *islice(accumulate(map(len, _SENTENCE_SPLIT.split(source))), 1, None, 2)]
 
 
-_END = methodcaller("end")
+_SENTENCE_SPLIT = re.compile(f"({_SENTENCE_END.pattern})")
 
 
 def decide_summit(doc: Document, taxonomy: Taxonomy) -> tuple[float, Evidence]:
     """Score from 0 to 1 that the release is a summit or trilateral-mechanism item."""
-    signals = [f for f in doc.found if f.term.kind == "signal"]
-    by_sentence = _group_by_sentence(doc.found)
-    frames = _frames(doc.found)
+    signals = doc.group("signal")
+    frames = _frames(doc)
     # Both lists are only summed by `_decayed`, which sorts them: their order does not matter.
-    positive = _name_signals(signals, by_sentence)
-    positive += _trilateral_framing(by_sentence, frames)
+    positive = _name_signals(signals, _group_by_sentence(doc.cues))
+    positive += _trilateral_framing(doc, frames)
     negative = [
         f.term.weight * POSITION[f.position] for f in signals if f.term.target in NEGATIVE_ROLES
     ]
@@ -201,30 +261,24 @@ class _Frames:
     foreign: set[int]
 
 
-def _frames(found: Iterable[Found]) -> _Frames:
-    """One pass over the found terms, rather than set comprehensions for every sentence."""
-    frames = _Frames({}, {}, set())
-    for item in found:
-        kind = item.term.kind
-        if kind == "pillar":
-            continue
-        if kind == "party":
-            frames.parties.setdefault(item.sentence, set()).add(item.term.target)
-        elif kind == "signal":
-            frames.roles.setdefault(item.sentence, set()).add(item.term.target)
-        elif kind == "other":
-            frames.foreign.add(item.sentence)
+def _frames(doc: Document) -> _Frames:
+    """One pass over each group, rather than set comprehensions for every sentence."""
+    frames = _Frames({}, {}, set(map(_SENTENCE, doc.group("other"))))
+    for item in doc.group("party"):
+        frames.parties.setdefault(item.sentence, set()).add(item.term.target)
+    for item in doc.group("signal"):
+        frames.roles.setdefault(item.sentence, set()).add(item.term.target)
     return frames
 
 
-def _name_signals(signals: list[Found], by_sentence: dict[int, list[Found]]) -> list[float]:
+def _name_signals(signals: list[Found], cues: dict[int, list[Found]]) -> list[float]:
     """Summit and mechanism names, discounted when "last" or "next" makes them a mention."""
     values: list[float] = []
     for item in signals:
         if item.term.target not in POSITIVE_ROLES:
             continue
         value = item.term.weight * POSITION[item.position]
-        neighbours = by_sentence.get(item.sentence, ())
+        neighbours = cues.get(item.sentence, ())
         if any(_is_temporal_cue(n, item) for n in neighbours):
             value *= 0.3
         elif any(n.term.target == "margin" for n in neighbours):
@@ -241,18 +295,24 @@ def _is_temporal_cue(cue: Found, item: Found) -> bool:
     )
 
 
-def _trilateral_framing(by_sentence: dict[int, list[Found]], frames: _Frames) -> list[float]:
+def _trilateral_framing(doc: Document, frames: _Frames) -> list[float]:
     """The three countries named in one sentence, "trilateral", "our three countries"."""
     values: list[float] = []
     for sentence in (frames.parties.keys() | frames.roles.keys()) - frames.foreign:
-        factor = POSITION[by_sentence[sentence][0].position]
-        parties = frames.parties.get(sentence, set())
-        roles = frames.roles.get(sentence, set())
-        if parties.issuperset(PARTY_CODES):
+        roles = frames.roles.get(sentence, _NO_ROLES)
+        three = frames.parties.get(sentence, _NO_ROLES).issuperset(PARTY_CODES)
+        if not three and "trilateral" not in roles:
+            continue
+        # Placed by the first term of any kind found in the sentence.
+        factor = POSITION[doc.found[bisect_left(doc.found_sentences, sentence)].position]
+        if three:
             values.append(factor * (2.5 if "joint" in roles else 1.0))
         if "trilateral" in roles:
             values.append(factor)
     return values
+
+
+_NO_ROLES: frozenset[str] = frozenset()
 
 
 def _foreign_trilateral(signals: list[Found], frames: _Frames) -> list[float]:
@@ -271,10 +331,9 @@ def _bilateral_title(doc: Document, frames: _Frames) -> bool:
 
     Unless the text itself places the meeting in the summit ("on the margins of the NALS").
     """
-    title = [f for f in doc.found if f.field == "title"]
-    parties = {f.term.target for f in title if f.term.kind == "party"}
-    named = len(parties) + (1 if any(f.term.kind == "other" for f in title) else 0)
-    roles = {f.term.target for f in title if f.term.kind == "signal"}
+    parties = {f.term.target for f in doc.group("party") if f.field == "title"}
+    named = len(parties) + (1 if any(f.field == "title" for f in doc.group("other")) else 0)
+    roles = {f.term.target for f in doc.group("signal") if f.field == "title"}
     if named != 2 or roles & (POSITIVE_ROLES | {"trilateral"}):
         return False
     return not any("margin" in inner and "process" in inner for inner in frames.roles.values())
@@ -292,6 +351,13 @@ def _summit_evidence(doc: Document, signals: list[Found], score: float, summit: 
         chosen = [f for f in chosen if f.term.target not in ("margin", "temporal", "joint")]
     chosen.sort(key=lambda f: (-f.term.weight * POSITION[f.position], f.field, f.start))
     best = chosen[0].sentence if chosen else -1
-    matches = tuple(f.to_match() for f in chosen[:MAX_EVIDENCE])
     sentence = doc.sentence_text(best) if best >= 0 else ""
-    return Evidence(score=score, matches=matches, sentence=sentence)
+    return _new_tuple(Evidence, (score, as_matches(chosen[:MAX_EVIDENCE]), sentence))
+
+
+def as_matches(found: Iterable[Found]) -> tuple[Match, ...]:
+    """`Match` records of found terms, built in C (their fields open a `Found`)."""
+    return tuple(map(_new_tuple, repeat(Match), map(_MATCH_FIELDS, found)))
+
+
+_MATCH_FIELDS = itemgetter(slice(0, 4))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 PILLAR_IDS: tuple[str, ...] = (
     "dei",
@@ -120,14 +120,38 @@ class Release:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
-    """One taxonomy term found in a release: where it stands and what it matched."""
+def _record_eq(record: tuple[Any, ...], other: object) -> bool:
+    """Equality of a named tuple restricted to its own class, as a dataclass has it: a plain
+    tuple of the same values is not equal, other objects get their say (`NotImplemented`)."""
+    if other.__class__ is record.__class__:
+        return tuple.__eq__(record, other)
+    return False if isinstance(other, tuple) else NotImplemented
+
+
+def _record_ne(record: tuple[Any, ...], other: object) -> bool:
+    equal = _record_eq(record, other)
+    return equal if equal is NotImplemented else not equal
+
+
+class Match(NamedTuple):
+    """One taxonomy term found in a release: where it stands and what it matched.
+
+    A named tuple rather than a frozen dataclass: the classifier builds about sixty per
+    release, and `tuple.__new__` builds one in C. Equality stays within the class.
+    """
 
     term: str  # the taxonomy term (as written in the taxonomy)
     field: Literal["title", "text"]
     start: int  # offsets into Release.title or Release.text
     end: int
+
+    def __eq__(self, other: object) -> bool:
+        return _record_eq(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return _record_ne(self, other)
+
+    # `__hash__` stays the tuple's: `NamedTuple` adds methods after making the class.
 
     def to_dict(self) -> dict[str, Any]:
         return {"term": self.term, "field": self.field, "start": self.start, "end": self.end}
@@ -138,13 +162,23 @@ class Match:
         return cls(str(data["term"]), fld, int(data["start"]), int(data["end"]))
 
 
-@dataclass(frozen=True, slots=True)
-class Evidence:
-    """Why a decision was taken: its score, the matched terms and the best sentence."""
+class Evidence(NamedTuple):
+    """Why a decision was taken: its score, the matched terms and the best sentence.
+
+    A named tuple like `Match`, for the same reason; equality stays within the class.
+    """
 
     score: float
     matches: tuple[Match, ...] = ()
     sentence: str = ""
+
+    def __eq__(self, other: object) -> bool:
+        return _record_eq(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return _record_ne(self, other)
+
+    # `__hash__` stays the tuple's: `NamedTuple` adds methods after making the class.
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -317,22 +317,24 @@ class PhraseIndex:
             self._learn(tokens)
             opening = list(map(self._by_token.get, tokens))
         known_tokens = cast(list[list[Candidate]], opening)
-        for index, candidates in compress(zip(count(), known_tokens), known_tokens):
+        append = hits.append
+        for index in compress(count(), known_tokens):
+            candidates = known_tokens[index]
             if candidates is by_pair:
                 known = pairs.get((tokens[index], padded[index + 1]))
                 candidates = self._candidates(padded, index) if known is None else known
             for phrase, category, span, rest, exact in candidates:
                 if covered[category] >= index:
                     continue
-                last = index + span
                 # Up to three tokens, a phrase is already matched by the candidate lookup.
                 if rest and not self._matches_rest(rest, index + 3, tokens):
                     continue
-                start, end = starts[index], starts[last] + len(tokens[last])
-                if exact and not _same_acronym(exact, folded, text, start, end):
+                last = index + span
+                end = starts[last] + len(tokens[last])
+                if exact and not _same_acronym(exact, folded, text, starts[index], end):
                     continue
                 covered[category] = last
-                hits.append((phrase, index, last, start, end))
+                append((phrase, index, last, starts[index], end))
         return hits
 
     def _candidates(self, padded: list[str], index: int) -> list[Candidate]:

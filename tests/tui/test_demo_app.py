@@ -10,9 +10,11 @@ from tui.app import SummitWatchApp
 from tui.widgets.navigator import Navigator
 from tui.widgets.release_list import ReleaseList
 
+from .waiting import workers_done
+
 
 async def wait_for_poll(app: SummitWatchApp, pilot: Pilot[None]) -> None:
-    await app.workers.wait_for_complete()
+    await workers_done(app)
     await pilot.pause()
     assert app.last_report is not None, "the first poll did not finish"
 
@@ -54,7 +56,7 @@ async def test_security_pillar_lists_exactly_the_stored_security_releases(
         assert opened.release.title in reader_text(demo_app)
         assert demo_store.get(opened.id) is not None
         await pilot.pause()
-        await demo_app.workers.wait_for_complete()
+        await workers_done(demo_app)
         assert demo_store.get(opened.id).read  # type: ignore[union-attr]
 
 
@@ -79,7 +81,7 @@ async def test_read_state_survives_a_restart(
         first = fixed_app.screen.query_one(ReleaseList).current
         assert first is not None and not first.read
         await pilot.press("enter")
-        await fixed_app.workers.wait_for_complete()
+        await workers_done(fixed_app)
     path = fixed_store.path
     fixed_store.close()
     with Store(path) as reopened:

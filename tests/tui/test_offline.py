@@ -14,6 +14,8 @@ from tui.app import SummitWatchApp
 from tui.services import make_fetcher
 from tui.widgets.release_list import ReleaseList
 
+from .waiting import workers_done
+
 
 def dead_config() -> Config:
     sources = tuple(
@@ -40,13 +42,13 @@ async def test_every_source_failing_offers_the_demo_on_d(
             demo_loader=load_demo,
         )
         async with app.run_test(size=(120, 36)) as pilot:
-            await app.workers.wait_for_complete()
+            await workers_done(app)
             await pilot.pause()
             messages = [n.message for n in app._notifications]
             assert any("press d for the offline demo" in m.lower() for m in messages)
             assert "offline? press d" in str(app.screen.query_one("#status").visual)
             await pilot.press("d")
-            await app.workers.wait_for_complete()
+            await workers_done(app)
             await pilot.pause()
             assert len(app.screen.query_one(ReleaseList).releases) >= 30
             assert app.sub_title == "offline demo"
@@ -77,9 +79,9 @@ async def test_new_summit_releases_run_the_alert_command(
             config=config, store=store, classifier=classifier, fetcher_factory=make_fetcher
         )
         async with app.run_test(size=(120, 36)) as pilot:
-            await app.workers.wait_for_complete()
+            await workers_done(app)
             await pilot.pause()
-            await app.workers.wait_for_complete()
+            await workers_done(app)
         summit = [r for r in store.all() if r.summit]
     alerts = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert len(alerts) == len(summit) > 0

@@ -11,10 +11,12 @@ from textual.pilot import Pilot
 
 from tui.app import SummitWatchApp
 
+from .waiting import workers_done
+
 
 async def _settle(pilot: Pilot[None]) -> None:
     await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
+    await workers_done(pilot.app)
     await pilot.pause()
 
 

@@ -16,6 +16,7 @@ from tui.widgets.navigator import Navigator
 from tui.widgets.release_list import ReleaseList
 
 from .test_demo_app import choose
+from .waiting import workers_done
 
 
 def listed(app: SummitWatchApp) -> list[str]:
@@ -24,7 +25,7 @@ def listed(app: SummitWatchApp) -> list[str]:
 
 async def settle(app: SummitWatchApp, pilot: Pilot[None]) -> None:
     await pilot.pause()
-    await app.workers.wait_for_complete()
+    await workers_done(app)
     await pilot.pause()
 
 
@@ -242,7 +243,7 @@ async def test_polling_in_the_background_never_blocks_the_list(
         # Keys pressed while the first poll runs are handled at once.
         for _ in range(5):
             await pilot.press("j")
-        await demo_app.workers.wait_for_complete()
+        await workers_done(demo_app)
         await pilot.pause()
         assert len(listed(demo_app)) == len(demo_store.all()) >= 30
         await pilot.press("j", "j")
