@@ -46,7 +46,10 @@ def hostile_feed() -> str:
     )
 
 
-def run_in_pty(args: list[str], env: dict[str, str], until: bytes, seconds: float) -> bytes:
+def run_in_pty(
+    args: list[str], env: dict[str, str], until: bytes, seconds: float, answer: bytes = b""
+) -> bytes:
+    """Run `args` in a pseudo-terminal; once `until` shows, send `answer` (if any), then q."""
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 120, 0, 0))
     proc = subprocess.Popen(args, stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True)
@@ -65,7 +68,10 @@ def run_in_pty(args: list[str], env: dict[str, str], until: bytes, seconds: floa
                 if not chunk:
                     break
                 out += chunk
-            if not quit_sent and until in out:
+            if answer and until in out:
+                os.write(master, answer)
+                answer, until = b"", b"sources answered"
+            elif not quit_sent and until in out:
                 time.sleep(0.5)
                 os.write(master, b"q")
                 quit_sent = True
@@ -104,3 +110,26 @@ def test_feed_escape_sequences_and_markup_never_reach_the_terminal(
     assert b"[bold]literal[/bold]" in out
     assert "\u202e".encode() not in out
     assert b"Leaders meet" in out
+
+
+def test_a_corrupt_database_is_moved_aside_only_when_the_user_says_yes(tmp_path: Path) -> None:
+    from state.store import Store
+
+    db = tmp_path / "db"
+    with Store(db) as store:
+        store.add([])
+    manifest = next(db.glob("*.json"))
+    manifest.write_text('{"broken', encoding="utf-8")
+    env = dict(os.environ)
+    env.update(
+        TERM="xterm-256color",
+        SUMMITWATCH_DATA_DIR=str(tmp_path / "data"),
+        SUMMITWATCH_CONFIG=str(tmp_path / "config.toml"),
+    )
+    args = [str(COMMAND), "--demo", "--db", str(db)]
+    out = run_in_pty(args, env, until=b"start fresh?", seconds=30, answer=b"y\r")
+    assert str(manifest).encode() in out
+    moved = [p for p in db.iterdir() if ".corrupt" in p.name]
+    assert moved and moved[0].read_text(encoding="utf-8") == '{"broken'
+    with Store(db) as reopened:
+        assert len(reopened.all()) >= 30  # the demo poll ran on the fresh database
