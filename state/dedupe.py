@@ -129,7 +129,8 @@ class Keys:
 
 
 def guid_key(guid: str) -> str:
-    guid = " ".join(guid.split())
+    if " " in guid or not guid.isprintable():  # other whitespace is not printable
+        guid = " ".join(guid.split())
     return guid if len(guid) >= MIN_GUID_CHARS else ""
 
 
@@ -168,40 +169,67 @@ def is_enrichment(old: Keys, new: Keys) -> bool:
     return new.kind == "text" and old.kind != "text"
 
 
+# A release's keys as the index holds them: guid, url, title, body, kind (see `Keys`).
+KeyTuple = tuple[str, str, str, str, BodyKind]
+
+
 class DedupeIndex:
-    """Keys of every stored release, and which release holds each key."""
+    """Keys of every stored release, and which release holds each key.
+
+    The maps from key to release are built at the first `find()` (the first write), not when
+    a store opens: opening only records each release's keys.
+    """
 
     def __init__(self) -> None:
-        self._keys: dict[str, Keys] = {}
-        self._by: dict[str, dict[str, str]] = {"guid": {}, "url": {}, "fp": {}}
+        self._keys: dict[str, KeyTuple] = {}
+        self._guid: dict[str, str] = {}
+        self._url: dict[str, str] = {}
+        self._fp: dict[str, str] = {}
+        self._built = False  # the maps are built, and kept up to date since
 
     def __len__(self) -> int:
         return len(self._keys)
 
     def keys(self, release_id: str) -> Keys | None:
-        return self._keys.get(release_id)
+        found = self._keys.get(release_id)
+        return None if found is None else Keys(*found)
 
     def add(self, release_id: str, keys: Keys) -> None:
+        self.put(release_id, (keys.guid, keys.url, keys.title, keys.body, keys.kind))
+
+    def put(self, release_id: str, keys: KeyTuple) -> None:
+        """`add` without building `Keys`."""
         if release_id in self._keys:
             self.remove(release_id)
         self._keys[release_id] = keys
-        for name, value in self._values(keys):
-            self._by[name].setdefault(value, release_id)
+        if self._built:
+            self._map(release_id, keys)
+
+    def load(self, entries: Iterable[tuple[str, KeyTuple]]) -> None:
+        """Record the keys of releases not held yet (opening a store loads them all)."""
+        if not self._built:
+            self._keys.update(entries)
+            return
+        for release_id, keys in entries:
+            self.put(release_id, keys)
 
     def remove(self, release_id: str) -> None:
-        keys = self._keys.pop(release_id, None)
-        if keys is None:
+        found = self._keys.pop(release_id, None)
+        if found is None or not self._built:
             return
-        for name, value in self._values(keys):
-            if self._by[name].get(value) == release_id:
-                del self._by[name][value]
+        for index, value in self._values(found):
+            if index.get(value) == release_id:
+                del index[value]
 
     def find(self, release_id: str, keys: Keys) -> str | None:
         """The id of the stored release this one duplicates, or None if it is new."""
         if release_id in self._keys:
             return release_id
-        for name, value in self._values(keys):
-            found = self._by[name].get(value)
+        if not self._built:
+            self._build()
+        fields = (keys.guid, keys.url, keys.title, keys.body, keys.kind)
+        for index, value in self._values(fields):
+            found = index.get(value)
             if found is not None:
                 return found
         return None
@@ -209,13 +237,29 @@ class DedupeIndex:
     def clear(self, ids: Iterable[str] | None = None) -> None:
         if ids is None:
             self._keys.clear()
-            for index in self._by.values():
+            for index in (self._guid, self._url, self._fp):
                 index.clear()
             return
         for release_id in list(ids):
             self.remove(release_id)
 
-    @staticmethod
-    def _values(keys: Keys) -> list[tuple[str, str]]:
-        pairs = [("guid", keys.guid), ("url", keys.url), ("fp", keys.fingerprint)]
-        return [(name, value) for name, value in pairs if value]
+    def _build(self) -> None:
+        for index in (self._guid, self._url, self._fp):
+            index.clear()
+        for release_id, keys in self._keys.items():  # in load order: the first one wins
+            self._map(release_id, keys)
+        self._built = True
+
+    def _map(self, release_id: str, keys: KeyTuple) -> None:
+        guid, url, title, body, kind = keys
+        if guid:
+            self._guid.setdefault(guid, release_id)
+        if url:
+            self._url.setdefault(url, release_id)
+        if kind:
+            self._fp.setdefault(title + body, release_id)
+
+    def _values(self, keys: KeyTuple) -> list[tuple[dict[str, str], str]]:
+        guid, url, title, body, kind = keys
+        pairs = [(self._guid, guid), (self._url, url), (self._fp, title + body if kind else "")]
+        return [(index, value) for index, value in pairs if value]

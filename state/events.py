@@ -17,7 +17,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -110,20 +110,32 @@ def _when(stored: StoredRelease) -> datetime | None:
 
 
 FeatureCache = dict[tuple[str, int, int], frozenset[str]]
+FeaturesOf = Callable[[StoredRelease], frozenset[str]]
 
 
-def _candidates(releases: Iterable[StoredRelease], cache: FeatureCache) -> list[_Candidate]:
-    found = []
-    for stored in releases:
-        when = _when(stored)
-        if not stored.summit or when is None:
-            continue
+def cached_features(cache: FeatureCache) -> FeaturesOf:
+    """Features from a full record's title and text, kept in `cache` between calls."""
+
+    def features_of(stored: StoredRelease) -> frozenset[str]:
         release = stored.release
         body = release.text or release.summary
         key = (release.id, hash(release.title), hash(body))  # str hashes are cached: cheap
         feats = cache.get(key)
         if feats is None:
             feats = cache[key] = features(release.title, body)
+        return feats
+
+    return features_of
+
+
+def _candidates(releases: Iterable[StoredRelease], features_of: FeaturesOf) -> list[_Candidate]:
+    found = []
+    for stored in releases:
+        when = _when(stored)
+        if not stored.summit or when is None:
+            continue
+        release = stored.release
+        feats = features_of(stored)
         if len(feats) >= MIN_SHARED:
             found.append(_Candidate(stored.id, when, release.source, release.language, feats))
     found.sort(key=lambda c: (c.when, c.id))
@@ -144,12 +156,16 @@ def group_events(
     releases: Iterable[StoredRelease],
     window_days: int = WINDOW_DAYS,
     cache: FeatureCache | None = None,
+    features_of: FeaturesOf | None = None,
 ) -> list[list[str]]:
     """Groups of release ids (two or more) that are the same statement; newest group first.
 
-    `cache` keeps each release's features between calls (the store passes one).
+    Features come from `features_of` (the store passes the ones it stored, so that light
+    records do); else from each release's title and text, kept in `cache` between calls.
     """
-    cands = _candidates(releases, {} if cache is None else cache)
+    if features_of is None:
+        features_of = cached_features({} if cache is None else cache)
+    cands = _candidates(releases, features_of)
     df = Counter(f for c in cands for f in c.features)
     weight = {f: math.log(1 + len(cands) / n) for f, n in df.items()}
     parent = list(range(len(cands)))

@@ -1,10 +1,13 @@
-"""Store benchmark: 100,000 releases of about 1.5 KB, our store against TinyDB's default storage.
+"""Store benchmark: 100,000 releases of about 1.5 KB (BENCH_RELEASES=N for fewer).
 
-Run explicitly (it takes a minute or two and about 2 GB of disk and memory headroom):
+Run explicitly (a minute or two, about 1 GB of disk and memory headroom):
 
     .venv/bin/python -m pytest tests/bench/bench_store.py -s
 
-Each measurement runs in a fresh process so that open time and peak memory are honest.
+Each measurement runs in a fresh process so that open time and peak memory are honest: open
+then `all()`, `get()` cold (a month not read yet) and warm, add 50, one triage decision,
+refresh, events; and, in a process of its own, `iter_full()` over everything.
+BENCH_DEFAULT=1 adds TinyDB's default JSONStorage for comparison (slow: minutes).
 No assertions on time: the figures are printed.
 """
 
@@ -18,8 +21,12 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from feeds.models import Classification, ClassifiedRelease, Evidence, Match, Release
+
+if TYPE_CHECKING:
+    from state.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 COUNT = int(os.environ.get("BENCH_RELEASES", "100000"))
@@ -63,7 +70,7 @@ def make(i: int, rng: random.Random, month: str | None = None) -> ClassifiedRele
     return ClassifiedRelease(release, classification)
 
 
-def build(ours: Path, default: Path) -> None:
+def build(ours: Path, default: str) -> None:
     from tinydb import TinyDB
 
     from state.records import StoredRelease
@@ -72,6 +79,8 @@ def build(ours: Path, default: Path) -> None:
     rng = random.Random(1)
     items = [make(i, rng) for i in range(COUNT)]
     Store(ours).add(items, now="2025-12-01T00:00:00+00:00")
+    if not default:
+        return
     docs = [
         StoredRelease(it.release, it.classification, "2025-12-01T00:00:00+00:00").to_dict()
         for it in items
@@ -92,13 +101,34 @@ def _timed(action: Callable[[], object], times: int) -> float:
     return statistics.median(spent)
 
 
+def _cold_and_warm_get(store: Store, rng: random.Random) -> tuple[float, float]:
+    """Median time of a first get() in a month not read yet, and of a get() repeated."""
+    by_month: dict[str, str] = {}
+    for stored in store.all():
+        by_month.setdefault(stored.release.published[:7], stored.id)
+    cold_ids = rng.sample(sorted(by_month.values()), min(7, len(by_month)))
+    cold = []
+    for release_id in cold_ids:
+        store._bodies.clear()  # the months kept from earlier reads: a cold read each time
+        t = time.perf_counter()
+        store.get(release_id)
+        cold.append(time.perf_counter() - t)
+    warm = _timed(lambda: store.get(cold_ids[-1]), 100)
+    return statistics.median(cold), warm
+
+
 def measure_ours(path: Path, rng: random.Random) -> dict[str, float]:
+    import resource
+
     from state.store import Store
 
     t = time.perf_counter()
     store = Store(path)
     loaded = len(store.all())
     opened = time.perf_counter() - t
+    open_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    get_cold, get_warm = _cold_and_warm_get(store, rng)
+    first_add = _timed(lambda: store.add(_batch(rng)), 1)  # builds the dedupe maps
     add50 = _timed(lambda: store.add(_batch(rng)), 5)
     ids = [r.id for r in store.all()[:1000]]
     triage = _timed(lambda: store.update([rng.choice(ids)], triage="relevant", note="n"), 10)
@@ -107,11 +137,24 @@ def measure_ours(path: Path, rng: random.Random) -> dict[str, float]:
     return {
         "loaded": loaded,
         "open": opened,
+        "open_peak_mb": open_peak,
+        "get_cold": get_cold,
+        "get_warm": get_warm,
+        "first_add": first_add,
         "add50": add50,
         "triage": triage,
         "refresh": refresh,
         "events": events,
     }
+
+
+def measure_iter_full(path: Path) -> dict[str, float]:
+    from state.store import Store
+
+    store = Store(path)
+    t = time.perf_counter()
+    count = sum(len(r.release.text) > 0 for r in store.iter_full())
+    return {"loaded": count, "iter_full": time.perf_counter() - t}
 
 
 def measure_default(path: Path, rng: random.Random) -> dict[str, float]:
@@ -150,7 +193,10 @@ def measure(kind: str, path: Path) -> dict[str, float]:
     import resource
 
     rng = random.Random(time.time_ns())
-    result = (measure_ours if kind == "ours" else measure_default)(path, rng)
+    if kind == "iter_full":
+        result = measure_iter_full(path)
+    else:
+        result = (measure_ours if kind == "ours" else measure_default)(path, rng)
     result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return result
 
@@ -172,35 +218,43 @@ def run(kind: str, path: Path) -> dict[str, float]:
     return {k: float(v) for k, v in (pair.split("=") for pair in out.split())}
 
 
+def _print_ours(r: dict[str, float], it: dict[str, float], size: float) -> None:
+    ms = 1000
+    print(f"summitwatch store, {int(r['loaded'])} releases, {size:.0f} MB on disk")
+    print(f"  open -> all() returned   {r['open']:8.2f} s   peak RSS {r['open_peak_mb']:6.0f} MB")
+    print(f"  get() cold / warm        {r['get_cold'] * ms:8.1f} ms / {r['get_warm'] * ms:.3f} ms")
+    print(f"  first add 50 after open  {r['first_add'] * ms:8.0f} ms")
+    print(f"  add 50 / 1 triage        {r['add50'] * ms:8.0f} ms / {r['triage'] * ms:.1f} ms")
+    print(f"  refresh / events()       {r['refresh'] * ms:8.2f} ms / {r['events']:.2f} s")
+    print(f"  peak RSS after all that  {r['peak_mb']:8.0f} MB")
+    print(f"  iter_full() over all     {it['iter_full']:8.2f} s   peak RSS {it['peak_mb']:6.0f} MB")
+
+
 def test_store_of_100k_releases_against_tinydb_default_storage(tmp_path: Path) -> None:
+    """Set BENCH_DEFAULT=1 to compare with TinyDB's default storage (slow: minutes)."""
     ours, default = tmp_path / "ours.db", tmp_path / "default.json"
+    with_default = os.environ.get("BENCH_DEFAULT") == "1"
     t = time.perf_counter()
     subprocess.run(
-        [sys.executable, __file__, "build", str(ours), str(default)],
+        [sys.executable, __file__, "build", str(ours), str(default) if with_default else ""],
         cwd=ROOT,
         check=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
-    print(f"\nbuilt {COUNT} releases in both stores in {time.perf_counter() - t:.1f} s")
-    rows = {
-        "summitwatch store": run("ours", ours),
-        "TinyDB default JSONStorage": run("default", default),
-    }
-    sizes = {"summitwatch store": size_mb(ours), "TinyDB default JSONStorage": size_mb(default)}
-    heads = ("open+load", "add 50", "1 triage", "refresh", "events()", "size", "peak RSS")
-    print(f"{'':28}" + "".join(f"{h:>10}" for h in heads))
-    for name, r in rows.items():
+    print(f"\nbuilt {COUNT} releases in {time.perf_counter() - t:.1f} s")
+    _print_ours(run("ours", ours), run("iter_full", ours), size_mb(ours))
+    if with_default:
+        r = run("default", default)
         print(
-            f"{name:28} {r['open']:>9.2f}s {r['add50'] * 1000:>8.0f}ms"
-            f"{r['triage'] * 1000:>8.1f}ms"
-            f"{r['refresh'] * 1000:>8.2f}ms{r['events']:>9.2f}s"
-            f"{sizes[name]:>8.0f}MB{r['peak_mb']:>8.0f}MB"
+            f"TinyDB default JSONStorage: open {r['open']:.2f} s, add 50 {r['add50'] * 1000:.0f}"
+            f" ms, 1 triage {r['triage'] * 1000:.1f} ms, {size_mb(default):.0f} MB on disk,"
+            f" peak RSS {r['peak_mb']:.0f} MB"
         )
 
 
 if __name__ == "__main__":
     if sys.argv[1] == "build":
-        build(Path(sys.argv[2]), Path(sys.argv[3]))
+        build(Path(sys.argv[2]), sys.argv[3])
     else:
         result = measure(sys.argv[1], Path(sys.argv[2]))
         print(" ".join(f"{k}={v}" for k, v in result.items()))

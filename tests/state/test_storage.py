@@ -9,10 +9,10 @@ import pytest
 from tinydb import TinyDB
 
 from state import storage
+from state.folder import DatabaseFolder
 from state.storage import (
     AtomicJSONStorage,
     CorruptDatabase,
-    DatabaseFolder,
     NewerSchema,
     StoreError,
     atomic_write,

@@ -8,7 +8,7 @@ import orjson
 import pytest
 
 from feeds.models import SourceHealth
-from state import storage
+from state import folder, storage
 from state.records import Correction, TriageState
 from state.store import (
     CorruptDatabase,
@@ -36,7 +36,13 @@ def test_a_new_database_is_a_folder_with_a_manifest(db: Path) -> None:
     with Store(db) as store:
         store.add([make_item("a"), make_item("b", published="2022-11-03T00:00:00+00:00")])
     names = sorted(str(p.relative_to(db)) for p in db.rglob("*.json"))
-    assert names == ["releases/2022-11.json", "releases/2023-01.json", "summitwatch.json"]
+    assert names == [
+        "index/2022-11.json",
+        "index/2023-01.json",
+        "releases/2022-11.json",
+        "releases/2023-01.json",
+        "summitwatch.json",
+    ]
 
 
 def test_added_releases_are_there_after_reopening_newest_first(db: Path, store: Store) -> None:
@@ -100,8 +106,8 @@ def test_a_summary_only_copy_does_not_count_as_an_edit(store: Store) -> None:
     store.add([make_item("a")])
     result = store.add([make_item("a", text="", summary="Just a summary of the full text here.")])
     assert result.changed == []
-    stored = store.all()[0]
-    assert stored.release.text.startswith("The leaders")
+    stored = store.get(store.all()[0].id)
+    assert stored is not None and stored.release.text.startswith("The leaders")
 
 
 def test_decisions_are_stored_and_survive_reopening(db: Path, store: Store) -> None:
@@ -183,7 +189,7 @@ def test_bodies_of_old_non_summit_releases_are_pruned_to_metadata(db: Path, stor
         ]
     )
     assert store.prune_bodies(older_than_days=90, now=NOW) == 1
-    bodies = {r.release.title.split()[1]: r.release.text for r in Store(db).all()}
+    bodies = {r.release.title.split()[1]: r.release.text for r in Store(db).iter_full()}
     assert bodies["old-other"] == ""
     assert bodies["old-summit"] and bodies["new-other"]
     assert (
@@ -213,7 +219,7 @@ def test_import_adds_releases_and_never_overrides_a_local_decision(
     other = Store(tmp_path / "other")
     other.add(make_items(3))
     other.update(ids, triage="relevant", note="from the other desk")
-    assert store.import_records(other.all()) == 3
+    assert store.import_records(other.iter_full()) == 3
     first, second = store.get(ids[0]), store.get(ids[1])
     assert first is not None and second is not None
     assert (first.triage, first.note) == (TriageState.NOT_RELEVANT, "from the other desk")
@@ -321,12 +327,14 @@ def test_an_older_database_is_migrated_after_a_backup(
 ) -> None:
     Store(db).add([make_item("a")])
     steps: list[Path] = []
-    monkeypatch.setattr(storage, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(storage.MIGRATIONS, 1, steps.append)
+    current = storage.SCHEMA_VERSION
+    newer = current + 1
+    monkeypatch.setattr(storage, "SCHEMA_VERSION", newer)
+    monkeypatch.setitem(storage.MIGRATIONS, current, steps.append)
     store = Store(db)
     assert steps == [db] and len(store.all()) == 1
-    assert (db.parent / "summitwatch.db.schema1-backup" / "summitwatch.json").exists()
-    assert storage.DatabaseFolder(db).read_manifest().schema == 2  # type: ignore[union-attr]
+    assert (db.parent / f"summitwatch.db.schema{current}-backup" / "summitwatch.json").exists()
+    assert folder.DatabaseFolder(db).read_manifest().schema == newer  # type: ignore[union-attr]
 
 
 def test_a_read_only_database_gets_a_clear_error(db: Path) -> None:
