@@ -12,6 +12,7 @@ import asyncio
 import email.utils
 import importlib.util
 import mimetypes
+import sys
 import time
 import zlib
 from collections.abc import Sequence
@@ -32,6 +33,7 @@ __all__ = ["FetchPolicy", "Fetcher"]
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _PERMANENT = frozenset({301, 308})
 _MAX_RETRY_AFTER = 7 * 24 * 3600.0
+_MAX_304_BODY = 64 * 1024
 _ACCEPT = {
     "feed": "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1",
@@ -93,6 +95,7 @@ class Fetcher:
         self.policy = policy
         self.file_roots = tuple(Path(root).resolve() for root in file_roots)
         self.permanent_redirects: dict[str, str] = {}
+        _remember_missing_sniffio()
         self._slots = asyncio.Semaphore(max(1, policy.concurrency))
         self._host_slots: dict[str, asyncio.Semaphore] = {}
         self._client = httpx.AsyncClient(
@@ -216,6 +219,9 @@ class Fetcher:
             retry_after=_retry_after(response.headers.get("Retry-After")),
         )
         if status == 304:
+            # A 304 has no body, but httpcore keeps the connection only for a response read
+            # to its end: without this, every conditional request opened a new connection.
+            await _read_capped(response, "identity", _MAX_304_BODY)
             return answer
         if not 200 <= status < 300:
             answer.error = _status_words(status, answer.retry_after)
@@ -247,6 +253,14 @@ class Fetcher:
             raise FetchError(f"cannot read {resolved.name}: {exc.strerror}") from None
         kind = mimetypes.guess_type(resolved.name)[0]
         return _Answer(status=200, url=url, body=body, last_modified=stamp, content_type=kind)
+
+
+def _remember_missing_sniffio() -> None:
+    """httpcore runs `import sniffio` on every request and falls back to asyncio when it fails;
+    a failing import searches all of sys.path again each time, about 1 ms of stat calls per
+    request. Recording the absence once makes every later attempt fail at once, as it would."""
+    if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
+        sys.modules["sniffio"] = None  # type: ignore[assignment]
 
 
 async def _read_capped(response: httpx.Response, encoding: str, limit: int) -> bytes:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import threading
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -18,7 +20,7 @@ from feeds.classify import Classifier
 from feeds.fetch import Fetcher
 from feeds.fulltext import complete_texts
 from feeds.models import ClassifiedRelease, FetchResult, Release, Source, SourceHealth
-from feeds.parse import ParseOutcome, parse_result
+from feeds.parse import parse_result
 from feeds.schedule import next_delay
 
 OutcomeHandler = Callable[["SourceOutcome"], Awaitable[None] | None]
@@ -59,6 +61,102 @@ def due_sources(
     return due
 
 
+# A poll expected to bring at least this many bodies (sources without validators) parses and
+# classifies them in worker processes: below it, the workers cost more than the second core gives.
+PROCESSES_AFTER_CHANGED = 8
+
+Parsed = tuple[str | None, tuple[Release, ...], tuple[ClassifiedRelease, ...]]
+
+
+def _classify(classifier: Classifier, release: Release) -> ClassifiedRelease:
+    text = release.text or release.summary
+    return ClassifiedRelease(
+        release, classifier.classify(release.title, text, release.language or None)
+    )
+
+
+def _parse_and_classify(classifier: Classifier, result: FetchResult, classify: bool) -> Parsed:
+    """The parse error, or the releases: classified when `classify`, else as parsed."""
+    parsed = parse_result(result)
+    if parsed.error is not None or not classify:
+        return parsed.error, tuple(parsed.releases), ()
+    return None, (), tuple(_classify(classifier, r) for r in parsed.releases)
+
+
+_worker_classifier: Classifier | None = None
+
+
+def _init_worker(classifier: Classifier) -> None:
+    global _worker_classifier
+    _worker_classifier = classifier
+
+
+def _in_worker(result: FetchResult, classify: bool) -> Parsed:
+    assert _worker_classifier is not None  # set by _init_worker in every worker
+    return _parse_and_classify(_worker_classifier, result, classify)
+
+
+def _classify_in_worker(releases: tuple[Release, ...]) -> tuple[ClassifiedRelease, ...]:
+    assert _worker_classifier is not None
+    return tuple(_classify(_worker_classifier, r) for r in releases)
+
+
+def _fork_pool(classifier: Classifier, processes: int) -> ProcessPoolExecutor | None:
+    """Worker processes forked now, or None where forking is not safe.
+
+    Fork, because the workers then share the loaded modules and classifier instead of importing
+    and building them again; now, while this process runs a single thread, because a lock that
+    another thread holds at the fork stays held forever in the child (a worker froze that way
+    when the pool forked lazily, at its first task, beside the poll's threads).
+    """
+    if threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    context = multiprocessing.get_context("fork")
+    pool = ProcessPoolExecutor(processes, context, _init_worker, (classifier,))
+    pool.submit(int).result()  # the fork context starts every worker at the first task
+    return pool
+
+
+class CpuStage:
+    """Where parsing and classification run: worker processes when the poll expects enough
+    bodies to use both cores, else a thread (a warm poll is mostly 304s and parses little)."""
+
+    def __init__(self, classifier: Classifier, processes: int = 1) -> None:
+        self._classifier = classifier
+        self._pool = _fork_pool(classifier, processes) if processes > 1 else None
+
+    async def parse(self, result: FetchResult, classify: bool) -> Parsed:
+        """The parse error, or the releases (classified when `classify`, else not yet)."""
+        if self._pool is not None:
+            loop = asyncio.get_running_loop()
+            try:
+                return await loop.run_in_executor(self._pool, _in_worker, result, classify)
+            except BrokenProcessPool:  # a worker died (killed, out of memory): carry on here
+                self._pool = None
+        return await asyncio.to_thread(_parse_and_classify, self._classifier, result, classify)
+
+    async def classify(self, releases: Sequence[Release]) -> tuple[ClassifiedRelease, ...]:
+        if self._pool is not None:
+            loop = asyncio.get_running_loop()
+            try:
+                return await loop.run_in_executor(self._pool, _classify_in_worker, tuple(releases))
+            except BrokenProcessPool:
+                self._pool = None
+        return await asyncio.to_thread(self.classify_all, releases)
+
+    def classify_all(self, releases: Sequence[Release]) -> tuple[ClassifiedRelease, ...]:
+        return tuple(_classify(self._classifier, release) for release in releases)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+def _has_validators(health: SourceHealth | None) -> bool:
+    return health is not None and bool(health.etag or health.last_modified)
+
+
 class Poller:
     """Wires fetch -> parse -> classify for many sources at once."""
 
@@ -71,6 +169,7 @@ class Poller:
         clock: Callable[[], datetime] = utc_now,
         full_text: bool = False,
         is_known: Callable[[str], bool] = lambda _id: False,
+        processes: int = 1,
     ) -> None:
         self._fetcher = fetcher
         self._classifier = classifier
@@ -78,6 +177,7 @@ class Poller:
         self._clock = clock
         self._full_text = full_text
         self._is_known = is_known
+        self._processes = processes
 
     async def poll(
         self,
@@ -86,18 +186,34 @@ class Poller:
         on_outcome: OutcomeHandler | None = None,
     ) -> list[SourceOutcome]:
         """Poll `sources` concurrently (the fetcher enforces limits); never raises for a source."""
+        # Bodies wait for the CPU stage; without this bound a fast server would have every
+        # feed of a large poll in memory at once.
+        in_flight = asyncio.Semaphore(max(4, 2 * self._fetcher.policy.concurrency))
+        bodies = sum(1 for s in sources if not _has_validators(health.get(s.name)))
+        many = bodies >= PROCESSES_AFTER_CHANGED
+        stage = CpuStage(self._classifier, self._processes if many else 1)
 
         async def one(source: Source) -> SourceOutcome:
-            outcome = await self.poll_source(source, health.get(source.name))
+            async with in_flight:
+                outcome = await self._poll_one(stage, source, health.get(source.name))
             if on_outcome is not None:
                 handled = on_outcome(outcome)
                 if handled is not None:
                     await handled
             return outcome
 
-        return list(await asyncio.gather(*(one(source) for source in sources)))
+        try:
+            return list(await asyncio.gather(*(one(source) for source in sources)))
+        finally:
+            await asyncio.to_thread(stage.close)
 
     async def poll_source(self, source: Source, previous: SourceHealth | None) -> SourceOutcome:
+        stage = CpuStage(self._classifier, processes=1)
+        return await self._poll_one(stage, source, previous)
+
+    async def _poll_one(
+        self, stage: CpuStage, source: Source, previous: SourceHealth | None
+    ) -> SourceOutcome:
         before = previous or SourceHealth(source=source.name)
         try:
             result = await self._fetcher.fetch(source, before.etag, before.last_modified)
@@ -107,13 +223,12 @@ class Poller:
             return self._failure(source, before, result, result.error)
         if result.not_modified:
             return SourceOutcome(source, self._success(source, before, result, before.items_seen))
-        parsed: ParseOutcome = await asyncio.to_thread(parse_result, result)
-        if parsed.error is not None:
-            return self._failure(source, before, result, parsed.error)
-        releases = parsed.releases
+        error, releases, classified = await stage.parse(result, classify=not self._full_text)
+        if error is not None:
+            return self._failure(source, before, result, error)
         if self._full_text:
-            releases = await complete_texts(self._fetcher, source, releases, self._is_known)
-        classified = await asyncio.to_thread(self.classify_all, releases)
+            texts = await complete_texts(self._fetcher, source, releases, self._is_known)
+            classified = await stage.classify(texts)
         health = self._success(source, before, result, len(classified))
         return SourceOutcome(source, health, classified)
 
@@ -121,10 +236,7 @@ class Poller:
         return tuple(self.classify(release) for release in releases)
 
     def classify(self, release: Release) -> ClassifiedRelease:
-        classification = self._classifier.classify(
-            release.title, release.text or release.summary, release.language or None
-        )
-        return ClassifiedRelease(release, classification)
+        return _classify(self._classifier, release)
 
     def _interval(self, source: Source) -> int:
         return source.interval or self._default_interval

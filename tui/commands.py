@@ -15,7 +15,13 @@ from state.config import config_path, data_dir, db_path
 from state.store import CorruptDatabase, Store, StoreError
 from tui import report
 from tui.alerts import run_alert_hook
-from tui.services import PollReport, load_classifier, make_fetcher, poll_into_store
+from tui.services import (
+    POLL_PROCESSES,
+    PollReport,
+    load_classifier,
+    make_fetcher,
+    poll_into_store,
+)
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -98,7 +104,7 @@ def cmd_poll(args: argparse.Namespace) -> int:
 
 async def _poll_once(config: Config, store: Store, classifier: Classifier, as_json: bool) -> int:
     async with make_fetcher(config) as fetcher:
-        result = await poll_into_store(config, store, fetcher, classifier)
+        result = await poll_into_store(config, store, fetcher, classifier, processes=POLL_PROCESSES)
     report.print_poll(result, as_json=as_json, out=sys.stdout)
     _alert(config, result)
     return EXIT_SOME_FAILED if result.failed else EXIT_OK

@@ -5,9 +5,10 @@ No Textual here: `summitwatch poll` must start fast, and this runs on its path.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from feeds.classify import Classifier
@@ -19,9 +20,13 @@ from state.records import StoredRelease
 from state.store import Store
 
 # Storing after every source costs one atomic rewrite each; a few seconds' batch is plenty
-# fresh for a person and keeps a 1,000-source poll from rewriting the store 1,000 times.
-FLUSH_EVERY_SOURCES = 40
+# fresh for a person and keeps a 1,000-source poll from rewriting the store 1,000 times. A batch
+# is bounded by releases, not sources, so that a poll of large feeds never holds many at once.
+FLUSH_EVERY_RELEASES = 3000
 FLUSH_EVERY_SECONDS = 2.0
+# `summitwatch poll` parses and classifies in this many processes once a poll brings enough
+# changed feeds; the App keeps to threads (forking beside a running terminal UI is not worth it).
+POLL_PROCESSES = 2
 
 ProgressHandler = Callable[["PollProgress"], None]
 
@@ -72,35 +77,41 @@ def load_classifier(config: Config, taxonomy: Path | None = None) -> Classifier:
 
 
 class _Batch:
-    """Outcomes waiting to be written, flushed by count or by age."""
+    """Outcomes waiting to be written, flushed by size or by age, one flush at a time."""
 
     def __init__(self, store: Store, report: PollReport) -> None:
         self._store = store
         self._report = report
         self._releases: list[ClassifiedRelease] = []
         self._health: list[SourceHealth] = []
-        self._sources = 0
         self._since = time.monotonic()
+        self._writing = asyncio.Lock()
 
     def add(self, outcome: SourceOutcome) -> None:
         self._releases.extend(outcome.releases)
         self._health.append(outcome.health)
-        self._sources += 1
 
     @property
     def due(self) -> bool:
         aged = time.monotonic() - self._since >= FLUSH_EVERY_SECONDS
-        return self._sources >= FLUSH_EVERY_SOURCES or aged
+        return len(self._releases) >= FLUSH_EVERY_RELEASES or aged
 
-    def flush(self) -> None:
-        if self._releases:
-            added = self._store.add(self._releases)
+    async def flush(self) -> None:
+        # Take the pending lists on the loop before the write starts in a thread: outcomes that
+        # arrive meanwhile go into fresh lists, where the next flush finds them.
+        releases, health = self._releases, self._health
+        self._releases, self._health = [], []
+        self._since = time.monotonic()
+        async with self._writing:
+            await asyncio.to_thread(self._write, releases, health)
+
+    def _write(self, releases: list[ClassifiedRelease], health: list[SourceHealth]) -> None:
+        if releases:
+            added = self._store.add(releases)
             self._report.new.extend(added.new)
             self._report.changed.extend(added.changed)
-        if self._health:
-            self._store.record_health(self._health)
-        self._releases, self._health, self._sources = [], [], 0
-        self._since = time.monotonic()
+        if health:
+            self._store.record_health(health)
 
 
 async def poll_into_store(
@@ -112,10 +123,9 @@ async def poll_into_store(
     sources: Sequence[Source] | None = None,
     only_due: bool = False,
     on_progress: ProgressHandler | None = None,
+    processes: int = 1,
 ) -> PollReport:
     """Poll the configured sources (or `sources`) and store what they brought."""
-    import asyncio
-
     health = store.health()
     chosen = list(sources if sources is not None else config.enabled_sources)
     if only_due:
@@ -125,25 +135,29 @@ async def poll_into_store(
     total = len(chosen)
 
     async def handle(outcome: SourceOutcome) -> None:
-        report.outcomes.append(outcome)
         batch.add(outcome)
+        # The releases live on in the store and in `report.new`; not holding them twice keeps
+        # a large poll's memory flat.
+        report.outcomes.append(replace(outcome, releases=()))
         if batch.due:
-            await asyncio.to_thread(batch.flush)
+            await batch.flush()
         if on_progress is not None:
             on_progress(
                 PollProgress(len(report.outcomes), total, outcome.source.name, outcome.failed)
             )
 
-    known = {stored.id for stored in store.all()}
+    # Only full-text fetching asks what is known; listing a large store costs a warm poll.
+    known = {stored.id for stored in store.all()} if config.poll.full_text else set()
     poller = Poller(
         fetcher,
         classifier,
         default_interval=config.poll.interval,
         full_text=config.poll.full_text,
         is_known=known.__contains__,
+        processes=processes,
     )
     await poller.poll(chosen, health, handle)
-    await asyncio.to_thread(batch.flush)
+    await batch.flush()
     if config.poll.prune_after_days and report.new:
         await asyncio.to_thread(store.prune_bodies, config.poll.prune_after_days)
     return report
