@@ -28,6 +28,11 @@ __all__ = ["MAX_ITEMS", "ParseOutcome", "parse_result", "summarise"]
 
 MAX_ITEMS = 500
 SUMMARY_CHARS = 320
+REFUSED_ENTITIES = (
+    "refused: the feed declares XML entities (an entity-expansion or external-entity attack);"
+    " nothing was expanded or read"
+)
+_ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
 NOT_HTML_FEED = "HTML page where a feed was expected"
 
 _ATOM = "{http://www.w3.org/2005/Atom}"
@@ -98,7 +103,10 @@ def _parse_feed(
         return ParseOutcome([], NOT_HTML_FEED)
     if head[:1] in (b"{", b"["):
         return ParseOutcome([], "not a feed: a JSON document")
-    body = _without_doctype(_as_utf8(body))
+    body = _as_utf8(body)
+    if _declares_entities(body):
+        return ParseOutcome([], REFUSED_ENTITIES)
+    body = _without_doctype(body)
     raws = _lxml_items(body, base)
     if raws is None:
         found = _feedparser_items(body, base, content_type)
@@ -114,6 +122,12 @@ def _as_utf8(body: bytes) -> bytes:
         return body
     text = body.decode("utf-16", "replace")
     return _XML_DECLARED_ENCODING.sub(r"\1utf-8\2", text, count=1).encode("utf-8")
+
+
+def _declares_entities(body: bytes) -> bool:
+    """Does the prolog declare entities? No real feed does; bombs and XXE attacks must."""
+    first = _FIRST_ELEMENT.search(body)
+    return _ENTITY_DECL.search(body, 0, first.start() if first else len(body)) is not None
 
 
 def _without_doctype(body: bytes) -> bytes:
