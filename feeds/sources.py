@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -162,15 +162,21 @@ def parse_config(text: str, path: Path, *, base_dir: Path | None = None) -> Conf
     )
 
 
-def _expect(
-    value: Any, kind: type | tuple[type, ...], what: str, path: Path, line: int | None
-) -> Any:
+# A line number, or how to find it: finding one scans the file, so it is done only for errors.
+LineRef = int | None | Callable[[], int | None]
+
+
+def _line(ref: LineRef) -> int | None:
+    return ref() if callable(ref) else ref
+
+
+def _expect(value: Any, kind: type | tuple[type, ...], what: str, path: Path, line: LineRef) -> Any:
     # bool is an int in Python; a TOML `true` where a number belongs is still a mistake.
     if isinstance(value, bool) and kind is not bool:
-        raise ConfigError(path, line, f"{what} must be {_kind_name(kind)}, not true/false")
+        raise ConfigError(path, _line(line), f"{what} must be {_kind_name(kind)}, not true/false")
     if not isinstance(value, kind):
         found = type(value).__name__
-        raise ConfigError(path, line, f"{what} must be {_kind_name(kind)}, not {found}")
+        raise ConfigError(path, _line(line), f"{what} must be {_kind_name(kind)}, not {found}")
     return value
 
 
@@ -216,41 +222,40 @@ def _parse_alerts(raw: Any, path: Path, lines: _Lines) -> AlertSettings:
 
 
 def _parse_source(raw: Any, index: int, path: Path, lines: _Lines, base_dir: Path | None) -> Source:
-    table_line = lines.of_table("sources", index)
+    def table_line() -> int | None:
+        return lines.of_table("sources", index)
+
+    def at(key: str) -> Callable[[], int | None]:
+        return lambda: lines.of_key(key, "sources", index) or table_line()
+
     if not isinstance(raw, dict):
-        raise ConfigError(path, table_line, "each [[sources]] must be a table")
-
-    def line_of(key: str) -> int | None:
-        return lines.of_key(key, "sources", index) or table_line
-
+        raise ConfigError(path, table_line(), "each [[sources]] must be a table")
     for key in raw:
         if key not in _SOURCE_KEYS:
-            raise ConfigError(path, line_of(key), f"unknown setting {key!r} in a source")
+            raise ConfigError(path, at(key)(), f"unknown setting {key!r} in a source")
     for key in ("name", "url", "country"):
         if key not in raw:
-            raise ConfigError(path, table_line, f"this source has no `{key}`")
-    name = _expect(raw["name"], str, "`name`", path, line_of("name")).strip()
-    url = _check_url(
-        _expect(raw["url"], str, "`url`", path, line_of("url")), base_dir, path, line_of("url")
-    )
-    country = _expect(raw["country"], str, "`country`", path, line_of("country")).upper()
+            raise ConfigError(path, table_line(), f"this source has no `{key}`")
+    name = _expect(raw["name"], str, "`name`", path, at("name")).strip()
+    url = _check_url(_expect(raw["url"], str, "`url`", path, at("url")), base_dir, path, at("url"))
+    country = _expect(raw["country"], str, "`country`", path, at("country")).upper()
     if country not in COUNTRIES:
-        raise ConfigError(path, line_of("country"), f"`country` must be one of {COUNTRIES}")
-    language = _expect(raw.get("language", ""), str, "`language`", path, line_of("language"))
+        raise ConfigError(path, at("country")(), f"`country` must be one of {COUNTRIES}")
+    language = _expect(raw.get("language", ""), str, "`language`", path, at("language"))
     if language and language not in LANGUAGES:
-        raise ConfigError(path, line_of("language"), f"`language` must be one of {LANGUAGES}")
-    kind = _expect(raw.get("kind", "feed"), str, "`kind`", path, line_of("kind"))
+        raise ConfigError(path, at("language")(), f"`language` must be one of {LANGUAGES}")
+    kind = _expect(raw.get("kind", "feed"), str, "`kind`", path, at("kind"))
     if kind not in ("feed", "page"):
-        raise ConfigError(path, line_of("kind"), '`kind` must be "feed" or "page"')
+        raise ConfigError(path, at("kind")(), '`kind` must be "feed" or "page"')
     interval = raw.get("interval")
     if interval is not None:
-        _expect(interval, int, "`interval`", path, line_of("interval"))
+        _expect(interval, int, "`interval`", path, at("interval"))
         if interval < 60:
-            raise ConfigError(path, line_of("interval"), "`interval` must be at least 60 seconds")
+            raise ConfigError(path, at("interval")(), "`interval` must be at least 60 seconds")
     user_agent = raw.get("user_agent")
     if user_agent is not None:
-        _expect(user_agent, str, "`user_agent`", path, line_of("user_agent"))
-    enabled = _expect(raw.get("enabled", True), bool, "`enabled`", path, line_of("enabled"))
+        _expect(user_agent, str, "`user_agent`", path, at("user_agent"))
+    enabled = _expect(raw.get("enabled", True), bool, "`enabled`", path, at("enabled"))
     return Source(
         name=name,
         url=url,
@@ -259,31 +264,30 @@ def _parse_source(raw: Any, index: int, path: Path, lines: _Lines, base_dir: Pat
         kind=kind,
         interval=interval,
         user_agent=user_agent,
-        selectors=_parse_selectors(raw.get("selectors", {}), path, line_of("selectors")),
+        selectors=_parse_selectors(raw.get("selectors", {}), path, at("selectors")),
         enabled=enabled,
     )
 
 
-def _parse_selectors(raw: Any, path: Path, line: int | None) -> dict[str, str]:
+def _parse_selectors(raw: Any, path: Path, line: LineRef) -> dict[str, str]:
     if not isinstance(raw, dict):
-        raise ConfigError(path, line, "`selectors` must be a table of CSS selectors")
+        raise ConfigError(path, _line(line), "`selectors` must be a table of CSS selectors")
     for key, value in raw.items():
         if key not in _SELECTOR_KEYS:
-            raise ConfigError(
-                path, line, f"unknown selector {key!r} (known: {', '.join(sorted(_SELECTOR_KEYS))})"
-            )
+            known = ", ".join(sorted(_SELECTOR_KEYS))
+            raise ConfigError(path, _line(line), f"unknown selector {key!r} (known: {known})")
         _expect(value, str, f"selector {key!r}", path, line)
     return dict(raw)
 
 
-def _check_url(url: str, base_dir: Path | None, path: Path, line: int | None) -> str:
+def _check_url(url: str, base_dir: Path | None, path: Path, line: LineRef) -> str:
     scheme = urlsplit(url).scheme.lower()
     if scheme in ("http", "https"):
         return url
     if base_dir is not None and scheme == "":
         return (base_dir / url).resolve().as_uri()
     raise ConfigError(
-        path, line, f"unsupported URL {url!r}: sources must be http:// or https:// addresses"
+        path, _line(line), f"unsupported URL {url!r}: sources must be http:// or https:// addresses"
     )
 
 

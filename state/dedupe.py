@@ -86,10 +86,26 @@ def canonical_url(url: str) -> str:
 _PUNCT = re.compile(r"[^\w\s]", re.UNICODE)
 
 
+# Accents of Latin letters after NFKD; any other combining mark is found among the few
+# non-ASCII characters left. A per-character loop over every text was most of the cost of
+# storing a release.
+# U+034F, the grapheme joiner, is in that block but is not a combining mark.
+_LATIN_MARKS = re.compile("[\u0300-\u034e\u0350-\u036f]+")
+_NON_ASCII = re.compile("[^\x00-\x7f]")
+
+
+def _drop_mark(match: re.Match[str]) -> str:
+    char = match.group()
+    return "" if unicodedata.combining(char) else char
+
+
 def normalise_text(text: str) -> str:
     """Case-folded, accent-free, punctuation-free text with single spaces."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    plain = text.casefold()
+    if not plain.isascii():
+        plain = _LATIN_MARKS.sub("", unicodedata.normalize("NFKD", plain))
+        if not plain.isascii():
+            plain = _NON_ASCII.sub(_drop_mark, plain)
     return " ".join(_PUNCT.sub(" ", plain).split())
 
 

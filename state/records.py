@@ -82,6 +82,9 @@ class StoredRelease:
     @property
     def pillars(self) -> tuple[str, ...]:
         """Asserted pillars in taxonomy order, a person's corrections applied."""
+        correction = self.correction
+        if not correction.pillars_added and not correction.pillars_removed:
+            return self.classification.pillars
         chosen = (set(self.classification.pillars) | set(self.correction.pillars_added)) - set(
             self.correction.pillars_removed
         )
