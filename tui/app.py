@@ -90,7 +90,8 @@ class SummitWatchApp(App[None]):
         self.push_screen(self._main)
         self.set_interval(STORE_WATCH_SECONDS, self.watch_store)
         if self.poll_on_start:
-            self.poll()
+            # After the first screen is drawn: the poll would only compete with it.
+            self.call_after_refresh(self.poll)
 
     async def on_unmount(self) -> None:
         if self._fetcher is not None:

@@ -91,14 +91,34 @@ class MainScreen(TriageActions, Screen[None]):
             return self.pinned
         return self.pinned.choose(choice)
 
-    def reload(self) -> None:
-        """Take everything from the store again (it keeps it all in memory)."""
-        self.index.replace(self.store.all())
-        self.refresh_list()
+    def reload(self, keep: str | None = None) -> None:
+        """Take everything from the store again (it keeps it all in memory).
+
+        The newest releases are listed at once; the index that filters, counts and searches
+        them is built in a worker, so that a large store shows its first screen quickly.
+        """
+        releases = self.store.all()
+        if not self.view.selections and not self.view.search:
+            self.query_one(ReleaseList).show(releases, keep=keep)
+            self._update_header(len(releases))
+        # After the next paint: a worker thread holding the GIL would delay the first screen.
+        self.call_after_refresh(self._build_index, releases, keep)
+
+    @work(thread=True, exclusive=True, group="index", exit_on_error=False, description="index")
+    def _build_index(self, releases: list[StoredRelease], keep: str | None) -> None:
+        index = ReleaseIndex()
+        index.replace(releases)
+        self.app.call_from_thread(self._index_ready, index, keep)
+        index.prepare_search()
+
+    def _index_ready(self, index: ReleaseIndex, keep: str | None) -> None:
+        self.index = index
+        current = self.query_one(ReleaseList).current
+        self.refresh_list(keep=keep or (current.id if current else None))
         self._refresh_counts()
         self._load_events()
 
-    @work(thread=True, exclusive=True, group="events", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="events", exit_on_error=False, description="events")
     def _load_events(self) -> None:
         """Group translations and copies; slow on a large store, so never on a keypress."""
         members: dict[str, tuple[str, ...]] = {}
@@ -150,7 +170,7 @@ class MainScreen(TriageActions, Screen[None]):
         if release_id is not None:
             self._load_full(release_id)
 
-    @work(thread=True, exclusive=True, group="reader", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="reader", exit_on_error=False, description="reader")
     def _load_full(self, release_id: str) -> None:
         full = self.store.get(release_id)
         if full is not None:
@@ -283,17 +303,12 @@ class MainScreen(TriageActions, Screen[None]):
 
     def on_poll_finished(self, event: PollFinished) -> None:
         release_list = self.query_one(ReleaseList)
-        keep = release_list.current.id if release_list.current else None
-        self.index.replace(self.store.all())
-        self.refresh_list(keep=keep)
-        self._refresh_counts()
-        self._load_events()
+        if event.report.new or event.report.changed:
+            self.reload(keep=release_list.current.id if release_list.current else None)
+        else:
+            self._refresh_counts()  # the source health dots
         self.query_one(StatusLine).show(self.app.poll_summary(event.report))  # type: ignore[attr-defined]
 
     def on_releases_changed(self, event: ReleasesChanged) -> None:
         release_list = self.query_one(ReleaseList)
-        keep = release_list.current.id if release_list.current else None
-        self.index.replace(self.store.all())
-        self.refresh_list(keep=keep)
-        self._refresh_counts()
-        self._load_events()
+        self.reload(keep=release_list.current.id if release_list.current else None)

@@ -126,7 +126,8 @@ that the next triage key applies to all of them; Escape clears the marks.
         """Show `releases`, keeping the cursor on release `keep` (or the current one) if listed."""
         wanted = keep or (self.current.id if self.current else None)
         self.releases = list(releases)
-        self.marked &= {r.id for r in self.releases}
+        if self.marked:
+            self.marked &= {r.id for r in self.releases}
         self.virtual_size = Size(self.size.width, len(self.releases))
         index = next((i for i, r in enumerate(self.releases) if r.id == wanted), 0)
         self.cursor = min(index, max(0, len(self.releases) - 1))
