@@ -10,10 +10,10 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from itertools import compress, islice
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
+from typing import NamedTuple
 
 from feeds.detect import (
     Document,
@@ -38,8 +38,9 @@ MAX_EVIDENCE = 12
 LANGUAGE_SAMPLE = 200  # tokens: plenty to tell the three languages apart
 
 
-@dataclass(frozen=True, slots=True)
-class PillarDecision:
+class PillarDecision(NamedTuple):
+    """One pillar's decision (a named tuple: built six times a release)."""
+
     pillar: str
     score: float
     asserted: bool
@@ -48,26 +49,45 @@ class PillarDecision:
 
 def decide_pillars(doc: Document, taxonomy: Taxonomy) -> list[PillarDecision]:
     """Score every pillar of the taxonomy on a document read by `read_document`."""
-    asserting: dict[str, list[tuple[float, int]]] = {p: [] for p in taxonomy.pillars}
-    partial = dict.fromkeys(taxonomy.pillars, 0.0)
-    found = {p: doc.group(pillar_group(p)) for p in taxonomy.pillars}
-    for sentence, scores in _sentence_weights(found).items():
-        top = max(scores.values())  # once per sentence rather than once per pillar in it
+    weights = doc.pillar_weights
+    if weights is None:
+        weights = _sentence_weights({p: doc.group(pillar_group(p)) for p in taxonomy.pillars})
+    asserting, partial = _asserting(doc, weights, taxonomy.pillars)
+    decisions = []
+    for pillar in taxonomy.pillars:
+        mine = asserting[pillar]
+        score = _pillar_score(mine, partial[pillar])
+        if score >= taxonomy.pillar_threshold:
+            evidence = _pillar_evidence(doc, doc.group(pillar_group(pillar)), mine, score)
+            decisions.append(_new_tuple(PillarDecision, (pillar, score, True, evidence)))
+        else:
+            evidence = _new_tuple(Evidence, (score, (), ""))
+            decisions.append(_new_tuple(PillarDecision, (pillar, score, False, evidence)))
+    return decisions
+
+
+_new_tuple = tuple.__new__  # builds a named tuple in C, without its Python `__new__`
+
+
+def _asserting(
+    doc: Document, weights: dict[int, dict[str, float]], pillars: tuple[str, ...]
+) -> tuple[dict[str, list[tuple[float, int]]], dict[str, float]]:
+    """Per pillar: the sentences asserting it (with their weight) and its best weight."""
+    asserting: dict[str, list[tuple[float, int]]] = {p: [] for p in pillars}
+    partial = dict.fromkeys(pillars, 0.0)
+    for sentence, scores in weights.items():
+        # Once per sentence rather than once per pillar in it; a pillar alone in its sentence
+        # dominates it whatever `top`, so most sentences skip the `max`.
+        top = max(scores.values()) if len(scores) > 1 else 0.0
         for pillar, value in scores.items():
             if value > partial[pillar]:
                 partial[pillar] = value
-            # Every way to assert needs `HEADING_BAR`: most sentences stop here.
-            if value >= HEADING_BAR and _asserts(doc, sentence, value, scores, top):
+            # A strong or dominant sentence asserts without a call to `_asserts`; every other
+            # way needs `HEADING_BAR`, where most sentences stop.
+            dominant = value >= SENTENCE_BAR and value >= DOMINANCE * top
+            if dominant or (value >= HEADING_BAR and _asserts(doc, sentence, value, scores, top)):
                 asserting[pillar].append((value, sentence))
-    decisions = []
-    for pillar in taxonomy.pillars:
-        score = _pillar_score(asserting[pillar], partial[pillar])
-        asserted = score >= taxonomy.pillar_threshold
-        evidence = (
-            _pillar_evidence(doc, found[pillar], asserting[pillar], score) if asserted else None
-        )
-        decisions.append(PillarDecision(pillar, score, asserted, evidence or Evidence(score)))
-    return decisions
+    return asserting, partial
 
 
 def _sentence_weights(found: Mapping[str, list[Found]]) -> dict[int, dict[str, float]]:
@@ -105,7 +125,7 @@ def _pillar_score(asserting: list[tuple[float, int]], partial: float) -> float:
     """Map the sentence evidence to 0..1: 0.5 and above exactly when a sentence asserts."""
     if not asserting:
         return round(0.49 * min(partial / SENTENCE_BAR, 1.0), 4)
-    best = max(value for value, _ in asserting)
+    best = max(asserting)[0]  # the tuples compare by value first
     extra = max(best - SENTENCE_BAR, 0.0) + 0.5 * (len(asserting) - 1)
     return round(0.5 + 0.5 * (1.0 - math.exp(-extra)), 4)
 
@@ -113,15 +133,16 @@ def _pillar_score(asserting: list[tuple[float, int]], partial: float) -> float:
 def _pillar_evidence(
     doc: Document, found: list[Found], asserting: list[tuple[float, int]], score: float
 ) -> Evidence:
-    sentences = {index for _, index in asserting}
+    sentences = set(map(_SECOND, asserting))
     best = max(asserting)[1] if asserting else -1
     # The first matches in the asserting sentences, without filtering all of them first.
     chosen = compress(found, map(sentences.__contains__, map(_SENTENCE, found)))
     matches = as_matches(islice(chosen, MAX_EVIDENCE))
-    return Evidence(score, matches, doc.sentence_text(best) if best >= 0 else "")
+    return _new_tuple(Evidence, (score, matches, doc.sentence_text(best) if best >= 0 else ""))
 
 
 _SENTENCE = attrgetter("sentence")
+_SECOND = itemgetter(1)
 
 
 class Classifier:
@@ -136,7 +157,7 @@ class Classifier:
             for i, t in enumerate(taxonomy.terms)
         )
         self._index = PhraseIndex(phrases)
-        self._lexicon = Lexicon.of(taxonomy.terms)
+        self._lexicon = Lexicon.of(taxonomy.terms, taxonomy.pillars)
 
     @classmethod
     def load(cls, taxonomy_path: Path | None = None) -> Classifier:
@@ -151,7 +172,7 @@ class Classifier:
         """Decide summit or not and which pillars, with the evidence for each decision."""
         doc = self.read(title, text)
         lang = language if language in ("en", "es", "fr") else None
-        lang = lang or language_of_tokens(doc.tokens[:LANGUAGE_SAMPLE])
+        lang = lang or language_of_tokens(islice(doc.tokens, LANGUAGE_SAMPLE))
         summit_score, summit_evidence = decide_summit(doc, self.taxonomy)
         pillars = decide_pillars(doc, self.taxonomy)
         evidence = {"summit": summit_evidence}

@@ -45,10 +45,14 @@ def detect_language(text: str, default: str = "en") -> str:
     return language_of_tokens(tokens, default)
 
 
+# Each stopword's language: the lists share no word, so one lookup a token counts all three.
+_LANGUAGE_OF = {word: lang for lang, words in _STOPWORDS.items() for word in words}
+assert len(_LANGUAGE_OF) == sum(map(len, _STOPWORDS.values())), "a stopword in two languages"
+
+
 def language_of_tokens(tokens: Iterable[str], default: str = "en") -> str:
     """Pick the language whose stopwords are most frequent among folded tokens."""
-    counts = Counter(tokens)
-    present = counts.keys()
-    scores = {lang: sum(counts[w] for w in words & present) for lang, words in _STOPWORDS.items()}
-    best = max(LANGUAGES, key=lambda lang: scores[lang])
-    return best if scores[best] > 0 else default
+    # Counted in C; the other tokens (most of them) are dropped before `Counter` sees them.
+    counts = Counter(filter(None, map(_LANGUAGE_OF.get, tokens)))
+    best = max(LANGUAGES, key=counts.__getitem__)
+    return best if counts[best] > 0 else default

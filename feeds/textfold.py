@@ -15,9 +15,9 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import accumulate, compress, count
+from itertools import accumulate, compress, count, repeat
 from operator import add, not_
-from typing import NamedTuple, cast
+from typing import NamedTuple
 
 _QUOTES = "’‘‛ʼ´`′ʹ"
 _DOUBLE_QUOTES = "“”„‟«»″"
@@ -76,8 +76,10 @@ def tokenize(text: str) -> tuple[list[str], list[int]]:
             data = data.replace(separator, b" ")
     parts = data.decode("utf-8", "surrogatepass").split(" ")
     tokens = list(filter(None, parts))
-    # Part k starts after the k parts before it and the k spaces between them.
-    starts = list(compress(map(add, accumulate(map(len, parts), initial=0), count()), parts))
+    # Part k starts after the k parts before it, each with the space that ends it. Adding the
+    # space to each length (a small, cached int) rather than k to each sum allocates one int a
+    # part instead of two.
+    starts = list(compress(accumulate(map(add, map(len, parts), repeat(1)), initial=0), parts))
     if not ascii_only and not "".join(tokens).isalnum():
         mixed = list(compress(count(), map(not_, map(str.isalnum, tokens))))
         return _split_mixed(tokens, starts, mixed)
@@ -309,19 +311,23 @@ class PhraseIndex:
         """The phrases starting at each token: the hot loop, kept flat."""
         hits: list[RawHit] = []
         covered = [-1] * len(self._categories)  # by category: the last token of its last hit
-        pairs, by_pair = self._pairs, _BY_PAIR
+        pairs, triples, by_pair = self._pairs, self._triples, _BY_PAIR
         padded = [*tokens, "", ""]  # so that the last tokens have (blank) successors
         # One lookup per token, in C; only tokens with candidates are looked at in Python.
-        opening = list(map(self._by_token.get, tokens))
-        if None in opening:  # tokens never seen
+        # A token never seen raises: cheaper than scanning all the lookups for a None.
+        try:
+            known_tokens = list(map(self._by_token.__getitem__, tokens))
+        except KeyError:
             self._learn(tokens)
-            opening = list(map(self._by_token.get, tokens))
-        known_tokens = cast(list[list[Candidate]], opening)
+            known_tokens = list(map(self._by_token.__getitem__, tokens))
         append = hits.append
         for index in compress(count(), known_tokens):
             candidates = known_tokens[index]
             if candidates is by_pair:
-                known = pairs.get((tokens[index], padded[index + 1]))
+                token, after = padded[index], padded[index + 1]
+                known = pairs.get((token, after))
+                if known is None:  # a pair opening longer phrases: cached by triple
+                    known = triples.get((token, after, padded[index + 2]))
                 candidates = self._candidates(padded, index) if known is None else known
             for phrase, category, span, rest, exact in candidates:
                 if covered[category] >= index:
