@@ -90,6 +90,16 @@ class StoredRelease:
         )
         return tuple(p for p in PILLAR_IDS if p in chosen)
 
+    def light(self) -> StoredRelease:
+        """This record without its text and evidence: what lists and reports need to keep."""
+        if not self.release.text and not self.classification.evidence:
+            return self
+        return replace(
+            self,
+            release=replace(self.release, text=""),
+            classification=replace(self.classification, evidence={}),
+        )
+
     def with_changes(self, **changes: Any) -> StoredRelease:
         return replace(self, **changes)
 

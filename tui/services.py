@@ -108,8 +108,9 @@ class _Batch:
     def _write(self, releases: list[ClassifiedRelease], health: list[SourceHealth]) -> None:
         if releases:
             added = self._store.add(releases)
-            self._report.new.extend(added.new)
-            self._report.changed.extend(added.changed)
+            # A cold poll of 1,000 feeds brings 30,000 releases: the report keeps them light.
+            self._report.new.extend(r.light() for r in added.new)
+            self._report.changed.extend(r.light() for r in added.changed)
         if health:
             self._store.record_health(health)
 

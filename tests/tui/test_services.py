@@ -198,7 +198,8 @@ async def test_summary_only_items_get_their_page_text_once(
     report = await poll_into_store(cfg, store, fetcher, classifier)
     await poll_into_store(cfg, store, fetcher, classifier)
     assert page_hits == ["/release/1"]
-    stored = report.new[0]
+    stored = store.get(report.new[0].id)
+    assert stored is not None
     assert "Menu" not in stored.release.text
     assert "fentanyl" in stored.release.text
     assert stored.summit
