@@ -355,3 +355,23 @@ async def test_file_url_escaping_the_root_is_refused(tmp_path: Path):
 def test_fetch_result_of_a_failure_is_parse_passthrough() -> None:
     failed = FetchResult(source=source("http://x"), status=None, error="connection refused")
     assert parse_result(failed).error == "connection refused"
+
+
+async def test_dns_failure_is_reported_in_plain_words(
+    fetcher: Fetcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A real failing lookup would send a query off this machine, so the resolver is the one
+    # part replaced: it answers as a resolver does for a name that does not exist.
+    import socket
+
+    real = socket.getaddrinfo
+
+    def resolver(host: object, *args: object, **kwargs: object) -> object:
+        if host == "no-such-host.test":
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return real(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+    result = await fetcher.fetch(source("http://no-such-host.test/feed"))
+    assert result.status is None
+    assert result.error == "host not found (DNS lookup failed)"
