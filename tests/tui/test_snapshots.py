@@ -15,7 +15,7 @@ from .waiting import workers_done
 
 
 async def _settle(pilot: Pilot[None]) -> None:
-    await pilot.pause()
+    await pilot.pause(0.2)  # the reader follows the cursor once it rests
     await workers_done(pilot.app)
     await pilot.pause()
 

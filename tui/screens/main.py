@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from feeds.models import Source
@@ -27,6 +28,7 @@ from tui.widgets.release_reader import ReleaseReader
 from tui.widgets.status_line import StatusLine
 
 NARROW_BELOW = 110
+READER_SETTLE_SECONDS = 0.08
 
 
 class MainScreen(TriageActions, Screen[None]):
@@ -51,6 +53,7 @@ class MainScreen(TriageActions, Screen[None]):
         self.highlighted_choice = ALL
         # release id -> the other members of its event
         self.event_members: dict[str, tuple[str, ...]] = {}
+        self._reader_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="panes"):
@@ -213,7 +216,16 @@ class MainScreen(TriageActions, Screen[None]):
         self.refresh_list()
 
     def on_release_list_highlighted(self, event: ReleaseList.Highlighted) -> None:
-        self.show_in_reader(event.release_id)
+        # Typing a search or holding j moves the cursor many times a second: the reader
+        # follows once the cursor rests, so a keypress never waits for a page of text to wrap.
+        if self._reader_timer is not None:
+            self._reader_timer.stop()
+        if not self.query_one(ReleaseReader).display:
+            return
+        release_id = event.release_id
+        self._reader_timer = self.set_timer(
+            READER_SETTLE_SECONDS, lambda: self.show_in_reader(release_id)
+        )
 
     def on_release_list_opened(self, event: ReleaseList.Opened) -> None:
         stored = self.release(event.release_id)
