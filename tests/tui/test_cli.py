@@ -274,3 +274,34 @@ def test_serve_answers_on_loopback(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_poll_watch_polls_then_waits_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
+    import signal
+
+    env = dict(os.environ)
+    env["SUMMITWATCH_DATA_DIR"] = str(tmp_path / "data")
+    env["SUMMITWATCH_CONFIG"] = str(tmp_path / "config.toml")
+    watcher = subprocess.Popen(
+        [sys.executable, "-m", "tui.cli", "--demo", "poll", "--watch", "--json"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert watcher.stdout is not None
+    lines: list[str] = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        line = watcher.stdout.readline()
+        lines.append(line)
+        if '"summary"' in line:
+            break
+    time.sleep(1.0)
+    assert watcher.poll() is None  # still watching: the demo sources are not due again yet
+    watcher.send_signal(signal.SIGINT)
+    out, _ = watcher.communicate(timeout=20)
+    assert watcher.returncode == 0
+    summary = json.loads(lines[-1])
+    assert summary["summary"].startswith("37 new releases")
+    assert out == ""
