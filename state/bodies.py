@@ -1,8 +1,8 @@
-"""The heavy half of the releases, read back from their month on demand.
+"""The heavy half of the releases, read back from their chunk on demand.
 
-A month of ~2,000 releases reads and decodes in a few tens of milliseconds; the last few
-months read are kept (as decoded JSON), so that moving through a list, which goes month by
-month, reads each month once.
+A chunk (`state.chunks`: about 1 MB, a few hundred releases) reads and decodes in a few
+milliseconds; the last few chunks read are kept (as decoded JSON), so that moving through a
+list, which goes month by month, reads each chunk once. A chunk a write changed is dropped.
 """
 
 from __future__ import annotations
@@ -16,19 +16,19 @@ from state.storage import read_tables
 __all__ = ["Bodies"]
 
 Docs = dict[str, dict[str, Any]]
-CACHED_MONTHS = 3
+CACHED_CHUNKS = 4
 
 
 class Bodies:
-    """Release documents by month file, the `size` most recently used kept in memory."""
+    """Release documents by chunk, the `size` most recently used kept in memory."""
 
-    def __init__(self, root: Path, size: int = CACHED_MONTHS) -> None:
+    def __init__(self, root: Path, size: int = CACHED_CHUNKS) -> None:
         self.root = root
         self.size = size
         self._cache: OrderedDict[str, Docs] = OrderedDict()
 
     def docs(self, name: str) -> Docs:
-        """The documents of the month `name`, kept for next time."""
+        """The documents of the chunk `name`, kept for next time."""
         found = self._cache.get(name)
         if found is not None:
             self._cache.move_to_end(name)
@@ -40,7 +40,7 @@ class Bodies:
         return found
 
     def read(self, name: str) -> Docs:
-        """The documents of the month `name` (the cached ones if there are), not kept."""
+        """The documents of the chunk `name` (the cached ones if there are), not kept."""
         found = self._cache.get(name)
         if found is not None:
             return found
@@ -48,7 +48,7 @@ class Bodies:
         return tables.get("releases", {})
 
     def forget(self, name: str) -> None:
-        """The month changed on disk or in memory: read it again next time."""
+        """The chunk changed on disk or in memory: read it again next time."""
         self._cache.pop(name, None)
 
     def clear(self) -> None:

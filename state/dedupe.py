@@ -60,6 +60,10 @@ def _is_tracking(name: str) -> bool:
     return name in TRACKING_PARAMS or name.startswith(TRACKING_PREFIXES)
 
 
+# A plain http(s) URL with no port, user, query or fragment: most links, canonical at once.
+_PLAIN_URL = re.compile(r"https?://([A-Za-z0-9.-]+)(/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*)?", re.I)
+
+
 def canonical_url(url: str) -> str:
     """The URL in one spelling: no scheme, lower-case host without "www.", no default port,
     fragment, trailing slash or tracking parameters; the remaining parameters sorted.
@@ -69,6 +73,15 @@ def canonical_url(url: str) -> str:
     url = url.strip()
     if not url:
         return ""
+    plain = _PLAIN_URL.fullmatch(url)
+    if plain is not None and plain.group(1):
+        host = plain.group(1).lower().removeprefix("www.")
+        return f"{host}{(plain.group(2) or '').rstrip('/') or '/'}"
+    return parsed_canonical_url(url)
+
+
+def parsed_canonical_url(url: str) -> str:
+    """`canonical_url` the long way, for any URL (`url` already stripped)."""
     try:
         parts = urlsplit(url)
         host = (parts.hostname or "").lower()
@@ -84,6 +97,8 @@ def canonical_url(url: str) -> str:
 
 
 _PUNCT = re.compile(r"[^\w\s]", re.UNICODE)
+# The same for ASCII text, as a translation table (several times faster than the pattern).
+_ASCII_PUNCT = {c: " " for c in range(128) if _PUNCT.match(chr(c))}
 
 
 # Accents of Latin letters after NFKD; any other combining mark is found among the few
@@ -99,13 +114,32 @@ def _drop_mark(match: re.Match[str]) -> str:
     return "" if unicodedata.combining(char) else char
 
 
+# The accents of Spanish and French text after NFKD: removed with str.replace, far faster
+# than a pattern over the whole text; any other mark goes the long way.
+_COMMON_MARKS = ("\u0301", "\u0300", "\u0302", "\u0303", "\u0308", "\u0327")
+
+
+def strip_marks(text: str) -> str:
+    """`text` decomposed (NFKD) without its combining marks (accents)."""
+    plain = unicodedata.normalize("NFKD", text)
+    if plain.isascii():
+        return plain
+    for mark in _COMMON_MARKS:
+        plain = plain.replace(mark, "")
+    if not plain.isascii():
+        plain = _LATIN_MARKS.sub("", plain)
+        if not plain.isascii():
+            plain = _NON_ASCII.sub(_drop_mark, plain)
+    return plain
+
+
 def normalise_text(text: str) -> str:
     """Case-folded, accent-free, punctuation-free text with single spaces."""
     plain = text.casefold()
     if not plain.isascii():
-        plain = _LATIN_MARKS.sub("", unicodedata.normalize("NFKD", plain))
-        if not plain.isascii():
-            plain = _NON_ASCII.sub(_drop_mark, plain)
+        plain = strip_marks(plain)
+    if plain.isascii():
+        return " ".join(plain.translate(_ASCII_PUNCT).split())
     return " ".join(_PUNCT.sub(" ", plain).split())
 
 
@@ -123,6 +157,7 @@ class Keys:
     title: str = ""  # hash of the normalised title
     body: str = ""  # hash of the normalised text (or summary when there is no text)
     kind: BodyKind = ""  # where `body` came from; "" when too short to compare
+    digest: str = ""  # hash of the raw fields the others come from (`release_digest`)
 
     @property
     def fingerprint(self) -> str:
@@ -130,7 +165,7 @@ class Keys:
         return f"{self.title}{self.body}" if self.kind else ""
 
     def to_dict(self) -> dict[str, str]:
-        return {"u": self.url, "h": self.title, "b": self.body, "k": self.kind}
+        return {"u": self.url, "h": self.title, "b": self.body, "k": self.kind, "d": self.digest}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], guid: str) -> Keys:
@@ -141,6 +176,7 @@ class Keys:
             title=str(data.get("h", "")),
             body=str(data.get("b", "")),
             kind=kind if kind in ("text", "summary") else "",
+            digest=str(data.get("d", "")),
         )
 
 
@@ -167,7 +203,16 @@ def keys_for(release: Release) -> Keys:
         title=short_hash(normalise_text(release.title)),
         body=short_hash(body) if body else "",
         kind=kind,
+        digest=release_digest(release),
     )
+
+
+def release_digest(release: Release) -> str:
+    """A hash of every field `keys_for` reads, as they are: a release seen again unchanged
+    has the same digest, and the keys stored for it can be used without normalising its text
+    again (most of what storing a release costs)."""
+    fields = (release.title, release.text, release.summary, release.link, release.guid)
+    return short_hash("\x00".join(fields))
 
 
 def is_edit(old: Keys, new: Keys) -> bool:
@@ -185,8 +230,8 @@ def is_enrichment(old: Keys, new: Keys) -> bool:
     return new.kind == "text" and old.kind != "text"
 
 
-# A release's keys as the index holds them: guid, url, title, body, kind (see `Keys`).
-KeyTuple = tuple[str, str, str, str, BodyKind]
+# A release's keys as the index holds them: guid, url, title, body, kind, digest (`Keys`).
+KeyTuple = tuple[str, str, str, str, BodyKind, str]
 
 
 class DedupeIndex:
@@ -211,7 +256,7 @@ class DedupeIndex:
         return None if found is None else Keys(*found)
 
     def add(self, release_id: str, keys: Keys) -> None:
-        self.put(release_id, (keys.guid, keys.url, keys.title, keys.body, keys.kind))
+        self.put(release_id, (keys.guid, keys.url, keys.title, keys.body, keys.kind, keys.digest))
 
     def put(self, release_id: str, keys: KeyTuple) -> None:
         """`add` without building `Keys`."""
@@ -233,7 +278,8 @@ class DedupeIndex:
         found = self._keys.pop(release_id, None)
         if found is None or not self._built:
             return
-        for index, value in self._values(found):
+        guid, url, title, body, kind, _ = found
+        for index, value in self._values(guid, url, title + body, kind):
             if index.get(value) == release_id:
                 del index[value]
 
@@ -243,8 +289,7 @@ class DedupeIndex:
             return release_id
         if not self._built:
             self._build()
-        fields = (keys.guid, keys.url, keys.title, keys.body, keys.kind)
-        for index, value in self._values(fields):
+        for index, value in self._values(keys.guid, keys.url, keys.title + keys.body, keys.kind):
             found = index.get(value)
             if found is not None:
                 return found
@@ -267,7 +312,7 @@ class DedupeIndex:
         self._built = True
 
     def _map(self, release_id: str, keys: KeyTuple) -> None:
-        guid, url, title, body, kind = keys
+        guid, url, title, body, kind, _ = keys
         if guid:
             self._guid.setdefault(guid, release_id)
         if url:
@@ -275,7 +320,8 @@ class DedupeIndex:
         if kind:
             self._fp.setdefault(title + body, release_id)
 
-    def _values(self, keys: KeyTuple) -> list[tuple[dict[str, str], str]]:
-        guid, url, title, body, kind = keys
-        pairs = [(self._guid, guid), (self._url, url), (self._fp, title + body if kind else "")]
+    def _values(
+        self, guid: str, url: str, fingerprint: str, kind: str
+    ) -> list[tuple[dict[str, str], str]]:
+        pairs = [(self._guid, guid), (self._url, url), (self._fp, fingerprint if kind else "")]
         return [(index, value) for index, value in pairs if value]

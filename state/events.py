@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from state.dedupe import strip_marks
 from state.records import StoredRelease
 
 WINDOW_DAYS = 3
@@ -69,8 +69,7 @@ _WORD = re.compile(r"\b[^\W\d_][\w'’-]+")
 
 
 def fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("’", "'")
+    return strip_marks(text.casefold()).replace("’", "'")
 
 
 def features(title: str, body: str) -> frozenset[str]:

@@ -1,11 +1,12 @@
-"""The light half of every release, kept beside its month so that opening never reads a body.
+"""The light half of every release, kept beside its chunk so that opening never reads a body.
 
-`index/YYYY-MM.json` holds one row (a JSON list) per release of `releases/YYYY-MM.json`:
-everything but the text and the evidence, plus the dedupe keys, whether there is a text, and
-the event features of summit releases. It is written by every transaction that writes the
-month, after the month and before the manifest, and names the token and size of the month it
-was made from: when they do not match the month on disk (a writer killed in between, a file
-restored by hand), the index is ignored and the month is read in full.
+`index/YYYY-MM.NNN.json` holds one row (a JSON list) per release of `releases/YYYY-MM.NNN.json`
+(`state.chunks`): everything but the text and the evidence, plus the dedupe keys, whether there
+is a text, and the event features of summit releases. It is written by every transaction that
+writes the chunk, after the chunk and before the manifest, and names the token and size of the
+chunk it was made from: when they do not match the chunk on disk (a writer killed in between,
+a file restored by hand, an index lost in a power cut: it is a cache, not fsynced), the index
+is ignored and the chunk is read in full.
 """
 
 from __future__ import annotations
@@ -41,12 +42,13 @@ __all__ = [
     "write_index",
 ]
 
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2  # 2: the keys digest at the end of each row
 # Light records share one empty, read-only evidence mapping.
 EMPTY_EVIDENCE: Mapping[str, Evidence] = MappingProxyType({})
 # id, source, country, language, title, link, published, summary, guid, classification
 # language, summit, summit score, pillars, pillar scores, first seen, sources, changed at,
-# the four dedupe keys (url, title, body, body kind), has text, event features or None.
+# the four dedupe keys (url, title, body, body kind), has text, event features or None,
+# the keys' digest (`state.dedupe.release_digest`).
 Row = list[Any]
 
 
@@ -55,7 +57,7 @@ def is_partition(name: str) -> bool:
 
 
 def index_name(partition: str) -> str:
-    """`releases/2023-01.json` -> `index/2023-01.json`."""
+    """`releases/2023-01.000.json` -> `index/2023-01.000.json`."""
     return f"{INDEX_DIR}/{partition.removeprefix(f'{RELEASES_DIR}/')}"
 
 
@@ -82,6 +84,7 @@ def row_from_doc(doc: Mapping[str, Any]) -> Row:
         kind if kind in ("text", "summary") else "",
         bool(r.get("text")),
         found,
+        str(k.get("d", "")),
     ]
 
 
@@ -90,7 +93,7 @@ def _oldest_first(row: Row) -> tuple[str, str, str]:
 
 
 def rows_of(tables: Tables) -> list[Row]:
-    """The rows of a month's releases, oldest first: months are read in order, so the store's
+    """The rows of a chunk's releases, oldest first: chunks are read in order, so the store's
     list, newest first, is then nearly sorted already (and sorts in linear time)."""
     rows = [row_from_doc(doc) for doc in tables.get("releases", {}).values()]
     rows.sort(key=_oldest_first)
@@ -98,18 +101,18 @@ def rows_of(tables: Tables) -> list[Row]:
 
 
 def write_index(root: Path, name: str, tables: Tables, token: str, size: int) -> None:
-    """Write the index of the month `name` just written with `token` and `size` bytes."""
+    """Write the index of the chunk `name` just written with `token` and `size` bytes."""
     if not is_partition(name):
         return
     meta = {"format": INDEX_FORMAT, "token": token, "size": size}
     payload = orjson.dumps({"_meta": {"file": meta}, "rows": rows_of(tables)})
     path = root / index_name(name)
     path.parent.mkdir(exist_ok=True)
-    atomic_write(path, payload)
+    atomic_write(path, payload, sync=False)
 
 
 def _indexed_rows(root: Path, name: str) -> tuple[list[Row], str] | None:
-    """The rows and token of a month from its index, None when the index does not match it."""
+    """The rows and token of a chunk from its index, None when the index does not match it."""
     token = head_token(root / name)
     if token is None:
         return None
@@ -129,8 +132,8 @@ def _indexed_rows(root: Path, name: str) -> tuple[list[Row], str] | None:
 
 
 def read_partition_rows(root: Path, name: str, use_index: bool = True) -> tuple[list[Row], str]:
-    """The light rows of a month and the token of its data: from its index when it matches
-    the month, else from the month itself (which raises the StoreErrors when damaged)."""
+    """The light rows of a chunk and the token of its data: from its index when it matches
+    the chunk, else from the chunk itself (which raises the StoreErrors when damaged)."""
     indexed = _indexed_rows(root, name) if use_index else None
     if indexed is not None:
         return indexed

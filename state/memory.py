@@ -48,7 +48,7 @@ class Memory:
         (
             rid, source, country, language, title, link, published, summary, guid,
             clang, summit, score, pillars, scores, first_seen, sources, changed_at,
-            _url, _title, _body, _kind, _has_text, _features,
+            _url, _title, _body, _kind, _has_text, _features, _digest,
         ) = row
         # fmt: on
         decided = self.triage.get(rid)
@@ -67,10 +67,18 @@ class Memory:
         )  # fmt: skip
 
     def put_row(self, row: Row, name: str) -> StoredRelease:
-        """Hold the release of one index row (written by this process)."""
-        self.forget(row[0])
-        self.load_rows(name, [row])
-        return self.releases[row[0]]
+        """Hold the release of one index row (written by this process): `load_rows` for one."""
+        release_id = row[0]
+        self.forget(release_id)
+        stored = self.releases[release_id] = self.light(row)
+        self.where[release_id] = name
+        self.ids.setdefault(name, set()).add(release_id)
+        self.index.put(release_id, (guid_key(row[8]), *row[17:21], row[23]))
+        if not row[21]:
+            self.bare.add(release_id)
+        if row[22] is not None:
+            self.features[release_id] = tuple(map(intern, row[22]))
+        return stored
 
     def load_rows(self, name: str, rows: Sequence[Row]) -> None:
         """Add the releases of `rows`, from the month `name`, to what memory holds."""
@@ -80,7 +88,7 @@ class Memory:
         self.releases.update(zip(ids, map(self.light, fresh), strict=True))
         where.update(dict.fromkeys(ids, name))
         self.ids.setdefault(name, set()).update(ids)
-        self.index.load((row[0], (guid_key(row[8]), *row[17:21])) for row in fresh)
+        self.index.load((row[0], (guid_key(row[8]), *row[17:21], row[23])) for row in fresh)
         self.bare.update(row[0] for row in fresh if not row[21])
         self.features.update(
             (row[0], tuple(map(intern, row[22]))) for row in fresh if row[22] is not None

@@ -5,24 +5,28 @@ A database is a folder (`--db PATH` names it; it is created when missing; `state
     summitwatch.json        the manifest: schema version, an epoch, a token for every file below
     triage.json             people's decisions (read, triage, starred, note, correction) by id
     health.json             source health by source name
-    releases/YYYY-MM.json   releases by month of publication ("undated.json" when unknown)
-    index/YYYY-MM.json      the light fields of that month's releases (`state.index`)
+    releases/YYYY-MM.NNN.json  releases by month of publication, in chunks of about
+                            `CHUNK_BYTES` ("undated.NNN.json" when unknown; `state.chunks`)
+    index/YYYY-MM.NNN.json  the light fields of that chunk's releases (`state.index`)
     .lock                   the writers' lock (filelock)
 
 Every file is a TinyDB database written by `AtomicJSONStorage`: the data goes to a temporary
-file in the same folder, is flushed and fsynced, then replaces the old file (os.replace, then
-the folder is fsynced). A reader sees the old file or the new one, never half of one; a killed
-writer leaves the last complete file behind, so every write that returned survives.
+file in the same folder, is flushed and fsynced, then replaces the old file (os.replace; the
+folders a transaction wrote in are fsynced once, before the manifest). A reader sees the old
+file or the new one, never half of one; a killed writer leaves the last complete file behind,
+so every write that returned survives.
 
 Writers take the lock, read from disk the manifest and every file they change, apply their
 change and write (`DatabaseFolder.transaction`): processes never lose each other's updates.
 Each written file gets a new random token, kept in the file's `_meta` table (written first in
 the file, so that its first bytes name its version) and, written last, in the manifest; readers
 compare the manifest's tokens with those they loaded and reload only the files that changed.
-A poll therefore rewrites one month of releases, not the whole store.
+New releases fill the last chunk of their month and then new chunks, so a poll rewrites at
+most one partly filled chunk a month besides the chunks it creates, whatever the store's size.
 
-An index file is a cache derived from its month, written after it and before the manifest; it
-names the token and size of the month it summarises and is ignored when they do not match.
+An index file is a cache derived from its chunk, written after it and before the manifest; it
+names the token and size of the chunk it summarises and is ignored when they do not match (so
+it is not fsynced: one lost in a power cut only costs reading its chunk in full once).
 """
 
 from __future__ import annotations
@@ -82,7 +86,7 @@ __all__ = [
     "read_tables",
 ]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 MANIFEST = "summitwatch.json"
 TRIAGE = "triage.json"
 HEALTH = "health.json"
@@ -149,15 +153,20 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def _write_fd(fd: int, payload: bytes) -> None:
+def _write_fd(fd: int, payload: bytes, sync: bool) -> None:
     view = memoryview(payload)
     while view:
         view = view[os.write(fd, view) :]
-    os.fsync(fd)
+    if sync:
+        os.fsync(fd)
 
 
-def atomic_write(path: Path, payload: bytes) -> None:
-    """Write `payload` to a temporary file beside `path`, fsync it, and rename it over `path`.
+def atomic_write(
+    path: Path, payload: bytes, *, sync: bool = True, dirs: set[Path] | None = None
+) -> None:
+    """Write `payload` to a temporary file beside `path`, fsync it, and rename it over `path`,
+    then fsync the folder, or add it to `dirs` for the caller to fsync once for many files.
+    `sync=False` skips both fsyncs (for caches that are checked when read).
 
     The file keeps the permission bits of the one it replaces, so a group-shared database stays
     group-writable.
@@ -168,11 +177,14 @@ def atomic_write(path: Path, payload: bytes) -> None:
         try:
             with contextlib.suppress(FileNotFoundError):
                 os.fchmod(fd, path.stat().st_mode & 0o7777)
-            _write_fd(fd, payload)
+            _write_fd(fd, payload, sync)
         finally:
             os.close(fd)
         os.replace(tmp, path)
-        fsync_dir(path.parent)
+        if dirs is not None:
+            dirs.add(path.parent)
+        elif sync:
+            fsync_dir(path.parent)
     except OSError as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()
@@ -223,7 +235,7 @@ class AtomicJSONStorage(Storage):
             self._pending = read_tables(self.path) or {}
         return self._pending
 
-    def write(self, data: Tables) -> None:
+    def write(self, data: Tables, dirs: set[Path] | None = None) -> None:
         if self.read_only:
             raise ReadOnlyDatabase(self.path)
         if self._deferred:
@@ -231,19 +243,20 @@ class AtomicJSONStorage(Storage):
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         payload = dump_tables(data)
-        atomic_write(self.path, payload)
+        atomic_write(self.path, payload, dirs=dirs)
         self.size = len(payload)
 
     def begin(self) -> None:
         self._deferred, self._pending, self.dirty = True, None, False
 
-    def flush(self) -> Tables | None:
-        """Write what the transaction changed, if anything, and leave deferred mode.
-        Returns the tables written (None when nothing was)."""
+    def flush(self, dirs: set[Path] | None = None) -> Tables | None:
+        """Write what the transaction changed, if anything, and leave deferred mode (`dirs`
+        collects the folder to fsync, as `atomic_write`). Returns the tables written (None
+        when nothing was)."""
         pending, dirty = self._pending, self.dirty
         self.discard()
         if dirty and pending is not None:
-            self.write(pending)
+            self.write(pending, dirs)
             return pending
         return None
 
@@ -308,19 +321,33 @@ class Transaction:
         self.tables(name)
         return self._dbs[name].table(table)
 
+    def put(self, name: str, table: str, docs: dict[str, dict[str, Any]]) -> None:
+        """Replace or insert whole documents by id in the file's tables as TinyDB holds them,
+        without building a TinyDB `Document` for each: the bulk path of adding releases."""
+        if not docs:
+            return
+        data = self.tables(name)
+        data.setdefault(table, {}).update(docs)
+        storage = self._storage(self._dbs[name])
+        storage.write(data)  # deferred: marks the file changed
+        self._dbs[name].table(table).clear_cache()
+
     def commit(self) -> None:
         on_write = self.folder.on_write
+        dirs: set[Path] = set()
         for name, db in self._dbs.items():
             storage = self._storage(db)
             if storage.dirty:
                 token = new_token()
-                meta = {"token": token, "schema": SCHEMA_VERSION}
-                db.table(META_TABLE).upsert(doc(meta, "file"))
-                data = storage.flush()
+                pending = storage.read() or {}
+                pending[META_TABLE] = {"file": {"token": token, "schema": SCHEMA_VERSION}}
+                data = storage.flush(dirs)
                 self.written[name] = token
                 if on_write is not None and data is not None:
                     on_write(name, data, token, storage.size)
         self.discard()
+        for folder in sorted(dirs):  # once for all the files renamed into each
+            fsync_dir(folder)
         if self.written:
             self.manifest.tokens.update(self.written)
             self.folder.write_manifest(self.manifest)

@@ -2,11 +2,11 @@
 
 `Store(path)` opens (or creates) the database folder laid out in `state.storage`. It holds in
 memory a *light* record of every release (everything but the text and the evidence, read from
-the month indexes of `state.index`), so the dashboard lists and searches without touching the
-disk; `get()` and `iter_full()` read the full records back from their month. Every write takes
-the database lock, catches up with what other processes wrote, changes only the files concerned
-and returns once they are on disk. `refresh()` picks up other processes' writes with one stat
-when nothing changed.
+the chunk indexes of `state.index`), so the dashboard lists and searches without touching the
+disk; `get()` and `iter_full()` read the full records back from their chunk (of about 1 MB,
+`state.chunks`). Every write takes the database lock, catches up with what other processes
+wrote, changes only the files concerned and returns once they are on disk. `refresh()` picks
+up other processes' writes with one stat when nothing changed.
 
 Releases are deduplicated (`state.dedupe`) and grouped into events (`state.events`).
 """
@@ -33,7 +33,7 @@ from state.events import features, group_events
 from state.folder import DatabaseFolder, copy_database
 from state.index import is_partition, read_partition_rows, write_index
 from state.memory import Memory
-from state.migrate import add_index
+from state.migrate import add_index, split_months
 from state.records import StoredRelease
 from state.storage import (
     HEALTH,
@@ -47,7 +47,7 @@ from state.storage import (
     Transaction,
     read_tables,
 )
-from state.writes import Batch, add_one, partition_for, put_docs, utc_now, write_triage
+from state.writes import Batch, add_one, put_docs, utc_now, write_triage
 
 __all__ = [
     "AddResult",
@@ -56,11 +56,12 @@ __all__ = [
     "ReadOnlyDatabase",
     "Store",
     "StoreError",
-    "partition_for",
 ]
 
 Change = Callable[[str, dict[str, Any]], bool]
 MIGRATIONS.setdefault(1, add_index)  # schema 1 -> 2: the month indexes
+MIGRATIONS.setdefault(2, split_months)  # schema 2 -> 3: months in chunks
+CHUNKS_PER_WRITE = 4  # chunks a transaction when reclassifying or pruning
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,7 @@ class Store:
         return len(self._mem.releases)
 
     def get(self, release_id: str) -> StoredRelease | None:
-        """The full record of a release (its month is read, or taken from the few kept)."""
+        """The full record of a release (its chunk is read, or taken from the few kept)."""
         with self._lock:
             light = self._mem.releases.get(release_id)
             if light is None:
@@ -135,8 +136,8 @@ class Store:
             return light if data is None else full_record(light, data)
 
     def iter_full(self, ids: Iterable[str] | None = None) -> Iterator[StoredRelease]:
-        """Full records of `ids` (unknown ones skipped), or of every release, month by month,
-        newest month first: only one month's bodies are held at a time. Decisions are those
+        """Full records of `ids` (unknown ones skipped), or of every release, chunk by chunk,
+        newest month first: only one chunk's bodies are held at a time. Decisions are those
         held when the iteration starts."""
         with self._lock:
             mem = self._mem
@@ -197,7 +198,8 @@ class Store:
         now = now or utc_now()
         new: dict[str, None] = {}
         changed: dict[str, None] = {}
-        with self._write() as txn:
+        # Many objects and no cycles (see `_sync`): the collector would rescan the store.
+        with _paused_gc(), self._write() as txn:
             batch = Batch(txn, self._mem)
             for item in items:
                 outcome, release_id = add_one(batch, item, now, source or item.release.source)
@@ -221,7 +223,7 @@ class Store:
 
     def replace_classifications(self, items: Iterable[tuple[str, Classification]]) -> int:
         """Store new classifier output; people's triage and corrections are kept. One
-        transaction a month, so that a large reclassification holds one month at a time.
+        transaction for a few chunks, so that a large reclassification holds little at a time.
         Returns how many releases changed."""
         wanted = dict(items)
 
@@ -279,7 +281,7 @@ class Store:
                 target = mem.index.find(record.id, keys)
                 if target is None:
                     target = record.id
-                    batch.put(partition_for(record.release.published), release_doc(record, keys))
+                    batch.put_new(release_doc(record, keys))
                     added.add(target)
                 fields = imported_triage(mem.triage.get(target, {}), record)
                 if fields:
@@ -314,23 +316,24 @@ class Store:
     # -- inside -------------------------------------------------------------------------
 
     def _rewrite(self, ids: Iterable[str], change: Change) -> int:
-        """Apply `change` to the stored documents of `ids`, one transaction a month; count
+        """Apply `change` to the stored documents of `ids`, a few chunks a transaction; count
         the documents it changed (it returns True for those)."""
         with self._lock:
-            months: dict[str, list[str]] = defaultdict(list)
+            chunks: dict[str, list[str]] = defaultdict(list)
             for release_id in ids:
                 if release_id in self._mem.where:
-                    months[self._mem.where[release_id]].append(release_id)
-        count = 0
-        for name in sorted(months):
+                    chunks[self._mem.where[release_id]].append(release_id)
+        names, count = sorted(chunks), 0
+        for start in range(0, len(names), CHUNKS_PER_WRITE):
             with self._write() as txn:
                 batch = Batch(txn, self._mem)
-                for release_id in months[name]:
-                    if self._mem.where.get(release_id) != name:
-                        continue  # gone, or moved by another process meanwhile
-                    data = batch.doc(name, release_id)
-                    if data is not None and change(release_id, data):
-                        batch.put(name, data)
+                for name in names[start : start + CHUNKS_PER_WRITE]:
+                    for release_id in chunks[name]:
+                        if self._mem.where.get(release_id) != name:
+                            continue  # gone, or moved by another process meanwhile
+                        data = batch.doc(name, release_id)
+                        if data is not None and change(release_id, data):
+                            batch.put(name, data)
                 batch.write()
                 count += batch.count
         return count

@@ -1,4 +1,4 @@
-"""What one write transaction changes: whole release documents by month, and decisions.
+"""What one write transaction changes: whole release documents by chunk, and decisions.
 
 Memory holds light records only, so a change to a stored release starts from its document on
 disk (read by the transaction) or from a full record the caller gave; memory follows each
@@ -16,14 +16,15 @@ from typing import Any, cast
 import orjson
 
 from feeds.models import ClassifiedRelease
+from state.chunks import ChunkFiller, month_for
 from state.codec import full_record, release_doc
-from state.dedupe import is_edit, is_enrichment, keys_for
+from state.dedupe import Keys, is_edit, is_enrichment, keys_for, release_digest
 from state.index import row_from_doc
 from state.memory import Memory
 from state.records import StoredRelease
-from state.storage import RELEASES_DIR, TRIAGE, Transaction, doc
+from state.storage import TRIAGE, Transaction, doc
 
-__all__ = ["Batch", "add_one", "partition_for", "put_docs", "utc_now", "write_triage"]
+__all__ = ["Batch", "add_one", "put_docs", "utc_now", "write_triage"]
 
 
 def utc_now() -> str:
@@ -31,12 +32,13 @@ def utc_now() -> str:
 
 
 class Batch:
-    """Release documents a transaction writes, by month."""
+    """Release documents a transaction writes, by chunk."""
 
     def __init__(self, txn: Transaction, mem: Memory) -> None:
         self.txn = txn
         self.mem = mem
         self.docs: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+        self._filler: ChunkFiller | None = None
 
     def doc(self, name: str, release_id: str) -> dict[str, Any] | None:
         """The document as this batch left it, else a copy of it as on disk."""
@@ -47,9 +49,17 @@ class Batch:
         return dict(on_disk) if on_disk is not None else None
 
     def put(self, name: str, data: dict[str, Any]) -> StoredRelease:
-        """Store a whole document in the month `name`; returns the light record held."""
+        """Store a whole document in the chunk `name`; returns the light record held."""
         self.docs[name][str(data["release"]["id"])] = data
         return self.mem.put_row(row_from_doc(data), name)
+
+    def put_new(self, data: dict[str, Any]) -> StoredRelease:
+        """Store the document of a new release in the chunk its month is filling."""
+        if self._filler is None:
+            known = set(self.txn.manifest.tokens) | set(self.mem.ids)
+            self._filler = ChunkFiller(self.txn.folder.root, known)
+        month = month_for(str(data["release"].get("published", "")))
+        return self.put(self._filler.place(month, len(orjson.dumps(data))), data)
 
     def record(self, release_id: str) -> StoredRelease:
         """The full record of a release this batch wrote, with its decisions."""
@@ -58,7 +68,7 @@ class Batch:
 
     def write(self) -> None:
         for name, docs in self.docs.items():
-            put_docs(self.txn, name, "releases", docs)
+            self.txn.put(name, "releases", docs)
 
     @property
     def count(self) -> int:
@@ -67,14 +77,7 @@ class Batch:
 
 def put_docs(txn: Transaction, name: str, table: str, docs: Mapping[str, Any]) -> None:
     """Replace or insert whole documents by id; the file is still written once."""
-    if not docs:
-        return
-    on_disk = txn.tables(name).get(table, {})
-    target = txn.table(name, table)
-    existing = [i for i in docs if i in on_disk]
-    if existing:
-        target.remove(doc_ids=cast(list[int], existing))
-    target.insert_multiple(doc(dict(data), i) for i, data in docs.items())
+    txn.put(name, table, {str(i): dict(data) for i, data in docs.items()})
 
 
 def write_triage(txn: Transaction, mem: Memory, fields: Mapping[str, Mapping[str, Any]]) -> None:
@@ -100,24 +103,16 @@ def write_triage(txn: Transaction, mem: Memory, fields: Mapping[str, Mapping[str
         mem.set_triage(release_id, merged[release_id])
 
 
-def partition_for(published: str) -> str:
-    """The file a release is first stored in: its month of publication."""
-    year, month = published[:4], published[5:7]
-    if len(published) >= 7 and year.isdigit() and month.isdigit() and published[4] == "-":
-        return f"{RELEASES_DIR}/{year}-{month}.json"
-    return f"{RELEASES_DIR}/undated.json"
-
-
 def add_one(batch: Batch, item: ClassifiedRelease, now: str, source: str) -> tuple[str, str]:
     """Store one incoming release: "new", "changed" (an edit), "enriched" (a text where
     there was a summary), "sources" (seen in one more source) or "" (nothing new)."""
     mem, release = batch.mem, item.release
-    keys = keys_for(release)
+    keys = _keys(mem, item)
     found = mem.index.find(release.id, keys)
     if found is None:
         seen_in: tuple[str, ...] = (source,) if source else ()
         stored = StoredRelease(release, item.classification, now, sources=seen_in)
-        batch.put(partition_for(release.published), release_doc(stored, keys))
+        batch.put_new(release_doc(stored, keys))
         return "new", release.id
     old, old_keys, name = mem.releases[found], mem.index.keys(found) or keys, mem.where[found]
     sources = old.sources if not source or source in old.sources else (*old.sources, source)
@@ -130,10 +125,23 @@ def add_one(batch: Batch, item: ClassifiedRelease, now: str, source: str) -> tup
     if is_enrichment(old_keys, keys):
         body = replace(old.release, text=release.text, summary=release.summary or "")
         stored = old.with_changes(release=body, classification=item.classification, sources=sources)
-        batch.put(name, release_doc(stored, replace(old_keys, body=keys.body, kind=keys.kind)))
+        digest = release_digest(body)
+        batch.put(
+            name,
+            release_doc(stored, replace(old_keys, body=keys.body, kind=keys.kind, digest=digest)),
+        )
         return "enriched", found
     data = None if sources == old.sources else batch.doc(name, found)
     if data is None:
         return "", found
     batch.put(name, {**data, "sources": list(sources)})
     return "sources", found
+
+
+def _keys(mem: Memory, item: ClassifiedRelease) -> Keys:
+    """The keys of an incoming release: those stored for it when it is the very release
+    stored under its id (the same digest), else computed (which normalises its text)."""
+    stored = mem.index.keys(item.release.id)
+    if stored is not None and stored.digest and stored.digest == release_digest(item.release):
+        return stored
+    return keys_for(item.release)

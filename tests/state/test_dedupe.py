@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -10,6 +13,8 @@ from state.dedupe import (
     is_enrichment,
     keys_for,
     normalise_text,
+    parsed_canonical_url,
+    strip_marks,
 )
 from tests.state.factories import make_release
 
@@ -87,3 +92,38 @@ def test_index_finds_a_duplicate_by_any_key_and_forgets_removed_ones() -> None:
     assert index.find(different.id, keys_for(different)) is None
     index.remove(original.id)
     assert index.find(same_link.id, keys_for(same_link)) is None
+
+
+@given(
+    scheme=st.sampled_from(["http", "https", "HTTPS"]),
+    host=st.from_regex(r"(www\.)?[A-Za-z0-9.-]{1,20}", fullmatch=True),
+    path=st.from_regex(r"(/[A-Za-z0-9._~!$&'()*+,;=:@%-]{0,12}){0,4}/?", fullmatch=True),
+)
+def test_plain_urls_take_a_shortcut_to_the_same_canonical_url(
+    scheme: str, host: str, path: str
+) -> None:
+    url = f"{scheme}://{host}{path}"
+    assert canonical_url(url) == parsed_canonical_url(url)
+
+
+def _normalised_the_long_way(text: str) -> str:
+    plain = "".join(
+        c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c)
+    )
+    return " ".join(re.sub(r"[^\w\s]", " ", plain).split())
+
+
+@given(st.text())
+def test_the_ascii_shortcut_normalises_as_the_pattern_does(text: str) -> None:
+    assert normalise_text(text) == _normalised_the_long_way(text)
+
+
+@given(st.text(alphabet=st.characters(codec="latin-1")))
+def test_latin_text_normalises_as_the_pattern_does(text: str) -> None:
+    assert normalise_text(text) == _normalised_the_long_way(text)
+
+
+@given(st.text())
+def test_marks_are_stripped_as_from_the_whole_decomposed_text(text: str) -> None:
+    decomposed = unicodedata.normalize("NFKD", text)
+    assert strip_marks(text) == "".join(c for c in decomposed if not unicodedata.combining(c))

@@ -126,7 +126,7 @@ def test_reclassifying_keeps_the_new_evidence_and_text(db: Path) -> None:
 def test_a_stale_index_is_ignored_and_the_month_read_in_full(db: Path) -> None:
     store = Store(db)
     release_id = store.add([make_item("a")]).new[0].id
-    index = db / "index" / "2023-01.json"
+    index = db / "index" / "2023-01.000.json"
     stale = index.read_bytes()
     store.add([make_item("b")])
     index.write_bytes(stale)  # as if the writer was killed before writing the index
@@ -138,7 +138,7 @@ def test_a_stale_index_is_ignored_and_the_month_read_in_full(db: Path) -> None:
 
 def test_an_index_with_wrong_rows_falls_back_to_the_month(db: Path) -> None:
     Store(db).add(make_items(2))
-    index = db / "index" / "2023-01.json"
+    index = db / "index" / "2023-01.000.json"
     data = orjson.loads(index.read_bytes())
     data["rows"][0][2:5] = [None, 7, []]  # right length, wrong types
     index.write_bytes(orjson.dumps(data))
@@ -151,7 +151,7 @@ def test_a_backup_keeps_its_indexes_valid(tmp_path: Path, db: Path) -> None:
     store = Store(db)
     store.add(make_items(2))
     copy = store.backup(tmp_path / "backup")
-    assert sorted(p.name for p in (copy / "index").iterdir()) == ["2023-01.json"]
+    assert sorted(p.name for p in (copy / "index").iterdir()) == ["2023-01.000.json"]
     assert [r.id for r in Store(copy).all()] == [r.id for r in store.all()]
 
 
@@ -199,7 +199,7 @@ def test_an_index_that_cannot_be_loaded_leaves_no_stale_record(db: Path) -> None
     first = writer.add(make_items(2)).new[0]
     reader.refresh()
     writer.add([make_item("r0", title="Corrected title")])
-    index = db / "index" / "2023-01.json"
+    index = db / "index" / "2023-01.000.json"
     data = orjson.loads(index.read_bytes())
     data["rows"][-1][2] = None  # breaks the row as it is loaded, after the others
     index.write_bytes(orjson.dumps(data))

@@ -72,7 +72,9 @@ def test_a_schema_1_database_gets_its_indexes_after_a_backup(
     store = Store(db)
     assert DatabaseFolder(db).read_manifest().schema == storage.SCHEMA_VERSION  # type: ignore[union-attr]
     assert (db.parent / "summitwatch.db.schema1-backup" / "releases" / "2023-01.json").exists()
-    assert (db / "index" / "2023-01.json").exists()
+    assert (db / "index" / "2023-01.000.json").exists()
+    assert not (db / "index" / "2023-01.json").exists()
+    assert not (db / "releases" / "2023-01.json").exists()
     assert len(store.all()) == 3 and all(r.release.text == "" for r in store.all())
     full = store.get(items[0].release.id)
     assert full is not None and full.release == items[0].release and full.note == "kept"

@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -49,9 +50,9 @@ def test_deferred_writes_reach_the_disk_once_at_flush(
     writes: list[Path] = []
     real = storage.atomic_write
 
-    def counting(path: Path, payload: bytes) -> None:
+    def counting(path: Path, payload: bytes, **options: Any) -> None:
         writes.append(path)
-        real(path, payload)
+        real(path, payload, **options)
 
     monkeypatch.setattr(storage, "atomic_write", counting)
     db = TinyDB(tmp_path / "t.json", storage=AtomicJSONStorage)

@@ -37,10 +37,10 @@ def test_a_new_database_is_a_folder_with_a_manifest(db: Path) -> None:
         store.add([make_item("a"), make_item("b", published="2022-11-03T00:00:00+00:00")])
     names = sorted(str(p.relative_to(db)) for p in db.rglob("*.json"))
     assert names == [
-        "index/2022-11.json",
-        "index/2023-01.json",
-        "releases/2022-11.json",
-        "releases/2023-01.json",
+        "index/2022-11.000.json",
+        "index/2023-01.000.json",
+        "releases/2022-11.000.json",
+        "releases/2023-01.000.json",
         "summitwatch.json",
     ]
 
@@ -274,7 +274,7 @@ def damaged(db: Path, name: str, content: bytes) -> Path:
 
 
 @pytest.mark.parametrize(
-    "name", ["summitwatch.json", "triage.json", "health.json", "releases/2023-01.json"]
+    "name", ["summitwatch.json", "triage.json", "health.json", "releases/2023-01.000.json"]
 )
 @pytest.mark.parametrize(
     "content",
@@ -292,7 +292,7 @@ def test_a_damaged_file_gets_a_clear_error_naming_it_and_is_not_overwritten(
 
 
 def test_moving_a_damaged_file_aside_starts_that_part_fresh(db: Path) -> None:
-    damaged(db, "releases/2023-01.json", b"{")
+    damaged(db, "releases/2023-01.000.json", b"{")
     with pytest.raises(CorruptDatabase) as caught:
         Store(db)
     moved = caught.value.move_aside()
