@@ -18,7 +18,6 @@ from datetime import UTC, datetime, timedelta
 
 from feeds.classify import Classifier
 from feeds.fetch import Fetcher
-from feeds.fulltext import complete_texts
 from feeds.models import ClassifiedRelease, FetchResult, Release, Source, SourceHealth
 from feeds.parse import parse_result
 from feeds.schedule import next_delay
@@ -227,6 +226,8 @@ class Poller:
         if error is not None:
             return self._failure(source, before, result, error)
         if self._full_text:
+            from feeds.fulltext import complete_texts  # lxml.html only when it is wanted
+
             texts = await complete_texts(self._fetcher, source, releases, self._is_known)
             classified = await stage.classify(texts)
         health = self._success(source, before, result, len(classified))
