@@ -42,7 +42,7 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data folder holding a polled demo database (polled once for the module)."""
     home = tmp_path_factory.mktemp("home")
     done = summitwatch("--demo", "poll", env_dir=home)
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 0, f"exit {done.returncode}\n{done.stdout[-2000:]}\n{done.stderr}"
     return home
 
 
