@@ -39,6 +39,3 @@ governments, or in several languages). Tab moves between them; Escape goes back.
         for reader, stored in zip(self.query(ReleaseReader), self.members, strict=True):
             reader.show(stored)
         self.query(ReleaseReader).first().focus()
-
-    def action_dismiss(self) -> None:  # type: ignore[override]
-        self.dismiss()

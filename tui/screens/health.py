@@ -70,6 +70,3 @@ polled next, and the last error in plain words.
         for source in self.sources:
             table.add_row(*health_row(source, self.health.get(source.name)), key=source.name)
         table.focus()
-
-    def action_dismiss(self) -> None:  # type: ignore[override]
-        self.dismiss()

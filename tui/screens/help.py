@@ -58,6 +58,3 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(id="help-box"):
             yield Static(Text("summitwatch keys", style="bold"), id="help-title")
             yield Static(body, id="help-body")
-
-    def action_dismiss(self) -> None:  # type: ignore[override]
-        self.dismiss()

@@ -45,6 +45,3 @@ Releases per day over the last 90 days (oldest on the left), with each row's tot
                     yield Label(label, classes="timeline-label")
                     yield Sparkline(series, classes=f"timeline-spark -{key}")
                     yield Label(Text(f"{sum(series):>5}"), classes="timeline-total")
-
-    def action_dismiss(self) -> None:  # type: ignore[override]
-        self.dismiss()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual.binding import Binding
 from textual.events import Click
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -152,9 +152,7 @@ that the next triage key applies to all of them; Escape clears the marks.
         self.refresh()
         self._announce()
 
-    def _line_region(self, index: int):  # type: ignore[no-untyped-def]
-        from textual.geometry import Region
-
+    def _line_region(self, index: int) -> Region:
         return Region(0, index, self.size.width, 1)
 
     def _announce(self) -> None:
