@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
@@ -35,6 +37,8 @@ FetcherFactory = Callable[[Config], Fetcher]
 DemoLoader = Callable[[], tuple[Config, Store]]
 # How often to look whether another process (a `poll --watch` service) changed the store.
 STORE_WATCH_SECONDS = 3.0
+# How often to look whether the terminal is still there (a dropped SSH connection).
+TERMINAL_CHECK_SECONDS = 2.0
 
 
 class SummitWatchApp(App[None]):
@@ -89,6 +93,8 @@ class SummitWatchApp(App[None]):
         self._main = MainScreen(self.store, self.config.sources, self.saved_filters)
         self.push_screen(self._main)
         self.set_interval(STORE_WATCH_SECONDS, self.watch_store)
+        if not self.is_headless and sys.__stdin__ is not None and sys.__stdin__.isatty():
+            self.set_interval(TERMINAL_CHECK_SECONDS, self.check_terminal)
         if self.poll_on_start:
             # After the first screen is drawn: the poll would only compete with it.
             self.call_after_refresh(self.poll)
@@ -180,6 +186,20 @@ class SummitWatchApp(App[None]):
             self.notify(
                 f"{what} failed: {worker.error!r}", title="Error", severity="error", markup=False
             )
+
+    def check_terminal(self) -> None:
+        """Quit when the terminal is gone instead of running on without one.
+
+        A dropped SSH connection hangs the terminal up; when the dashboard runs under make or
+        a wrapper, no SIGHUP may reach it, and it would otherwise keep running and polling.
+        """
+        try:
+            os.tcgetpgrp(sys.__stdin__.fileno())  # type: ignore[union-attr]
+        except OSError:
+            # A graceful exit writes to the dead terminal, and Textual's shutdown then blocks
+            # on its output queue for ever (seen with Textual 8.2). Leaving at once loses
+            # nothing: every store write is atomic and already on disk when it returns.
+            os._exit(1)
 
     def watch_store(self) -> None:
         """Show what another process stored; cheap when nothing changed."""

@@ -133,3 +133,47 @@ def test_a_corrupt_database_is_moved_aside_only_when_the_user_says_yes(tmp_path:
     assert moved and moved[0].read_text(encoding="utf-8") == '{"broken'
     with Store(db) as reopened:
         assert len(reopened.all()) >= 30  # the demo poll ran on the fresh database
+
+
+def test_the_dashboard_quits_when_its_terminal_hangs_up(tmp_path: Path) -> None:
+    """A dropped SSH connection: the terminal goes away and, under make or a wrapper, no
+    SIGHUP may arrive (ignored here, as such a parent leaves it). It must not run on."""
+    import signal
+
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    env = dict(os.environ)
+    env.update(
+        TERM="xterm-256color",
+        SUMMITWATCH_DATA_DIR=str(tmp_path / "data"),
+        SUMMITWATCH_CONFIG=str(tmp_path / "config.toml"),
+    )
+
+    def ignore_hangups() -> None:
+        os.setsid()  # the pty becomes this process's controlling terminal
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+
+    proc = subprocess.Popen(
+        [str(COMMAND), "--demo", "--db", str(tmp_path / "db")],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        preexec_fn=ignore_hangups,
+    )
+    os.close(slave)
+    seen = bytearray()
+    deadline = time.monotonic() + 60
+    while b"sources answered" not in seen and time.monotonic() < deadline:
+        if select.select([master], [], [], 0.2)[0]:
+            seen += os.read(master, 65536)
+    assert b"sources answered" in seen
+    os.close(master)  # hang up
+    try:
+        proc.wait(timeout=15)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+            pytest.fail("the dashboard kept running after its terminal hung up")
