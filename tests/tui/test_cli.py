@@ -305,3 +305,36 @@ def test_poll_watch_polls_then_waits_and_stops_cleanly_on_ctrl_c(tmp_path: Path)
     summary = json.loads(lines[-1])
     assert summary["summary"].startswith("37 new releases")
     assert out == ""
+
+
+def test_first_poll_of_many_new_sources_uses_worker_processes(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    from feeds.poll import PROCESSES_AFTER_CHANGED
+
+    count = PROCESSES_AFTER_CHANGED + 2
+    for n in range(count):
+        items = "".join(
+            f"<item><title>Release {n}-{i}</title><link>https://example.org/{n}/{i}</link>"
+            f"<guid>urn:{n}:{i}</guid><description>The North American Leaders' Summit met "
+            "on fentanyl, migration and clean energy.</description></item>"
+            for i in range(5)
+        )
+        channel = f"<channel><title>f</title>{items}</channel>"
+        body = f'<?xml version="1.0"?><rss version="2.0">{channel}</rss>'
+        httpserver.expect_request(f"/feed{n}").respond_with_data(
+            body, content_type="application/rss+xml", headers={"ETag": f'"{n}"'}
+        )
+    urls = [httpserver.url_for(f"/feed{n}") for n in range(count)]
+    sources = "".join(
+        f'[[sources]]\nname = "feed {n}"\ncountry = "US"\nurl = "{url}"\n'
+        for n, url in enumerate(urls)
+    )
+    (tmp_path / "config.toml").write_text("[poll]\nfull_text = false\n" + sources)
+    done = summitwatch("--db", str(tmp_path / "db"), "poll", env_dir=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"{count * 5} new releases" in done.stdout
+    assert f"{count} of {count} sources answered" in done.stdout
+    again = summitwatch("--db", str(tmp_path / "db"), "poll", env_dir=tmp_path)
+    assert again.returncode == 0
+    assert "0 new releases" in again.stdout
