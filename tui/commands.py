@@ -102,9 +102,15 @@ def cmd_poll(args: argparse.Namespace) -> int:
         return asyncio.run(_poll_once(config, store, classifier, args.json))
 
 
-async def _poll_once(config: Config, store: Store, classifier: Classifier, as_json: bool) -> int:
+async def _poll_all(
+    config: Config, store: Store, classifier: Classifier, processes: int = 1
+) -> PollReport:
     async with make_fetcher(config) as fetcher:
-        result = await poll_into_store(config, store, fetcher, classifier, processes=POLL_PROCESSES)
+        return await poll_into_store(config, store, fetcher, classifier, processes=processes)
+
+
+async def _poll_once(config: Config, store: Store, classifier: Classifier, as_json: bool) -> int:
+    result = await _poll_all(config, store, classifier, POLL_PROCESSES)
     report.print_poll(result, as_json=as_json, out=sys.stdout)
     _alert(config, result)
     return EXIT_SOME_FAILED if result.failed else EXIT_OK
@@ -235,8 +241,7 @@ def cmd_sources(args: argparse.Namespace) -> int:
 
 
 async def _check(config: Config, store: Store, classifier: Classifier) -> int:
-    async with make_fetcher(config) as fetcher:
-        result = await poll_into_store(config, store, fetcher, classifier)
+    result = await _poll_all(config, store, classifier)
     return EXIT_SOME_FAILED if result.failed else EXIT_OK
 
 

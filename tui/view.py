@@ -68,30 +68,6 @@ def selection_keys(stored: StoredRelease) -> list[str]:
     return keys
 
 
-def selection_matches(selection: str, stored: StoredRelease) -> bool:
-    """Does `stored` belong to one left-pane selection ("pillar:security", "country:MX"...)?"""
-    if selection == ALL:
-        return True
-    if selection == SUMMIT:
-        return stored.summit
-    if selection == OTHER:
-        return not stored.summit
-    kind, _, value = selection.partition(":")
-    if kind == "pillar":
-        return value in stored.pillars
-    if kind == "country":
-        return stored.release.country == value
-    if kind == "source":
-        return stored.release.source == value or value in stored.sources
-    if kind == "state":
-        return stored.triage.value == value
-    if kind == "starred":
-        return stored.starred
-    if kind == "unread":
-        return not stored.read
-    return False
-
-
 def selection_kind(selection: str) -> str:
     """Selections of one kind replace each other; different kinds combine."""
     if selection in (SUMMIT, OTHER):
@@ -116,9 +92,6 @@ class ViewFilter:
 
     def with_search(self, search: str) -> ViewFilter:
         return ViewFilter(self.selections, search)
-
-    def matches(self, stored: StoredRelease) -> bool:
-        return all(selection_matches(s, stored) for s in self.selections)
 
     def to_dict(self) -> dict[str, object]:
         return {"selections": list(self.selections), "search": self.search}

@@ -206,9 +206,10 @@ def size_mb(path: Path) -> float:
     return sum(p.stat().st_size for p in files) / 1e6
 
 
-def run(kind: str, path: Path) -> dict[str, float]:
+def run(kind: str, path: Path, *extra: str, script: str = __file__) -> dict[str, float]:
+    """Run one measurement of `script` in a fresh process, so open time and peak RSS are honest."""
     out = subprocess.run(
-        [sys.executable, __file__, kind, str(path)],
+        [sys.executable, script, kind, str(path), *extra],
         cwd=ROOT,
         check=True,
         text=True,

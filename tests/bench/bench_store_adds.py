@@ -21,7 +21,6 @@ from __future__ import annotations
 import os
 import random
 import resource
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -30,7 +29,6 @@ from pathlib import Path
 
 from feeds.models import ClassifiedRelease
 
-ROOT = Path(__file__).resolve().parents[2]
 SIZES = [int(n) for n in os.environ.get("BENCH_ADDS", "6000,30000").split(",")]
 BATCH = 3000
 MONTHS = ("2025-10", "2025-11", "2025-12")
@@ -83,19 +81,15 @@ def measure(kind: str, path: Path, count: int) -> dict[str, float]:
 
 
 def run(kind: str, path: Path, count: int) -> dict[str, float]:
-    out = subprocess.run(
-        [sys.executable, __file__, kind, str(path), str(count)],
-        cwd=ROOT,
-        check=True,
-        text=True,
-        capture_output=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    ).stdout
-    return {k: float(v) for k, v in (pair.split("=") for pair in out.split())}
+    from tests.bench.bench_store import run as run_fresh
+
+    return run_fresh(kind, path, str(count), script=__file__)
 
 
 def size_mb(path: Path) -> float:
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
+    from tests.bench.bench_store import size_mb as measured
+
+    return measured(path)
 
 
 def _print(label: str, r: dict[str, float]) -> None:
