@@ -27,6 +27,7 @@ from typing import Any
 
 from feeds.models import Classification, ClassifiedRelease, SourceHealth
 from state.bodies import Bodies
+from state.chunks import month_of
 from state.codec import doc_features, full_record, imported_triage, release_doc, triage_doc
 from state.dedupe import keys_for
 from state.events import features, group_events
@@ -62,6 +63,7 @@ Change = Callable[[str, dict[str, Any]], bool]
 MIGRATIONS.setdefault(1, add_index)  # schema 1 -> 2: the month indexes
 MIGRATIONS.setdefault(2, split_months)  # schema 2 -> 3: months in chunks
 CHUNKS_PER_WRITE = 4  # chunks a transaction when reclassifying or pruning
+FIRST_CHUNKS = 2  # a deferred open loads the newest months until it has this many chunks
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,26 @@ class AddResult:
 
     new: list[StoredRelease]
     changed: list[StoredRelease]
+
+
+def _split_newest(names: list[str]) -> tuple[list[str], list[str]]:
+    """`names` (sorted) split into what a first screen needs and the older chunks, oldest
+    first. Whole months are kept together, since a month's chunks fill in order of arrival,
+    not of date; undated releases list by when they were first seen, so they come first."""
+    months: dict[str, list[str]] = defaultdict(list)
+    for name in names:
+        if is_partition(name):
+            months[month_of(name)].append(name)
+    first = [name for name in names if not is_partition(name)]
+    first += months.pop("undated", [])
+    dated = sorted(months, reverse=True)
+    loaded = 0
+    while dated and loaded < FIRST_CHUNKS:
+        chunks = months.pop(dated.pop(0))
+        first += chunks
+        loaded += len(chunks)
+    older = [name for month in sorted(months) for name in months[month]]
+    return first, older
 
 
 def _newest_first(stored: StoredRelease) -> tuple[str, str, str]:
@@ -96,7 +118,10 @@ class Store:
     `add()` give full ones.
     """
 
-    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False, defer_older: bool = False) -> None:
+        """Open the database at `path`. With `defer_older`, only the newest months (enough to
+        fill a screen) are loaded now; `load_deferred()` loads the others, and so does any write
+        or `refresh()` that comes first, so that no write ever sees part of the store."""
         self.path = Path(path)
         self.read_only = read_only
         on_write = partial(write_index, self.path)
@@ -108,9 +133,10 @@ class Store:
         self._sorted: list[StoredRelease] | None = None
         self._events: list[list[str]] | None = None
         self._closed = False
+        self._deferred: dict[str, str] = {}  # chunk -> its manifest token, not loaded yet
         manifest = self._folder.open()
         self._signature = self._folder.signature()
-        self._sync(manifest)
+        self._sync(manifest, defer_older=defer_older)
 
     # -- reading -------------------------------------------------------------------------
 
@@ -122,6 +148,29 @@ class Store:
                     releases = self._mem.releases.values()
                     self._sorted = sorted(releases, key=_newest_first, reverse=True)
             return list(self._sorted)
+
+    @property
+    def complete(self) -> bool:
+        """False while months left by `defer_older` are still on disk only."""
+        return not self._deferred
+
+    def load_deferred(self) -> None:
+        """Load the months a `defer_older` open left on disk, newest first. The lock is taken
+        one chunk at a time, so calls from other threads wait milliseconds, not the whole load."""
+        loaded = False
+        while True:
+            with self._lock:
+                if not self._deferred:
+                    break
+                name, token = self._deferred.popitem()
+                if name in self._mem.seen:  # a write or refresh loaded it meanwhile
+                    continue
+                with _paused_gc():
+                    self._load(name, token)
+                self._sorted = self._events = None
+                loaded = True
+        if loaded:
+            gc.freeze()  # as after a full open (see `_sync`)
 
     def __len__(self) -> int:
         return len(self._mem.releases)
@@ -366,8 +415,9 @@ class Store:
             self._mem.tokens[name] = token
             self._bodies.forget(name)
 
-    def _sync(self, manifest: Manifest) -> bool:
-        """Bring memory level with the files `manifest` describes; True if anything changed."""
+    def _sync(self, manifest: Manifest, *, defer_older: bool = False) -> bool:
+        """Bring memory level with the files `manifest` describes; True if anything changed.
+        With `defer_older` (a full load only), older months are left in `_deferred`."""
         mem = self._mem
         full = manifest.epoch != mem.epoch
         if full:
@@ -375,8 +425,16 @@ class Store:
             self._mem = mem = Memory()
             mem.epoch = manifest.epoch
             self._bodies.clear()
+            self._deferred = {}
+            if defer_older:
+                names, older = _split_newest(names)
+                # popitem() takes the last: the newest of the older months comes first.
+                self._deferred = {name: manifest.tokens.get(name, "") for name in older}
         else:
             names = [n for n, token in manifest.tokens.items() if mem.seen.get(n) != token]
+            # Whatever was deferred and not loaded since: a write must see every release.
+            names += [n for n in self._deferred if n not in mem.seen and n not in names]
+            self._deferred = {}
             if not names:
                 return False
         names.sort(key=lambda n: n != TRIAGE)  # decisions first, so releases load with them

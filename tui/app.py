@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 from collections.abc import Callable, Iterable
@@ -110,7 +111,8 @@ class SummitWatchApp(App[None]):
         """Poll every enabled source, then re-arm a one-shot timer for the next due one."""
         self.polling = True
         if self._fetcher is None:
-            self._fetcher = self.fetcher_factory(self.config)
+            # Building the client loads TLS certificates: a thread keeps keys answered.
+            self._fetcher = await asyncio.to_thread(self.fetcher_factory, self.config)
         total = len(self.config.enabled_sources)
         self._main.post_message(PollStarted(total))
 

@@ -40,9 +40,10 @@ def load_config(args: argparse.Namespace) -> Config:
 
 
 def open_store(args: argparse.Namespace, *, interactive: bool = False) -> Store:
+    """The database of `args`; the dashboard's (`interactive`) loads its older months later."""
     path = db_path(args.db, demo=args.demo)
     try:
-        return Store(path)
+        return Store(path, defer_older=interactive)
     except CorruptDatabase as exc:
         if (
             interactive
@@ -51,7 +52,7 @@ def open_store(args: argparse.Namespace, *, interactive: bool = False) -> Store:
         ):
             moved = exc.move_aside()
             print(f"Moved the broken database to {moved}", file=sys.stderr)
-            return Store(path)
+            return Store(path, defer_older=True)
         raise UsageError(f"{exc}\n(run the dashboard to be offered a fresh start)") from exc
     except StoreError as exc:
         raise UsageError(str(exc)) from exc

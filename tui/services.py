@@ -127,6 +127,8 @@ async def poll_into_store(
     processes: int = 1,
 ) -> PollReport:
     """Poll the configured sources (or `sources`) and store what they brought."""
+    if not store.complete:  # opened with older months deferred: what is known must be whole
+        await asyncio.to_thread(store.load_deferred)
     health = store.health()
     chosen = list(sources if sources is not None else config.enabled_sources)
     if only_due:

@@ -47,6 +47,11 @@ class MainScreen(TriageActions, Screen[None]):
         self.store = store
         self.sources = list(sources)
         self.index = ReleaseIndex()
+        # Until the first index arrives from its worker (a second at 100,000 releases) the
+        # list shows everything, newest first, and no filter applies yet.
+        self.indexed = False
+        self._unindexed: dict[str, StoredRelease] = {}
+        self._unindexed_changes: list[StoredRelease] = []
         self.triage = Triage(store)
         self.saved = saved
         self.pinned = ViewFilter()
@@ -101,20 +106,29 @@ class MainScreen(TriageActions, Screen[None]):
         them is built in a worker, so that a large store shows its first screen quickly.
         """
         releases = self.store.all()
+        if not self.indexed:
+            self._unindexed = {r.id: r for r in releases}
         if not self.view.selections and not self.view.search:
             self.query_one(ReleaseList).show(releases, keep=keep)
             self._update_header(len(releases))
         # After the next paint: a worker thread holding the GIL would delay the first screen.
-        self.call_after_refresh(self._build_index, releases, keep)
+        self.call_after_refresh(self._build_index, releases if self.store.complete else None, keep)
 
     @work(thread=True, exclusive=True, group="index", exit_on_error=False, description="index")
-    def _build_index(self, releases: list[StoredRelease], keep: str | None) -> None:
+    def _build_index(self, releases: list[StoredRelease] | None, keep: str | None) -> None:
+        if releases is None:  # the store opened with only its newest months
+            self.store.load_deferred()
+            releases = self.store.all()
         index = ReleaseIndex()
         index.replace(releases)
         self.app.call_from_thread(self._index_ready, index, keep)
         index.prepare_search()
 
     def _index_ready(self, index: ReleaseIndex, keep: str | None) -> None:
+        if not self.indexed:
+            index.update(self._unindexed_changes)
+            self.indexed = True
+            self._unindexed, self._unindexed_changes = {}, []
         self.index = index
         current = self.query_one(ReleaseList).current
         self.refresh_list(keep=keep or (current.id if current else None))
@@ -141,28 +155,43 @@ class MainScreen(TriageActions, Screen[None]):
         return [r for r in others if r is not None]
 
     def refresh_list(self, keep: str | None = None) -> None:
+        if not self.indexed:
+            if self.view.selections or self.view.search:
+                self.query_one(StatusLine).show("indexing releases… the filter applies in a moment")
+            return  # `_index_ready` shows the list again
         shown = self.index.select(self.view)
         self.query_one(ReleaseList).show(shown, keep=keep)
         self._update_header(len(shown))
 
     def _refresh_counts(self) -> None:
+        if not self.indexed:
+            return  # no counts to show yet: `_index_ready` comes back here
         self.query_one(Navigator).update_counts(self.index.unread_counts(), self.store.health())
 
     def _update_header(self, count: int) -> None:
         release_list = self.query_one(ReleaseList)
         header = header_text(release_list.size.width or 80)
         self.query_one("#list-header", Static).update(header)
-        self.query_one(StatusLine).show_filter(self.view, count, len(release_list.marked))
+        shown = count if self.indexed else None
+        self.query_one(StatusLine).show_filter(self.view, shown, len(release_list.marked))
 
     def release(self, release_id: str | None) -> StoredRelease | None:
-        return self.index.get(release_id) if release_id else None
+        if not release_id:
+            return None
+        return self.index.get(release_id) if self.indexed else self._unindexed.get(release_id)
 
     def apply_changes(self, changed: Sequence[StoredRelease]) -> None:
         """Show releases that a triage action, a correction or an undo just wrote."""
-        self.index.update(changed)
         release_list = self.query_one(ReleaseList)
         keep = release_list.current.id if release_list.current else None
-        self.refresh_list(keep=keep)
+        if self.indexed:
+            self.index.update(changed)
+            self.refresh_list(keep=keep)
+        else:
+            self._unindexed_changes += changed
+            self._unindexed.update((r.id, r) for r in changed)
+            fresh = {r.id: r for r in changed}
+            release_list.show([fresh.get(r.id, r) for r in release_list.releases], keep=keep)
         self._refresh_counts()
         self.show_in_reader(keep)
 

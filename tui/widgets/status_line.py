@@ -28,8 +28,9 @@ class StatusLine(Static):
         self._message = message if isinstance(message, Text) else Text(message)
         self._redraw()
 
-    def show_filter(self, view: ViewFilter, count: int, marked: int) -> None:
-        text = f"{describe(view)}: {count}"
+    def show_filter(self, view: ViewFilter, count: int | None, marked: int) -> None:
+        """The filter and how many releases it lists; None while they are still loading."""
+        text = f"{describe(view)}: " + ("loading…" if count is None else str(count))
         if marked:
             text += f" · {marked} marked"
         self._filter = Text(text, style="bold")
