@@ -184,7 +184,9 @@ class Poller:
         health: Mapping[str, SourceHealth],
         on_outcome: OutcomeHandler | None = None,
     ) -> list[SourceOutcome]:
-        """Poll `sources` concurrently (the fetcher enforces limits); never raises for a source."""
+        """Poll `sources` concurrently (the fetcher enforces limits); never raises for a source.
+        With `on_outcome`, each outcome goes there as its source is done, and the list returned
+        holds only the health of each (the releases went to the handler)."""
         # Bodies wait for the CPU stage; without this bound a fast server would have every
         # feed of a large poll in memory at once.
         in_flight = asyncio.Semaphore(max(4, 2 * self._fetcher.policy.concurrency))
@@ -195,11 +197,14 @@ class Poller:
         async def one(source: Source) -> SourceOutcome:
             async with in_flight:
                 outcome = await self._poll_one(stage, source, health.get(source.name))
-            if on_outcome is not None:
-                handled = on_outcome(outcome)
-                if handled is not None:
-                    await handled
-            return outcome
+            if on_outcome is None:
+                return outcome
+            handled = on_outcome(outcome)
+            if handled is not None:
+                await handled
+            # The handler has the releases: kept here, every release of the poll would stay
+            # in memory until its last source answered.
+            return replace(outcome, releases=())
 
         try:
             return list(await asyncio.gather(*(one(source) for source in sources)))
