@@ -233,7 +233,11 @@ class Poller:
         if self._full_text:
             from feeds.fulltext import complete_texts  # lxml.html only when it is wanted
 
-            texts = await complete_texts(self._fetcher, source, releases, self._is_known)
+            # A store may read from disk to answer: not on the event loop.
+            known = await asyncio.to_thread(
+                lambda: {r.id for r in releases if self._is_known(r.id)}
+            )
+            texts = await complete_texts(self._fetcher, source, releases, known.__contains__)
             classified = await stage.classify(texts)
         health = self._success(source, before, result, len(classified))
         return SourceOutcome(source, health, classified)

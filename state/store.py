@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Literal
 
 from feeds.models import Classification, ClassifiedRelease, SourceHealth
 from state.bodies import Bodies
@@ -63,7 +63,8 @@ Change = Callable[[str, dict[str, Any]], bool]
 MIGRATIONS.setdefault(1, add_index)  # schema 1 -> 2: the month indexes
 MIGRATIONS.setdefault(2, split_months)  # schema 2 -> 3: months in chunks
 CHUNKS_PER_WRITE = 4  # chunks a transaction when reclassifying or pruning
-FIRST_CHUNKS = 2  # a deferred open loads the newest months until it has this many chunks
+FIRST_CHUNKS = 2  # load="newest" loads the newest months until it has this many chunks
+Load = Literal["all", "newest", "none"]
 
 
 @dataclass(frozen=True)
@@ -74,22 +75,24 @@ class AddResult:
     changed: list[StoredRelease]
 
 
-def _split_newest(names: list[str]) -> tuple[list[str], list[str]]:
-    """`names` (sorted) split into what a first screen needs and the older chunks, oldest
-    first. Whole months are kept together, since a month's chunks fill in order of arrival,
-    not of date; undated releases list by when they were first seen, so they come first."""
+def _split_newest(names: list[str], wanted: int) -> tuple[list[str], list[str]]:
+    """`names` (sorted) split into what to load now, the newest months until they make
+    `wanted` chunks, and the other chunks, oldest first. Whole months are kept together, since
+    a month's chunks fill in order of arrival, not of date; undated releases list by when they
+    were first seen, so they come with the newest (when any are wanted)."""
     months: dict[str, list[str]] = defaultdict(list)
     for name in names:
         if is_partition(name):
             months[month_of(name)].append(name)
     first = [name for name in names if not is_partition(name)]
-    first += months.pop("undated", [])
+    if wanted:
+        first += months.pop("undated", [])
     dated = sorted(months, reverse=True)
     loaded = 0
-    while dated and loaded < FIRST_CHUNKS:
-        chunks = months.pop(dated.pop(0))
-        first += chunks
-        loaded += len(chunks)
+    while dated and loaded < wanted:
+        month = months.pop(dated.pop(0))
+        first += month
+        loaded += len(month)
     older = [name for month in sorted(months) for name in months[month]]
     return first, older
 
@@ -118,10 +121,11 @@ class Store:
     `add()` give full ones.
     """
 
-    def __init__(self, path: Path, *, read_only: bool = False, defer_older: bool = False) -> None:
-        """Open the database at `path`. With `defer_older`, only the newest months (enough to
-        fill a screen) are loaded now; `load_deferred()` loads the others, and so does any write
-        or `refresh()` that comes first, so that no write ever sees part of the store."""
+    def __init__(self, path: Path, *, read_only: bool = False, load: Load = "all") -> None:
+        """Open the database at `path`, loading `load`: "all" releases, only the "newest"
+        months (enough to fill a screen: the dashboard), or "none" (decisions and source health
+        only: a poll that may find nothing new). `load_deferred()` loads what was left, and so
+        does every write that touches releases, so that none ever sees part of the store."""
         self.path = Path(path)
         self.read_only = read_only
         on_write = partial(write_index, self.path)
@@ -136,7 +140,7 @@ class Store:
         self._deferred: dict[str, str] = {}  # chunk -> its manifest token, not loaded yet
         manifest = self._folder.open()
         self._signature = self._folder.signature()
-        self._sync(manifest, defer_older=defer_older)
+        self._sync(manifest, first=load)
 
     # -- reading -------------------------------------------------------------------------
 
@@ -151,11 +155,11 @@ class Store:
 
     @property
     def complete(self) -> bool:
-        """False while months left by `defer_older` are still on disk only."""
+        """False while months left by `load` are still on disk only: reads see the rest."""
         return not self._deferred
 
     def load_deferred(self) -> None:
-        """Load the months a `defer_older` open left on disk, newest first. The lock is taken
+        """Load the months an open with `load` left on disk, newest first. The lock is taken
         one chunk at a time, so calls from other threads wait milliseconds, not the whole load."""
         loaded = False
         while True:
@@ -171,6 +175,12 @@ class Store:
                 loaded = True
         if loaded:
             gc.freeze()  # as after a full open (see `_sync`)
+
+    def knows(self, release_id: str) -> bool:
+        """Whether a release with this id is stored (deferred months are loaded first)."""
+        if self._deferred:
+            self.load_deferred()
+        return release_id in self._mem.where
 
     def __len__(self) -> int:
         return len(self._mem.releases)
@@ -230,7 +240,7 @@ class Store:
             manifest = self._folder.read_manifest()
             if manifest is None:
                 return False
-            changed = self._sync(manifest)
+            changed = self._sync(manifest, complete=False)
             self._signature = signature
             return changed
 
@@ -291,7 +301,7 @@ class Store:
         return self._rewrite(wanted, change)
 
     def record_health(self, items: Sequence[SourceHealth]) -> None:
-        with self._write() as txn:
+        with self._write(releases=False) as txn:
             put_docs(txn, HEALTH, "health", {h.source: h.to_dict() for h in items})
             self._mem.health.update((h.source, h) for h in items)
 
@@ -388,7 +398,9 @@ class Store:
         return count
 
     @contextmanager
-    def _write(self) -> Iterator[Transaction]:
+    def _write(self, *, releases: bool = True) -> Iterator[Transaction]:
+        """A transaction, memory brought level first; `releases=False` for one that touches
+        no release (source health), which leaves deferred months deferred."""
         if self._closed:
             raise StoreError(f"{self.path}: the store is closed.")
         if self.read_only:
@@ -396,7 +408,7 @@ class Store:
         with self._lock:
             try:
                 with self._folder.transaction() as txn:
-                    self._sync(txn.manifest)
+                    self._sync(txn.manifest, complete=releases)
                     yield txn
             except BaseException:
                 # Memory may be ahead of the disk: reload it all at the next write or refresh.
@@ -415,9 +427,10 @@ class Store:
             self._mem.tokens[name] = token
             self._bodies.forget(name)
 
-    def _sync(self, manifest: Manifest, *, defer_older: bool = False) -> bool:
+    def _sync(self, manifest: Manifest, *, first: Load = "all", complete: bool = True) -> bool:
         """Bring memory level with the files `manifest` describes; True if anything changed.
-        With `defer_older` (a full load only), older months are left in `_deferred`."""
+        A full load loads `first` (see `__init__`) and defers the rest; otherwise `complete`
+        loads what is still deferred as well (every write that touches releases must)."""
         mem = self._mem
         full = manifest.epoch != mem.epoch
         if full:
@@ -426,15 +439,19 @@ class Store:
             mem.epoch = manifest.epoch
             self._bodies.clear()
             self._deferred = {}
-            if defer_older:
-                names, older = _split_newest(names)
+            if first != "all":
+                names, older = _split_newest(names, FIRST_CHUNKS if first == "newest" else 0)
                 # popitem() takes the last: the newest of the older months comes first.
                 self._deferred = {name: manifest.tokens.get(name, "") for name in older}
         else:
             names = [n for n, token in manifest.tokens.items() if mem.seen.get(n) != token]
-            # Whatever was deferred and not loaded since: a write must see every release.
-            names += [n for n in self._deferred if n not in mem.seen and n not in names]
-            self._deferred = {}
+            deferred = [n for n in self._deferred if n not in mem.seen]
+            if complete:
+                names += [n for n in deferred if n not in names]
+                self._deferred = {}
+            else:  # still deferred, now at the token the manifest gives them
+                names = [n for n in names if n not in self._deferred]
+                self._deferred = {n: manifest.tokens.get(n, "") for n in deferred}
             if not names:
                 return False
         names.sort(key=lambda n: n != TRIAGE)  # decisions first, so releases load with them

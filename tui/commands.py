@@ -12,7 +12,7 @@ from feeds.classify import Classifier
 from feeds.sources import Config, ConfigError, demo_config, ensure_config
 from feeds.taxonomy import TaxonomyError
 from state.config import config_path, data_dir, db_path
-from state.store import CorruptDatabase, Store, StoreError
+from state.store import CorruptDatabase, Load, Store, StoreError
 from tui import report
 from tui.alerts import run_alert_hook
 from tui.services import (
@@ -39,11 +39,11 @@ def load_config(args: argparse.Namespace) -> Config:
         raise UsageError(str(exc)) from exc
 
 
-def open_store(args: argparse.Namespace, *, interactive: bool = False) -> Store:
-    """The database of `args`; the dashboard's (`interactive`) loads its older months later."""
+def open_store(args: argparse.Namespace, *, interactive: bool = False, load: Load = "all") -> Store:
+    """The database of `args`, loading `load` at first (see `Store`)."""
     path = db_path(args.db, demo=args.demo)
     try:
-        return Store(path, defer_older=interactive)
+        return Store(path, load=load)
     except CorruptDatabase as exc:
         if (
             interactive
@@ -52,7 +52,7 @@ def open_store(args: argparse.Namespace, *, interactive: bool = False) -> Store:
         ):
             moved = exc.move_aside()
             print(f"Moved the broken database to {moved}", file=sys.stderr)
-            return Store(path, defer_older=True)
+            return Store(path, load=load)
         raise UsageError(f"{exc}\n(run the dashboard to be offered a fresh start)") from exc
     except StoreError as exc:
         raise UsageError(str(exc)) from exc
@@ -80,7 +80,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     def load_demo() -> tuple[Config, Store]:
         return demo_config(), Store(db_path(None, demo=True))
 
-    with open_store(args, interactive=True) as store:
+    with open_store(args, interactive=True, load="newest") as store:
         app = SummitWatchApp(
             config=config,
             store=store,
@@ -97,7 +97,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_poll(args: argparse.Namespace) -> int:
     config = load_config(args)
     classifier = _classifier(args, config)
-    with open_store(args) as store:
+    # Nothing is loaded until a source brings something: an unchanged poll reads no release.
+    with open_store(args, load="none") as store:
         if args.watch:
             return asyncio.run(_watch(config, store, classifier, args.json))
         return asyncio.run(_poll_once(config, store, classifier, args.json))

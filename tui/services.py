@@ -127,8 +127,6 @@ async def poll_into_store(
     processes: int = 1,
 ) -> PollReport:
     """Poll the configured sources (or `sources`) and store what they brought."""
-    if not store.complete:  # opened with older months deferred: what is known must be whole
-        await asyncio.to_thread(store.load_deferred)
     health = store.health()
     chosen = list(sources if sources is not None else config.enabled_sources)
     if only_due:
@@ -149,14 +147,12 @@ async def poll_into_store(
                 PollProgress(len(report.outcomes), total, outcome.source.name, outcome.failed)
             )
 
-    # Only full-text fetching asks what is known; listing a large store costs a warm poll.
-    known = {stored.id for stored in store.all()} if config.poll.full_text else set()
     poller = Poller(
         fetcher,
         classifier,
         default_interval=config.poll.interval,
         full_text=config.poll.full_text,
-        is_known=known.__contains__,
+        is_known=store.knows,  # asked only of the releases of a feed that changed
         processes=processes,
     )
     await poller.poll(chosen, health, handle)

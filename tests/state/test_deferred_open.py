@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from feeds.models import SourceHealth
 from state import store as store_module
 from state.store import Store
 from tests.state.factories import make_item
@@ -36,7 +37,7 @@ def months_listed(store: Store) -> set[str]:
 
 
 def test_only_the_newest_months_and_the_undated_are_loaded_first(db: Path) -> None:
-    store = Store(db, defer_older=True)
+    store = Store(db, load="newest")
     assert not store.complete
     assert months_listed(store) == {"2025-11", "2024-05", "undated"}
     full = Store(db).all()
@@ -48,7 +49,7 @@ def test_only_the_newest_months_and_the_undated_are_loaded_first(db: Path) -> No
 
 
 def test_a_write_before_the_deferred_load_sees_every_release(db: Path) -> None:
-    store = Store(db, defer_older=True)
+    store = Store(db, load="newest")
     again = make_item("2021-03-0", published="2021-03-10T09:00:00+00:00")
     result = store.add([again])  # a copy of a release in a deferred month
     assert result.new == [] and store.complete
@@ -56,7 +57,7 @@ def test_a_write_before_the_deferred_load_sees_every_release(db: Path) -> None:
 
 
 def test_a_triage_write_keeps_the_deferred_months(db: Path) -> None:
-    store = Store(db, defer_older=True)
+    store = Store(db, load="newest")
     newest = store.all()[0]
     store.update([newest.id], starred=True)
     assert store.complete and len(store.all()) == 17
@@ -65,19 +66,32 @@ def test_a_triage_write_keeps_the_deferred_months(db: Path) -> None:
     assert len(reopened) == 17
 
 
-def test_another_process_writing_meanwhile_loads_everything_at_refresh(db: Path) -> None:
-    store = Store(db, defer_older=True)
+def test_a_refresh_loads_what_others_wrote_and_leaves_the_rest_deferred(db: Path) -> None:
+    store = Store(db, load="newest")
     with Store(db) as other:
         other.add([make_item("late", published="2020-02-02T09:00:00+00:00")])
     assert store.refresh()
-    assert store.complete
-    assert "2020-02" in months_listed(store) and "2021-03" in months_listed(store)
-    store.load_deferred()  # nothing left: a no-op
-    assert len(store) == 18
+    assert "2020-02" in months_listed(store) and "2021-03" not in months_listed(store)
+    assert not store.complete
+    store.load_deferred()
+    assert store.complete and len(store) == 18
+    assert store.all() == Store(db).all()
+
+
+def test_nothing_loaded_until_a_write_needs_the_releases(db: Path) -> None:
+    store = Store(db, load="none")
+    assert len(store) == 0 and not store.complete
+    store.record_health([SourceHealth(source="pm.gc.ca", items_seen=3)])
+    assert len(store) == 0, "source health touches no release"
+    assert store.health()["pm.gc.ca"].items_seen == 3
+    assert store.knows(Store(db).all()[-1].id) and store.complete
+    again = Store(db, load="none")
+    again.add([make_item("2021-03-1", published="2021-03-11T09:00:00+00:00")])
+    assert again.complete and len(again) == 17  # a copy: found among the deferred months
 
 
 def test_an_old_month_rewritten_by_another_process_is_seen(db: Path) -> None:
-    store = Store(db, defer_older=True)
+    store = Store(db, load="newest")
     old = next(r for r in Store(db).all() if r.release.published.startswith("2021-03-10"))
     copy = make_item("2021-03-0", published=old.release.published)
     with Store(db) as other:
@@ -96,7 +110,7 @@ def test_an_ordinary_open_loads_everything(db: Path) -> None:
 
 
 def test_loading_in_a_thread_while_people_triage(db: Path) -> None:
-    store = Store(db, defer_older=True)
+    store = Store(db, load="newest")
     newest = [r.id for r in store.all()]
     loader = threading.Thread(target=store.load_deferred)
     loader.start()

@@ -30,7 +30,7 @@ class GatedStore(Store):
 
     def __init__(self, path: Path) -> None:
         self.gate = threading.Event()
-        super().__init__(path, defer_older=True)
+        super().__init__(path, load="newest")
 
     def load_deferred(self) -> None:
         assert self.gate.wait(10), "the test never opened the gate"
