@@ -69,7 +69,8 @@ Load = Literal["all", "newest", "none"]
 
 @dataclass(frozen=True)
 class AddResult:
-    """Full records (text and evidence) of the releases an `add()` stored or changed."""
+    """Records of the releases an `add()` stored or changed: full (text and evidence) unless
+    it was asked for light ones."""
 
     new: list[StoredRelease]
     changed: list[StoredRelease]
@@ -251,9 +252,12 @@ class Store:
         items: Sequence[ClassifiedRelease],
         now: str | None = None,
         source: str | None = None,
+        *,
+        light: bool = False,
     ) -> AddResult:
         """Store new releases, merge copies of stored ones, record edits (triage is kept).
-        Returns full records of the new and the edited releases."""
+        Returns full records of the new and the edited releases (light ones with `light`:
+        a large poll then skips decoding every evidence it has just encoded)."""
         now = now or utc_now()
         new: dict[str, None] = {}
         changed: dict[str, None] = {}
@@ -267,7 +271,8 @@ class Store:
                 elif outcome == "changed" and release_id not in new:
                     changed[release_id] = None
             batch.write()
-        return AddResult([batch.record(i) for i in new], [batch.record(i) for i in changed])
+        record = self._mem.releases.__getitem__ if light else batch.record
+        return AddResult([record(i) for i in new], [record(i) for i in changed])
 
     def update(self, ids: Sequence[str], **changes: Any) -> list[StoredRelease]:
         """Record people's decisions (read, triage, starred, note, correction) on releases.

@@ -22,7 +22,7 @@ from state.store import Store
 # Storing after every source costs one atomic rewrite each; a few seconds' batch is plenty
 # fresh for a person and keeps a 1,000-source poll from rewriting the store 1,000 times. A batch
 # is bounded by releases, not sources, so that a poll of large feeds never holds many at once.
-FLUSH_EVERY_RELEASES = 3000
+FLUSH_EVERY_RELEASES = 1000
 FLUSH_EVERY_SECONDS = 2.0
 # `summitwatch poll` parses and classifies in this many processes once a poll brings enough
 # changed feeds; the App keeps to threads (forking beside a running terminal UI is not worth it).
@@ -107,10 +107,10 @@ class _Batch:
 
     def _write(self, releases: list[ClassifiedRelease], health: list[SourceHealth]) -> None:
         if releases:
-            added = self._store.add(releases)
             # A cold poll of 1,000 feeds brings 30,000 releases: the report keeps them light.
-            self._report.new.extend(r.light() for r in added.new)
-            self._report.changed.extend(r.light() for r in added.changed)
+            added = self._store.add(releases, light=True)
+            self._report.new.extend(added.new)
+            self._report.changed.extend(added.changed)
         if health:
             self._store.record_health(health)
 

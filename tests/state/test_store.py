@@ -59,6 +59,16 @@ def test_added_releases_are_there_after_reopening_newest_first(db: Path, store: 
     assert result.new[0].first_seen == NOW
 
 
+def test_add_can_answer_with_light_records(store: Store) -> None:
+    first = store.add([make_item("a")], light=True).new[0]
+    assert first.release.text == "" and dict(first.classification.evidence) == {}
+    assert first == store.all()[0]
+    edited = store.add([make_item("a", title="A corrected title")], light=True).changed[0]
+    assert edited.release.title == "A corrected title" and edited.release.text == ""
+    full = store.get(first.id)
+    assert full is not None and full.release.text and full.classification.evidence
+
+
 def test_the_same_release_twice_is_stored_once(store: Store) -> None:
     store.add([make_item("a")])
     second = store.add([make_item("a"), make_item("a")])
