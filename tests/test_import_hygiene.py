@@ -57,6 +57,12 @@ def test_headless_command_line_does_not_import_textual() -> None:
     assert "textual" not in loaded
 
 
+def test_feed_parsers_load_only_when_a_body_needs_parsing() -> None:
+    # An unchanged poll (every feed answers 304) parses nothing.
+    loaded = _loaded_after_import(["tui.cli", "tui.commands"])
+    assert {"lxml.etree", "feedparser"}.isdisjoint(loaded)
+
+
 def test_state_uses_only_the_data_models_of_feeds() -> None:
     loaded = _loaded_after_import(["state.store", "state.records", "state.config"])
     feeds_modules = {m for m in loaded if m == "feeds" or m.startswith("feeds.")}
