@@ -31,6 +31,8 @@ class SourceOutcome:
     source: Source
     health: SourceHealth
     releases: tuple[ClassifiedRelease, ...] = ()
+    # What the poller's `prepare` made of each release, in order (empty without one).
+    prepared: tuple[object, ...] = ()
 
     @property
     def failed(self) -> bool:
@@ -63,7 +65,11 @@ def due_sources(
 # classifies them in worker processes: below it, the workers cost more than the second core gives.
 PROCESSES_AFTER_CHANGED = 8
 
-Parsed = tuple[str | None, tuple[Release, ...], tuple[ClassifiedRelease, ...]]
+# Work the caller wants done on each release beside classification, where the CPU is (the
+# store's dedupe keys: they normalise the whole text). Must be a module-level function.
+Prepare = Callable[[Release], object]
+Classified = tuple[tuple[ClassifiedRelease, ...], tuple[object, ...]]
+Parsed = tuple[str | None, tuple[Release, ...], Classified]
 
 
 def _classify(classifier: Classifier, release: Release) -> ClassifiedRelease:
@@ -73,37 +79,50 @@ def _classify(classifier: Classifier, release: Release) -> ClassifiedRelease:
     )
 
 
-def _parse_and_classify(classifier: Classifier, result: FetchResult, classify: bool) -> Parsed:
-    """The parse error, or the releases: classified when `classify`, else as parsed."""
+def _classify_all(
+    classifier: Classifier, prepare: Prepare | None, releases: Sequence[Release]
+) -> Classified:
+    classified = tuple(_classify(classifier, r) for r in releases)
+    return classified, tuple(map(prepare, releases)) if prepare is not None else ()
+
+
+def _parse_and_classify(
+    classifier: Classifier, prepare: Prepare | None, result: FetchResult, classify: bool
+) -> Parsed:
+    """The parse error, or the releases: classified (and prepared) when `classify`, else as
+    parsed."""
     # Imported at the first body, not with this module: lxml and feedparser cost an
     # unchanged (all-304) poll a tenth of its time and memory for nothing.
     from feeds.parse import parse_result
 
     parsed = parse_result(result)
     if parsed.error is not None or not classify:
-        return parsed.error, tuple(parsed.releases), ()
-    return None, (), tuple(_classify(classifier, r) for r in parsed.releases)
+        return parsed.error, tuple(parsed.releases), ((), ())
+    return None, (), _classify_all(classifier, prepare, parsed.releases)
 
 
 _worker_classifier: Classifier | None = None
+_worker_prepare: Prepare | None = None
 
 
-def _init_worker(classifier: Classifier) -> None:
-    global _worker_classifier
-    _worker_classifier = classifier
+def _init_worker(classifier: Classifier, prepare: Prepare | None) -> None:
+    global _worker_classifier, _worker_prepare
+    _worker_classifier, _worker_prepare = classifier, prepare
 
 
 def _in_worker(result: FetchResult, classify: bool) -> Parsed:
     assert _worker_classifier is not None  # set by _init_worker in every worker
-    return _parse_and_classify(_worker_classifier, result, classify)
+    return _parse_and_classify(_worker_classifier, _worker_prepare, result, classify)
 
 
-def _classify_in_worker(releases: tuple[Release, ...]) -> tuple[ClassifiedRelease, ...]:
+def _classify_in_worker(releases: tuple[Release, ...]) -> Classified:
     assert _worker_classifier is not None
-    return tuple(_classify(_worker_classifier, r) for r in releases)
+    return _classify_all(_worker_classifier, _worker_prepare, releases)
 
 
-def _fork_pool(classifier: Classifier, processes: int) -> ProcessPoolExecutor | None:
+def _fork_pool(
+    classifier: Classifier, prepare: Prepare | None, processes: int
+) -> ProcessPoolExecutor | None:
     """Worker processes forked now, or None where forking is not safe.
 
     Fork, because the workers then share the loaded modules and classifier instead of importing
@@ -116,7 +135,7 @@ def _fork_pool(classifier: Classifier, processes: int) -> ProcessPoolExecutor | 
     import feeds.parse  # noqa: F401  (once, before the fork, for every worker)
 
     context = multiprocessing.get_context("fork")
-    pool = ProcessPoolExecutor(processes, context, _init_worker, (classifier,))
+    pool = ProcessPoolExecutor(processes, context, _init_worker, (classifier, prepare))
     pool.submit(int).result()  # the fork context starts every worker at the first task
     return pool
 
@@ -125,9 +144,12 @@ class CpuStage:
     """Where parsing and classification run: worker processes when the poll expects enough
     bodies to use both cores, else a thread (a warm poll is mostly 304s and parses little)."""
 
-    def __init__(self, classifier: Classifier, processes: int = 1) -> None:
+    def __init__(
+        self, classifier: Classifier, processes: int = 1, prepare: Prepare | None = None
+    ) -> None:
         self._classifier = classifier
-        self._pool = _fork_pool(classifier, processes) if processes > 1 else None
+        self._prepare = prepare
+        self._pool = _fork_pool(classifier, prepare, processes) if processes > 1 else None
 
     async def parse(self, result: FetchResult, classify: bool) -> Parsed:
         """The parse error, or the releases (classified when `classify`, else not yet)."""
@@ -137,19 +159,18 @@ class CpuStage:
                 return await loop.run_in_executor(self._pool, _in_worker, result, classify)
             except BrokenProcessPool:  # a worker died (killed, out of memory): carry on here
                 self._pool = None
-        return await asyncio.to_thread(_parse_and_classify, self._classifier, result, classify)
+        return await asyncio.to_thread(
+            _parse_and_classify, self._classifier, self._prepare, result, classify
+        )
 
-    async def classify(self, releases: Sequence[Release]) -> tuple[ClassifiedRelease, ...]:
+    async def classify(self, releases: Sequence[Release]) -> Classified:
         if self._pool is not None:
             loop = asyncio.get_running_loop()
             try:
                 return await loop.run_in_executor(self._pool, _classify_in_worker, tuple(releases))
             except BrokenProcessPool:
                 self._pool = None
-        return await asyncio.to_thread(self.classify_all, releases)
-
-    def classify_all(self, releases: Sequence[Release]) -> tuple[ClassifiedRelease, ...]:
-        return tuple(_classify(self._classifier, release) for release in releases)
+        return await asyncio.to_thread(_classify_all, self._classifier, self._prepare, releases)
 
     def close(self) -> None:
         if self._pool is not None:
@@ -174,6 +195,7 @@ class Poller:
         full_text: bool = False,
         is_known: Callable[[str], bool] = lambda _id: False,
         processes: int = 1,
+        prepare: Prepare | None = None,
     ) -> None:
         self._fetcher = fetcher
         self._classifier = classifier
@@ -182,6 +204,7 @@ class Poller:
         self._full_text = full_text
         self._is_known = is_known
         self._processes = processes
+        self._prepare = prepare
 
     async def poll(
         self,
@@ -197,7 +220,7 @@ class Poller:
         in_flight = asyncio.Semaphore(max(4, 2 * self._fetcher.policy.concurrency))
         bodies = sum(1 for s in sources if not _has_validators(health.get(s.name)))
         many = bodies >= PROCESSES_AFTER_CHANGED
-        stage = CpuStage(self._classifier, self._processes if many else 1)
+        stage = CpuStage(self._classifier, self._processes if many else 1, self._prepare)
 
         async def one(source: Source) -> SourceOutcome:
             async with in_flight:
@@ -209,7 +232,7 @@ class Poller:
                 await handled
             # The handler has the releases: kept here, every release of the poll would stay
             # in memory until its last source answered.
-            return replace(outcome, releases=())
+            return replace(outcome, releases=(), prepared=())
 
         try:
             return list(await asyncio.gather(*(one(source) for source in sources)))
@@ -217,7 +240,7 @@ class Poller:
             await asyncio.to_thread(stage.close)
 
     async def poll_source(self, source: Source, previous: SourceHealth | None) -> SourceOutcome:
-        stage = CpuStage(self._classifier, processes=1)
+        stage = CpuStage(self._classifier, processes=1, prepare=self._prepare)
         return await self._poll_one(stage, source, previous)
 
     async def _poll_one(
@@ -232,7 +255,9 @@ class Poller:
             return self._failure(source, before, result, result.error)
         if result.not_modified:
             return SourceOutcome(source, self._success(source, before, result, before.items_seen))
-        error, releases, classified = await stage.parse(result, classify=not self._full_text)
+        error, releases, (classified, prepared) = await stage.parse(
+            result, classify=not self._full_text
+        )
         if error is not None:
             return self._failure(source, before, result, error)
         if self._full_text:
@@ -243,9 +268,9 @@ class Poller:
                 lambda: {r.id for r in releases if self._is_known(r.id)}
             )
             texts = await complete_texts(self._fetcher, source, releases, known.__contains__)
-            classified = await stage.classify(texts)
+            classified, prepared = await stage.classify(texts)
         health = self._success(source, before, result, len(classified))
-        return SourceOutcome(source, health, classified)
+        return SourceOutcome(source, health, classified, prepared)
 
     def classify_all(self, releases: Sequence[Release]) -> tuple[ClassifiedRelease, ...]:
         return tuple(self.classify(release) for release in releases)

@@ -29,7 +29,7 @@ from feeds.models import Classification, ClassifiedRelease, SourceHealth
 from state.bodies import Bodies
 from state.chunks import month_of
 from state.codec import doc_features, full_record, imported_triage, release_doc, triage_doc
-from state.dedupe import keys_for
+from state.dedupe import Keys, keys_for
 from state.events import features, group_events
 from state.folder import DatabaseFolder, copy_database
 from state.index import is_partition, read_partition_rows, write_index
@@ -156,7 +156,7 @@ class Store:
 
     @property
     def complete(self) -> bool:
-        """False while months left by `load` are still on disk only: reads see the rest."""
+        """False while months left by `load` are on disk only (reads see what is loaded)."""
         return not self._deferred
 
     def load_deferred(self) -> None:
@@ -254,18 +254,22 @@ class Store:
         source: str | None = None,
         *,
         light: bool = False,
+        keys: Sequence[Keys | None] | None = None,
     ) -> AddResult:
         """Store new releases, merge copies of stored ones, record edits (triage is kept).
         Returns full records of the new and the edited releases (light ones with `light`:
-        a large poll then skips decoding every evidence it has just encoded)."""
+        a large poll then skips decoding every evidence it has just encoded). `keys`, given
+        in the order of `items`, are their `keys_for` computed already (None where not)."""
         now = now or utc_now()
         new: dict[str, None] = {}
         changed: dict[str, None] = {}
         # Many objects and no cycles (see `_sync`): the collector would rescan the store.
         with _paused_gc(), self._write() as txn:
             batch = Batch(txn, self._mem)
-            for item in items:
-                outcome, release_id = add_one(batch, item, now, source or item.release.source)
+            given = keys if keys is not None else [None] * len(items)
+            for item, item_keys in zip(items, given, strict=True):
+                where_from = source or item.release.source
+                outcome, release_id = add_one(batch, item, now, where_from, item_keys)
                 if outcome == "new":
                     new[release_id] = None
                 elif outcome == "changed" and release_id not in new:

@@ -103,11 +103,13 @@ def write_triage(txn: Transaction, mem: Memory, fields: Mapping[str, Mapping[str
         mem.set_triage(release_id, merged[release_id])
 
 
-def add_one(batch: Batch, item: ClassifiedRelease, now: str, source: str) -> tuple[str, str]:
+def add_one(
+    batch: Batch, item: ClassifiedRelease, now: str, source: str, given: Keys | None = None
+) -> tuple[str, str]:
     """Store one incoming release: "new", "changed" (an edit), "enriched" (a text where
     there was a summary), "sources" (seen in one more source) or "" (nothing new)."""
     mem, release = batch.mem, item.release
-    keys = _keys(mem, item)
+    keys = _keys(mem, item, given)
     found = mem.index.find(release.id, keys)
     if found is None:
         seen_in: tuple[str, ...] = (source,) if source else ()
@@ -138,10 +140,11 @@ def add_one(batch: Batch, item: ClassifiedRelease, now: str, source: str) -> tup
     return "sources", found
 
 
-def _keys(mem: Memory, item: ClassifiedRelease) -> Keys:
+def _keys(mem: Memory, item: ClassifiedRelease, given: Keys | None) -> Keys:
     """The keys of an incoming release: those stored for it when it is the very release
-    stored under its id (the same digest), else computed (which normalises its text)."""
+    stored under its id (the same digest), else those `given` (computed by the caller), else
+    computed here (which normalises its text)."""
     stored = mem.index.keys(item.release.id)
     if stored is not None and stored.digest and stored.digest == release_digest(item.release):
         return stored
-    return keys_for(item.release)
+    return given if given is not None else keys_for(item.release)

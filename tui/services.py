@@ -16,6 +16,7 @@ from feeds.fetch import Fetcher, FetchPolicy
 from feeds.models import ClassifiedRelease, Source, SourceHealth
 from feeds.poll import Poller, SourceOutcome, due_sources, utc_now
 from feeds.sources import DEMO_DIR, Config
+from state.dedupe import Keys, keys_for
 from state.records import StoredRelease
 from state.store import Store
 
@@ -83,12 +84,15 @@ class _Batch:
         self._store = store
         self._report = report
         self._releases: list[ClassifiedRelease] = []
+        self._keys: list[Keys | None] = []
         self._health: list[SourceHealth] = []
         self._since = time.monotonic()
         self._writing = asyncio.Lock()
 
     def add(self, outcome: SourceOutcome) -> None:
         self._releases.extend(outcome.releases)
+        prepared = outcome.prepared or (None,) * len(outcome.releases)
+        self._keys.extend(k if isinstance(k, Keys) else None for k in prepared)
         self._health.append(outcome.health)
 
     @property
@@ -99,16 +103,21 @@ class _Batch:
     async def flush(self) -> None:
         # Take the pending lists on the loop before the write starts in a thread: outcomes that
         # arrive meanwhile go into fresh lists, where the next flush finds them.
-        releases, health = self._releases, self._health
-        self._releases, self._health = [], []
+        releases, keys, health = self._releases, self._keys, self._health
+        self._releases, self._keys, self._health = [], [], []
         self._since = time.monotonic()
         async with self._writing:
-            await asyncio.to_thread(self._write, releases, health)
+            await asyncio.to_thread(self._write, releases, keys, health)
 
-    def _write(self, releases: list[ClassifiedRelease], health: list[SourceHealth]) -> None:
+    def _write(
+        self,
+        releases: list[ClassifiedRelease],
+        keys: list[Keys | None],
+        health: list[SourceHealth],
+    ) -> None:
         if releases:
             # A cold poll of 1,000 feeds brings 30,000 releases: the report keeps them light.
-            added = self._store.add(releases, light=True)
+            added = self._store.add(releases, light=True, keys=keys)
             self._report.new.extend(added.new)
             self._report.changed.extend(added.changed)
         if health:
@@ -153,6 +162,9 @@ async def poll_into_store(
         default_interval=config.poll.interval,
         full_text=config.poll.full_text,
         is_known=store.knows,  # asked only of the releases of a feed that changed
+        # Computed beside classification (in the worker processes of a large poll): the
+        # store's own thread was the slowest part of a cold poll.
+        prepare=keys_for,
         processes=processes,
     )
     await poller.poll(chosen, health, handle)

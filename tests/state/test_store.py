@@ -9,6 +9,7 @@ import pytest
 
 from feeds.models import SourceHealth
 from state import folder, storage
+from state.dedupe import keys_for
 from state.records import Correction, TriageState
 from state.store import (
     CorruptDatabase,
@@ -67,6 +68,15 @@ def test_add_can_answer_with_light_records(store: Store) -> None:
     assert edited.release.title == "A corrected title" and edited.release.text == ""
     full = store.get(first.id)
     assert full is not None and full.release.text and full.classification.evidence
+
+
+def test_keys_computed_by_the_caller_are_the_ones_used(store: Store) -> None:
+    first = make_item("a")
+    store.add([first])
+    # Keys that say "the release a" make another release a copy of it: they were used as given.
+    other = make_item("b", link="https://example.gov/news/a-again", guid="another-guid-b")
+    assert store.add([other], keys=[keys_for(first.release)]).new == []
+    assert store.add([other], keys=[None]).new != []  # None: computed here, so it is new
 
 
 def test_the_same_release_twice_is_stored_once(store: Store) -> None:
