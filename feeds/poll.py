@@ -239,10 +239,6 @@ class Poller:
         finally:
             await asyncio.to_thread(stage.close)
 
-    async def poll_source(self, source: Source, previous: SourceHealth | None) -> SourceOutcome:
-        stage = CpuStage(self._classifier, processes=1, prepare=self._prepare)
-        return await self._poll_one(stage, source, previous)
-
     async def _poll_one(
         self, stage: CpuStage, source: Source, previous: SourceHealth | None
     ) -> SourceOutcome:
@@ -271,12 +267,6 @@ class Poller:
             classified, prepared = await stage.classify(texts)
         health = self._success(source, before, result, len(classified))
         return SourceOutcome(source, health, classified, prepared)
-
-    def classify_all(self, releases: Sequence[Release]) -> tuple[ClassifiedRelease, ...]:
-        return tuple(self.classify(release) for release in releases)
-
-    def classify(self, release: Release) -> ClassifiedRelease:
-        return _classify(self._classifier, release)
 
     def _interval(self, source: Source) -> int:
         return source.interval or self._default_interval
