@@ -16,6 +16,7 @@ No assertions on time: the figures are printed.
 
 from __future__ import annotations
 
+import math
 import os
 import select
 import statistics
@@ -105,7 +106,7 @@ def first_screen(db: Path, title: str, config: Path) -> tuple[float, float, int]
         if ready:
             seen += os.read(master, 1 << 16)
             now = time.monotonic() - started
-            if first != first and marker in seen and b"poll" in seen:
+            if math.isnan(first) and marker in seen and b"poll" in seen:
                 first = now
             if whole_marker in seen:
                 whole = now

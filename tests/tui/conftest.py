@@ -13,7 +13,7 @@ from state.store import Store
 from tui.app import SummitWatchApp
 from tui.services import make_fetcher
 
-from .fixtures import FIXED_NOW, fixed_config, fixed_health, fixed_releases
+from .fixtures import FIXED_NOW, fixed_app_on, fixed_health, fixed_releases
 
 
 @pytest.fixture(autouse=True)
@@ -54,11 +54,4 @@ def fixed_store(tmp_path: Path) -> Iterator[Store]:
 
 @pytest.fixture
 def fixed_app(fixed_store: Store, classifier: Classifier) -> SummitWatchApp:
-    return SummitWatchApp(
-        config=fixed_config(),
-        store=fixed_store,
-        classifier=classifier,
-        fetcher_factory=make_fetcher,
-        poll_on_start=False,
-        clock=lambda: FIXED_NOW,
-    )
+    return fixed_app_on(fixed_store, classifier)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from feeds.classify import Classifier
 from feeds.models import (
     Classification,
     ClassifiedRelease,
@@ -15,6 +16,9 @@ from feeds.models import (
     SourceHealth,
 )
 from feeds.sources import Config
+from state.store import Store
+from tui.app import SummitWatchApp
+from tui.services import make_fetcher
 
 FIXED_NOW = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)
 
@@ -158,3 +162,15 @@ def fixed_health() -> list[SourceHealth]:
             next_poll="2099-01-01T00:00:00+00:00",
         ),
     ]
+
+
+def fixed_app_on(store: Store, classifier: Classifier) -> SummitWatchApp:
+    """The dashboard on `store` with the fixed sources and clock, and no poll at start."""
+    return SummitWatchApp(
+        config=fixed_config(),
+        store=store,
+        classifier=classifier,
+        fetcher_factory=make_fetcher,
+        poll_on_start=False,
+        clock=lambda: FIXED_NOW,
+    )

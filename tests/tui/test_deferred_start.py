@@ -15,11 +15,10 @@ from state.records import TriageState
 from state.store import Store
 from tests.state.factories import make_item
 from tui.app import SummitWatchApp
-from tui.services import make_fetcher
 from tui.widgets.release_list import ReleaseList
 from tui.widgets.status_line import StatusLine
 
-from .fixtures import FIXED_NOW, fixed_config
+from .fixtures import fixed_app_on
 from .waiting import workers_done
 
 MONTHS = ["2022-07", "2023-01", "2024-05", "2025-11"]
@@ -52,17 +51,6 @@ def gated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> GatedStore:
     return GatedStore(path)
 
 
-def make_app(store: Store, classifier: Classifier) -> SummitWatchApp:
-    return SummitWatchApp(
-        config=fixed_config(),
-        store=store,
-        classifier=classifier,
-        fetcher_factory=make_fetcher,
-        poll_on_start=False,
-        clock=lambda: FIXED_NOW,
-    )
-
-
 def listed(app: SummitWatchApp) -> list[str]:
     return [r.id for r in app.screen.query_one(ReleaseList).releases]
 
@@ -75,7 +63,7 @@ async def test_the_newest_are_listed_first_and_everything_once_loaded(
     gated: GatedStore, classifier: Classifier
 ) -> None:
     everything = [r.id for r in Store(gated.path).all()]
-    app = make_app(gated, classifier)
+    app = fixed_app_on(gated, classifier)
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.pause()
         first = listed(app)
@@ -91,7 +79,7 @@ async def test_the_newest_are_listed_first_and_everything_once_loaded(
 async def test_triage_and_search_before_the_rest_is_loaded_are_kept(
     gated: GatedStore, classifier: Classifier
 ) -> None:
-    app = make_app(gated, classifier)
+    app = fixed_app_on(gated, classifier)
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.pause()
         newest = listed(app)[0]
