@@ -53,6 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
     poll.add_argument("--json", action="store_true", help="one JSON object per new release")
     poll.add_argument("--watch", action="store_true", help="keep polling on schedule until stopped")
     poll.add_argument("--once", action="store_true", help="one poll and exit (the default)")
+    poll.add_argument(
+        "--all",
+        action="store_true",
+        help="poll every enabled source now, ignoring its schedule and any backoff "
+        "(by default only the sources that are due)",
+    )
 
     classify = command("classify", "classify JSON Lines releases (stdin or FILE) to stdout")
     classify.add_argument("file", nargs="?", type=Path, help="JSON Lines input (default: stdin)")

@@ -100,19 +100,30 @@ def cmd_poll(args: argparse.Namespace) -> int:
     # Nothing is loaded until a source brings something: an unchanged poll reads no release.
     with open_store(args, load="none") as store:
         if args.watch:
-            return asyncio.run(_watch(config, store, classifier, args.json))
-        return asyncio.run(_poll_once(config, store, classifier, args.json))
+            return asyncio.run(_watch(config, store, classifier, args.json, first_all=args.all))
+        return asyncio.run(
+            _poll_once(config, store, classifier, as_json=args.json, only_due=not args.all)
+        )
 
 
 async def _poll_all(
-    config: Config, store: Store, classifier: Classifier, processes: int = 1
+    config: Config,
+    store: Store,
+    classifier: Classifier,
+    processes: int = 1,
+    *,
+    only_due: bool = False,
 ) -> PollReport:
     async with make_fetcher(config) as fetcher:
-        return await poll_into_store(config, store, fetcher, classifier, processes=processes)
+        return await poll_into_store(
+            config, store, fetcher, classifier, only_due=only_due, processes=processes
+        )
 
 
-async def _poll_once(config: Config, store: Store, classifier: Classifier, as_json: bool) -> int:
-    result = await _poll_all(config, store, classifier, POLL_PROCESSES)
+async def _poll_once(
+    config: Config, store: Store, classifier: Classifier, *, as_json: bool, only_due: bool
+) -> int:
+    result = await _poll_all(config, store, classifier, POLL_PROCESSES, only_due=only_due)
     report.print_poll(result, as_json=as_json, out=sys.stdout)
     _alert(config, result)
     return EXIT_SOME_FAILED if result.failed else EXIT_OK
@@ -124,17 +135,16 @@ def _alert(config: Config, result: PollReport) -> None:
             print(f"summitwatch: {problem}", file=sys.stderr)
 
 
-async def _watch(config: Config, store: Store, classifier: Classifier, as_json: bool) -> int:
-    """Poll due sources, sleep until the next one is due, and again, until interrupted."""
+async def _watch(
+    config: Config, store: Store, classifier: Classifier, as_json: bool, *, first_all: bool
+) -> int:
+    """Poll due sources (every source the first time with `first_all`), sleep until the next
+    one is due, and again, until interrupted."""
+    only_due = not first_all
     async with make_fetcher(config) as fetcher:
         while True:
-            result = await poll_into_store(
-                config,
-                store,
-                fetcher,
-                classifier,
-                only_due=True,
-            )
+            result = await poll_into_store(config, store, fetcher, classifier, only_due=only_due)
+            only_due = True
             if result.outcomes:
                 report.print_poll(result, as_json=as_json, out=sys.stdout)
                 sys.stdout.flush()

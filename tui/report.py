@@ -49,6 +49,11 @@ def print_poll(report: PollReport, *, as_json: bool, out: TextIO) -> None:
         f"{len(report.new)} new releases ({len(report.new_summit)} summit), "
         f"{len(report.changed)} changed; {answered} of {len(report.outcomes)} sources answered"
     )
+    if report.not_due:
+        summary += (
+            f"; {report.not_due} not due until {_local_time(report.next_due)} "
+            "(--all polls them now)"
+        )
     if as_json:
         out.write(
             json.dumps({"summary": summary, "failed": [o.source.name for o in failed]}) + "\n"
@@ -57,6 +62,14 @@ def print_poll(report: PollReport, *, as_json: bool, out: TextIO) -> None:
     out.write(summary + "\n")
     for outcome in failed:
         out.write(f"  {outcome.source.name}: {outcome.health.last_error}\n")
+
+
+def _local_time(iso_time: str) -> str:
+    """An ISO 8601 UTC time as the user's local clock reads it, to the minute."""
+    try:
+        return datetime.fromisoformat(iso_time).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return iso_time
 
 
 def source_rows(config: Config, health: Mapping[str, SourceHealth]) -> list[dict[str, Any]]:

@@ -45,6 +45,9 @@ class PollReport:
     outcomes: list[SourceOutcome] = field(default_factory=list)
     new: list[StoredRelease] = field(default_factory=list)
     changed: list[StoredRelease] = field(default_factory=list)
+    # Enabled sources a poll of the due ones left for later, and the soonest of their times.
+    not_due: int = 0
+    next_due: str = ""
 
     @property
     def failed(self) -> list[SourceOutcome]:
@@ -138,9 +141,14 @@ async def poll_into_store(
     """Poll the configured sources (or `sources`) and store what they brought."""
     health = store.health()
     chosen = list(sources if sources is not None else config.enabled_sources)
-    if only_due:
-        chosen = due_sources(chosen, health, utc_now())
     report = PollReport()
+    if only_due:
+        due = due_sources(chosen, health, utc_now())
+        due_names = {s.name for s in due}
+        waiting = [health[s.name] for s in chosen if s.enabled and s.name not in due_names]
+        report.not_due = len(waiting)
+        report.next_due = min((h.next_poll for h in waiting), default="")
+        chosen = due
     batch = _Batch(store, report)
     total = len(chosen)
 

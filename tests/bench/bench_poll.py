@@ -63,7 +63,7 @@ def _app_command(make_config: Path) -> str:
     summitwatch = Path(sys.executable).parent / "summitwatch"
     return (
         f"test -f {{dir}}/c.toml || {make_config} {{urls}} > {{dir}}/c.toml; "
-        f"exec {summitwatch} poll --once --config {{dir}}/c.toml --db {{dir}}/db > {{dir}}/out.txt"
+        f"exec {summitwatch} poll --all --config {{dir}}/c.toml --db {{dir}}/db > {{dir}}/out.txt"
     )
 
 

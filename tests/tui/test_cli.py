@@ -335,6 +335,35 @@ def test_first_poll_of_many_new_sources_uses_worker_processes(
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"{count * 5} new releases" in done.stdout
     assert f"{count} of {count} sources answered" in done.stdout
-    again = summitwatch("--db", str(tmp_path / "db"), "poll", env_dir=tmp_path)
+    again = summitwatch("--db", str(tmp_path / "db"), "poll", "--all", env_dir=tmp_path)
     assert again.returncode == 0
     assert "0 new releases" in again.stdout
+    assert f"{count} of {count} sources answered" in again.stdout
+
+
+def test_poll_asks_only_due_sources_and_all_asks_every_one_now(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    item = "<item><title>One</title><link>https://example.org/1</link><guid>urn:1</guid></item>"
+    channel = f"<channel><title>f</title>{item}</channel>"
+    feed = f'<?xml version="1.0"?><rss version="2.0">{channel}</rss>'
+    httpserver.expect_request("/feed").respond_with_data(feed, content_type="application/rss+xml")
+    (tmp_path / "config.toml").write_text(
+        f'[poll]\nfull_text = false\ninterval = 3600\n[[sources]]\nname = "hourly"\n'
+        f'country = "US"\nurl = "{httpserver.url_for("/feed")}"\n'
+    )
+    first = summitwatch("poll", env_dir=tmp_path)
+    assert "1 of 1 sources answered" in first.stdout
+    asked = len(httpserver.log)
+    assert asked == 1
+
+    not_yet = summitwatch("poll", "--once", env_dir=tmp_path)
+    assert not_yet.returncode == 0
+    assert "0 of 0 sources answered; 1 not due until " in not_yet.stdout
+    assert "(--all polls them now)" in not_yet.stdout
+    assert len(httpserver.log) == asked  # nothing was requested
+
+    now = summitwatch("poll", "--all", env_dir=tmp_path)
+    assert now.returncode == 0
+    assert "1 of 1 sources answered" in now.stdout
+    assert len(httpserver.log) == asked + 1
