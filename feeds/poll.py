@@ -8,18 +8,26 @@ source is done, so that a slow source never holds back what the others brought.
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 import threading
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import BrokenExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
-from feeds.classify import Classifier
 from feeds.fetch import Fetcher
 from feeds.models import ClassifiedRelease, FetchResult, Release, Source, SourceHealth
 from feeds.schedule import next_delay
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+    from typing import TypeAlias
+
+    from feeds.classify import Classifier
+
+    # The classifier, or how to load it when the first body is to be classified: most polls
+    # bring nothing new and need no taxonomy (nor the import of feeds.classify).
+    ClassifierSource: TypeAlias = Classifier | Callable[[], Classifier]
 
 OutcomeHandler = Callable[["SourceOutcome"], Awaitable[None] | None]
 
@@ -87,7 +95,10 @@ def _classify_all(
 
 
 def _parse_and_classify(
-    classifier: Classifier, prepare: Prepare | None, result: FetchResult, classify: bool
+    classifier: Callable[[], Classifier],
+    prepare: Prepare | None,
+    result: FetchResult,
+    classify: bool,
 ) -> Parsed:
     """The parse error, or the releases: classified (and prepared) when `classify`, else as
     parsed."""
@@ -98,7 +109,7 @@ def _parse_and_classify(
     parsed = parse_result(result)
     if parsed.error is not None or not classify:
         return parsed.error, tuple(parsed.releases), ((), ())
-    return None, (), _classify_all(classifier, prepare, parsed.releases)
+    return None, (), _classify_all(classifier(), prepare, parsed.releases)
 
 
 _worker_classifier: Classifier | None = None
@@ -111,8 +122,9 @@ def _init_worker(classifier: Classifier, prepare: Prepare | None) -> None:
 
 
 def _in_worker(result: FetchResult, classify: bool) -> Parsed:
-    assert _worker_classifier is not None  # set by _init_worker in every worker
-    return _parse_and_classify(_worker_classifier, _worker_prepare, result, classify)
+    classifier = _worker_classifier
+    assert classifier is not None  # set by _init_worker in every worker
+    return _parse_and_classify(lambda: classifier, _worker_prepare, result, classify)
 
 
 def _classify_in_worker(releases: tuple[Release, ...]) -> Classified:
@@ -130,6 +142,10 @@ def _fork_pool(
     another thread holds at the fork stays held forever in the child (a worker froze that way
     when the pool forked lazily, at its first task, beside the poll's threads).
     """
+    # Imported here: a poll with little to parse (most are) never starts a process.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     if threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
         return None
     import feeds.parse  # noqa: F401  (once, before the fork, for every worker)
@@ -145,11 +161,21 @@ class CpuStage:
     bodies to use both cores, else a thread (a warm poll is mostly 304s and parses little)."""
 
     def __init__(
-        self, classifier: Classifier, processes: int = 1, prepare: Prepare | None = None
+        self, classifier: ClassifierSource, processes: int = 1, prepare: Prepare | None = None
     ) -> None:
-        self._classifier = classifier
+        self._source = classifier
+        self._classifier: Classifier | None = None if callable(classifier) else classifier
+        self._loading = threading.Lock()  # parse threads may all want it at once
         self._prepare = prepare
-        self._pool = _fork_pool(classifier, prepare, processes) if processes > 1 else None
+        # Workers get the classifier at the fork, so it is loaded before.
+        self._pool = _fork_pool(self.classifier(), prepare, processes) if processes > 1 else None
+
+    def classifier(self) -> Classifier:
+        with self._loading:
+            if self._classifier is None:
+                assert callable(self._source)
+                self._classifier = self._source()
+            return self._classifier
 
     async def parse(self, result: FetchResult, classify: bool) -> Parsed:
         """The parse error, or the releases (classified when `classify`, else not yet)."""
@@ -157,10 +183,10 @@ class CpuStage:
             loop = asyncio.get_running_loop()
             try:
                 return await loop.run_in_executor(self._pool, _in_worker, result, classify)
-            except BrokenProcessPool:  # a worker died (killed, out of memory): carry on here
+            except BrokenExecutor:  # a worker died (killed, out of memory): carry on here
                 self._pool = None
         return await asyncio.to_thread(
-            _parse_and_classify, self._classifier, self._prepare, result, classify
+            _parse_and_classify, self.classifier, self._prepare, result, classify
         )
 
     async def classify(self, releases: Sequence[Release]) -> Classified:
@@ -168,9 +194,11 @@ class CpuStage:
             loop = asyncio.get_running_loop()
             try:
                 return await loop.run_in_executor(self._pool, _classify_in_worker, tuple(releases))
-            except BrokenProcessPool:
+            except BrokenExecutor:
                 self._pool = None
-        return await asyncio.to_thread(_classify_all, self._classifier, self._prepare, releases)
+        return await asyncio.to_thread(
+            lambda: _classify_all(self.classifier(), self._prepare, releases)
+        )
 
     def close(self) -> None:
         if self._pool is not None:
@@ -188,7 +216,7 @@ class Poller:
     def __init__(
         self,
         fetcher: Fetcher,
-        classifier: Classifier,
+        classifier: ClassifierSource,
         *,
         default_interval: int = 900,
         clock: Callable[[], datetime] = utc_now,

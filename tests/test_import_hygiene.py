@@ -63,6 +63,13 @@ def test_feed_parsers_load_only_when_a_body_needs_parsing() -> None:
     assert {"lxml.etree", "feedparser"}.isdisjoint(loaded)
 
 
+def test_an_unchanged_poll_loads_no_classifier_exporter_or_worker_pool() -> None:
+    # Nor does it classify, export or fork: what those need is imported when they run.
+    loaded = _loaded_after_import(["tui.cli", "tui.commands"])
+    assert {"feeds.classify", "feeds.taxonomy", "feeds.detect"}.isdisjoint(loaded)
+    assert {"state.export", "csv", "multiprocessing"}.isdisjoint(loaded)
+
+
 def test_state_uses_only_the_data_models_of_feeds() -> None:
     loaded = _loaded_after_import(["state.store", "state.records", "state.config"])
     feeds_modules = {m for m in loaded if m == "feeds" or m.startswith("feeds.")}

@@ -7,10 +7,10 @@ import asyncio
 import json
 import sys
 from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING
 
-from feeds.classify import Classifier
 from feeds.sources import Config, ConfigError, demo_config, ensure_config
-from feeds.taxonomy import TaxonomyError
 from state.config import config_path, data_dir, db_path
 from state.store import CorruptDatabase, Load, Store, StoreError
 from tui import report
@@ -22,6 +22,10 @@ from tui.services import (
     make_fetcher,
     poll_into_store,
 )
+
+if TYPE_CHECKING:
+    from feeds.classify import Classifier
+    from feeds.poll import ClassifierSource
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -64,10 +68,20 @@ def _confirm(question: str) -> bool:
 
 
 def _classifier(args: argparse.Namespace, config: Config) -> Classifier:
+    from feeds.taxonomy import TaxonomyError
+
     try:
         return load_classifier(config, args.taxonomy)
     except TaxonomyError as exc:
         raise UsageError(str(exc)) from exc
+
+
+def _classifier_when_needed(args: argparse.Namespace, config: Config) -> ClassifierSource:
+    """A user's own taxonomy is loaded now, so that its mistakes stop the command before it
+    polls; the bundled one (tested) is loaded by the poll at the first release to classify."""
+    if args.taxonomy or config.taxonomy:
+        return _classifier(args, config)
+    return partial(load_classifier, config)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -96,7 +110,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_poll(args: argparse.Namespace) -> int:
     config = load_config(args)
-    classifier = _classifier(args, config)
+    classifier = _classifier_when_needed(args, config)
     # Nothing is loaded until a source brings something: an unchanged poll reads no release.
     with open_store(args, load="none") as store:
         if args.watch:
@@ -109,7 +123,7 @@ def cmd_poll(args: argparse.Namespace) -> int:
 async def _poll_all(
     config: Config,
     store: Store,
-    classifier: Classifier,
+    classifier: ClassifierSource,
     processes: int = 1,
     *,
     only_due: bool = False,
@@ -121,7 +135,7 @@ async def _poll_all(
 
 
 async def _poll_once(
-    config: Config, store: Store, classifier: Classifier, *, as_json: bool, only_due: bool
+    config: Config, store: Store, classifier: ClassifierSource, *, as_json: bool, only_due: bool
 ) -> int:
     result = await _poll_all(config, store, classifier, POLL_PROCESSES, only_due=only_due)
     report.print_poll(result, as_json=as_json, out=sys.stdout)
@@ -136,7 +150,12 @@ def _alert(config: Config, result: PollReport) -> None:
 
 
 async def _watch(
-    config: Config, store: Store, classifier: Classifier, as_json: bool, *, first_all: bool
+    config: Config,
+    store: Store,
+    classifier: ClassifierSource,
+    as_json: bool,
+    *,
+    first_all: bool,
 ) -> int:
     """Poll due sources (every source the first time with `first_all`), sleep until the next
     one is due, and again, until interrupted."""

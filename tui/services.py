@@ -10,8 +10,8 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from feeds.classify import Classifier
 from feeds.fetch import Fetcher, FetchPolicy
 from feeds.models import ClassifiedRelease, Source, SourceHealth
 from feeds.poll import Poller, SourceOutcome, due_sources, utc_now
@@ -19,6 +19,10 @@ from feeds.sources import DEMO_DIR, Config
 from state.dedupe import Keys, keys_for
 from state.records import StoredRelease
 from state.store import Store
+
+if TYPE_CHECKING:
+    from feeds.classify import Classifier
+    from feeds.poll import ClassifierSource
 
 # Storing after every source costs one atomic rewrite each; a few seconds' batch is plenty
 # fresh for a person and keeps a 1,000-source poll from rewriting the store 1,000 times. A batch
@@ -77,6 +81,8 @@ def make_fetcher(config: Config) -> Fetcher:
 
 
 def load_classifier(config: Config, taxonomy: Path | None = None) -> Classifier:
+    from feeds.classify import Classifier  # not on the path of a poll that brings nothing
+
     return Classifier.load(taxonomy or config.taxonomy)
 
 
@@ -131,7 +137,7 @@ async def poll_into_store(
     config: Config,
     store: Store,
     fetcher: Fetcher,
-    classifier: Classifier,
+    classifier: ClassifierSource,
     *,
     sources: Sequence[Source] | None = None,
     only_due: bool = False,

@@ -149,6 +149,22 @@ def test_broken_taxonomy_names_the_file(tmp_path: Path) -> None:
     assert str(taxonomy) in done.stderr
 
 
+def test_a_poll_with_a_broken_taxonomy_stops_before_asking_any_source(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    # The bundled taxonomy loads when the first release needs it; the user's own, at once.
+    taxonomy = tmp_path / "mine.toml"
+    taxonomy.write_text("[summit\n", encoding="utf-8")
+    (tmp_path / "config.toml").write_text(
+        f'taxonomy = "{taxonomy}"\n[[sources]]\nname = "one"\ncountry = "US"\n'
+        f'url = "{httpserver.url_for("/feed")}"\n'
+    )
+    done = summitwatch("poll", env_dir=tmp_path)
+    assert done.returncode == 2
+    assert str(taxonomy) in done.stderr
+    assert httpserver.log == []
+
+
 def test_markdown_export_is_a_briefing_by_pillar(demo_home: Path) -> None:
     done = summitwatch(
         "--demo", "export", "--format", "md", "--summit", "--country", "MX", env_dir=demo_home
