@@ -31,6 +31,7 @@ sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 import httpx  # noqa: E402
 
 from feeds.models import FetchResult, Source  # noqa: E402
+from feeds.transport import make_client  # noqa: E402
 
 __all__ = ["FetchPolicy", "Fetcher"]
 
@@ -87,7 +88,7 @@ class _Answer:
 
 
 class Fetcher:
-    """Fetches sources over one shared `httpx.AsyncClient` (HTTP/2 when `h2` is installed).
+    """Fetches sources over one shared `httpx.AsyncClient` (`feeds.transport`).
 
     Use as `async with Fetcher(policy) as fetcher: await fetcher.fetch(source, etag, lm)`.
     `file:` URLs are served only from under `file_roots` (the bundled demo feeds).
@@ -102,9 +103,7 @@ class Fetcher:
         _remember_missing_sniffio()
         self._slots = asyncio.Semaphore(max(1, policy.concurrency))
         self._host_slots: dict[str, asyncio.Semaphore] = {}
-        self._client = httpx.AsyncClient(
-            http2=importlib.util.find_spec("h2") is not None,
-            follow_redirects=False,
+        self._client = make_client(
             # read/write: per socket operation; the total limit is enforced around each fetch.
             timeout=httpx.Timeout(
                 policy.read_timeout, connect=policy.connect_timeout, pool=policy.total_timeout
