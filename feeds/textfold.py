@@ -12,6 +12,7 @@ by a phrase's first token: one pass over the tokens, whatever the number of phra
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -258,6 +259,16 @@ class PhraseIndex:
         self._by_token: dict[str, list[Candidate]] = {}
         self._pairs: dict[tuple[str, str], list[Candidate]] = {}  # candidates by token pair
         self._triples: dict[tuple[str, str, str], list[Candidate]] = {}  # ... for long phrases
+        self._reading = threading.Lock()
+
+    def __getstate__(self) -> dict[str, object]:
+        state = dict(self.__dict__)
+        del state["_reading"]  # a lock cannot be pickled; the copy gets its own
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._reading = threading.Lock()
 
     def token_keys(self, token: str) -> tuple[str, ...]:
         """The keys a token answers to: its stem and every prefix it starts with."""
@@ -291,7 +302,11 @@ class PhraseIndex:
     def find(self, folded: Folded, original: str) -> tuple[list[RawHit], list[str]]:
         """`scan` with plain tuples for hits (named tuples cost a Python call each)."""
         tokens, starts = tokenize(folded.text)
-        return self._match(tokens, starts, folded, original), tokens
+        # One text at a time: the caches fill (and are cleared) as texts are read, and a
+        # thread must not meet a word another has half learnt. Matching is pure Python, so
+        # threads would not have run it side by side anyway.
+        with self._reading:
+            return self._match(tokens, starts, folded, original), tokens
 
     def _learn(self, tokens: list[str]) -> None:
         """Compute the keys of the tokens never seen, so that all of a text's are cached."""

@@ -67,3 +67,46 @@ def test_exact_acronym_needs_its_capitals() -> None:
     index = PhraseIndex([Phrase(0, phrase_keys("US"), "c", exact="US")])
     assert len(index.scan(fold("the US and Canada"), "the US and Canada")[0]) == 1
     assert index.scan(fold("join us today"), "join us today")[0] == []
+
+
+def test_one_index_matches_from_many_threads_while_it_learns_new_words() -> None:
+    # The poll classifies in threads with one classifier; its token caches fill as it reads.
+    # A thread once found a word half-learnt by another (its keys cached, its candidates not).
+    import sys
+
+    words = [f"word{n}" for n in range(400)]
+    # Every thread meets the same new words, each starting at a different one.
+    texts = [
+        " ".join(words[i * 50 :] + words[: i * 50]) + " North American Leaders Summit"
+        for i in range(8)
+    ]
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads take turns every few bytecodes: races show at once
+    try:
+        _scan_from_threads(texts)
+    finally:
+        sys.setswitchinterval(switch)
+
+
+def _scan_from_threads(texts: list[str]) -> None:
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    for _ in range(30):
+        index = _index("North American Leaders Summit")
+        start = threading.Barrier(8)
+
+        def scan(text: str, index: PhraseIndex = index, start: threading.Barrier = start) -> int:
+            start.wait()
+            return len(index.scan(fold(text), text)[0])
+
+        with ThreadPoolExecutor(8) as pool:
+            assert list(pool.map(scan, texts)) == [1] * 8
+
+
+def test_an_index_survives_pickling_for_worker_processes() -> None:
+    import pickle
+
+    index = pickle.loads(pickle.dumps(_index("North American Leaders Summit")))
+    text = "the North American Leaders Summit"
+    assert len(index.scan(fold(text), text)[0]) == 1
