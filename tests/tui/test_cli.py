@@ -201,7 +201,8 @@ def test_export_import_and_backup_round_trip(demo_home: Path, tmp_path: Path) ->
 
 def test_reclassify_keeps_a_persons_corrections(demo_home: Path, tmp_path: Path) -> None:
     db = tmp_path / "db"
-    summitwatch("--demo", "--db", str(db), "poll", env_dir=tmp_path)
+    polled = summitwatch("--demo", "--db", str(db), "poll", env_dir=tmp_path)
+    assert polled.returncode == 0, polled.stdout[-2000:] + polled.stderr[-4000:]
     with Store(db) as store:
         other = next(r for r in store.all() if not r.summit)
         store.update([other.id], correction=Correction(summit=True, pillars_added=("dei",)))
