@@ -4,12 +4,13 @@ Run explicitly (about a minute; needs the shared feed server):
 
     .venv/bin/python -m pytest tests/bench/bench_floor.py -s
 
-On the loopback feed server of `../shared/bench`, every feed known (ETag stored), each of
-`BENCH_FLOOR_REPS` rounds times, in fresh processes: `summitwatch poll --all` (an all-304 poll
-that also reads the config and the store and records each source's health), and a bare script
-that only imports asyncio and httpx and sends the same conditional requests, two at a time, as
-our per-host limit does. It prints peak RSS and wall time of both: the second is the floor under
-the first for any poll written on this stack, and the figure to set against newsboat's.
+On the loopback feed server of `../shared/bench`, with every feed's ETag already stored, each
+of `BENCH_FLOOR_REPS` rounds times two fresh processes: `summitwatch poll --all` (an all-304
+poll that also reads the config and the store and records each source's health), and a bare
+script that only imports asyncio and httpx and sends the same conditional requests, two at a
+time as our per-host limit does. It prints the peak RSS and wall time of both: the second is
+the floor under the first for any poll written on this stack, the figure to set against
+newsboat's.
 """
 
 from __future__ import annotations
