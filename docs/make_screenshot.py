@@ -11,6 +11,7 @@ from pathlib import Path
 
 from feeds.classify import Classifier
 from feeds.sources import demo_config
+
 from state.store import Store
 from tui.app import SummitWatchApp
 from tui.services import make_fetcher

@@ -15,18 +15,18 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from feeds.fetch import Fetcher
+from feeds.collect.fetch import Fetcher
+from feeds.collect.schedule import next_delay
 from feeds.models import ClassifiedRelease, FetchResult, Release, Source, SourceHealth
-from feeds.schedule import next_delay
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
     from typing import TypeAlias
 
-    from feeds.classify import Classifier
+    from feeds.judge.classify import Classifier
 
     # The classifier, or how to load it when the first body is to be classified: most polls
-    # bring nothing new and need no taxonomy (nor the import of feeds.classify).
+    # bring nothing new and need no taxonomy (nor the import of feeds.judge.classify).
     ClassifierSource: TypeAlias = Classifier | Callable[[], Classifier]
 
 OutcomeHandler = Callable[["SourceOutcome"], Awaitable[None] | None]
@@ -104,7 +104,7 @@ def _parse_and_classify(
     parsed."""
     # Imported at the first body, not with this module: lxml and feedparser cost an
     # unchanged (all-304) poll a tenth of its time and memory for nothing.
-    from feeds.parse import parse_result
+    from feeds.collect.parse import parse_result
 
     parsed = parse_result(result)
     if parsed.error is not None or not classify:
@@ -148,7 +148,7 @@ def _fork_pool(
 
     if threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
         return None
-    import feeds.parse  # noqa: F401  (once, before the fork, for every worker)
+    import feeds.collect.parse  # noqa: F401  (once, before the fork, for every worker)
 
     context = multiprocessing.get_context("fork")
     pool = ProcessPoolExecutor(processes, context, _init_worker, (classifier, prepare))
@@ -285,7 +285,7 @@ class Poller:
         if error is not None:
             return self._failure(source, before, result, error)
         if self._full_text:
-            from feeds.fulltext import complete_texts  # lxml.html only when it is wanted
+            from feeds.collect.fulltext import complete_texts  # lxml.html only when it is wanted
 
             # A store may read from disk to answer: not on the event loop.
             known = await asyncio.to_thread(

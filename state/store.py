@@ -1,10 +1,10 @@
 """The store: every release summitwatch has seen, what people decided about it, source health.
 
-`Store(path)` opens (or creates) the database folder laid out in `state.storage`. It holds in
+`Store(path)` opens (or creates) the database folder laid out in `state.engine.storage`. It holds in
 memory a *light* record of every release (everything but the text and the evidence, read from
-the chunk indexes of `state.index`), so the dashboard lists and searches without touching the
+the chunk indexes of `state.engine.index`), so the dashboard lists and searches without touching the
 disk; `get()` and `iter_full()` read the full records back from their chunk (of about 1 MB,
-`state.chunks`). Every write takes the database lock, catches up with what other processes
+`state.engine.chunks`). Every write takes the database lock, catches up with what other processes
 wrote, changes only the files concerned and returns once they are on disk. `refresh()` picks
 up other processes' writes with one stat when nothing changed.
 
@@ -26,17 +26,15 @@ from types import TracebackType
 from typing import Any, Literal
 
 from feeds.models import Classification, ClassifiedRelease, SourceHealth
-from state.bodies import Bodies
-from state.chunks import month_of
-from state.codec import doc_features, full_record, imported_triage, release_doc, triage_doc
 from state.dedupe import Keys, keys_for
-from state.events import features, group_events
-from state.folder import DatabaseFolder, copy_database
-from state.index import is_partition, read_partition_rows, write_index
-from state.memory import Memory
-from state.migrate import add_index, split_months
-from state.records import StoredRelease
-from state.storage import (
+from state.engine.bodies import Bodies
+from state.engine.chunks import month_of
+from state.engine.codec import doc_features, full_record, imported_triage, release_doc, triage_doc
+from state.engine.folder import DatabaseFolder, copy_database
+from state.engine.index import is_partition, read_partition_rows, write_index
+from state.engine.memory import Memory
+from state.engine.migrate import add_index, split_months
+from state.engine.storage import (
     HEALTH,
     MIGRATIONS,
     TRIAGE,
@@ -48,7 +46,9 @@ from state.storage import (
     Transaction,
     read_tables,
 )
-from state.writes import Batch, add_one, put_docs, utc_now, write_triage
+from state.engine.writes import Batch, add_one, put_docs, utc_now, write_triage
+from state.events import features, group_events
+from state.records import StoredRelease
 
 __all__ = [
     "AddResult",

@@ -11,10 +11,10 @@ import pytest
 
 DOMAIN_MODULES = [
     "feeds.models",
-    "feeds.sources",
-    "feeds.fetch",
-    "feeds.parse",
-    "feeds.classify",
+    "feeds.collect.sources",
+    "feeds.collect.fetch",
+    "feeds.collect.parse",
+    "feeds.judge.classify",
     "feeds.poll",
     "state.records",
     "state.store",
@@ -66,7 +66,7 @@ def test_feed_parsers_load_only_when_a_body_needs_parsing() -> None:
 def test_an_unchanged_poll_loads_no_classifier_exporter_or_worker_pool() -> None:
     # Nor does it classify, export or fork: what those need is imported when they run.
     loaded = _loaded_after_import(["tui.cli", "tui.commands"])
-    assert {"feeds.classify", "feeds.taxonomy", "feeds.detect"}.isdisjoint(loaded)
+    assert {"feeds.judge.classify", "feeds.judge.taxonomy", "feeds.judge.detect"}.isdisjoint(loaded)
     assert {"state.export", "csv", "multiprocessing"}.isdisjoint(loaded)
 
 

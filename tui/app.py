@@ -16,9 +16,9 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
-from feeds.classify import Classifier
-from feeds.fetch import Fetcher
-from feeds.sources import Config
+from feeds.collect.fetch import Fetcher
+from feeds.collect.sources import Config
+from feeds.judge.classify import Classifier
 from state.records import StoredRelease
 from state.store import Store
 from tui.alerts import run_alert_hook

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
 
-from feeds.sources import Config, ConfigError, demo_config, ensure_config
+from feeds.collect.sources import Config, ConfigError, demo_config, ensure_config
 from state.config import config_path, data_dir, db_path
 from state.store import CorruptDatabase, Load, Store, StoreError
 from tui import report
@@ -24,7 +24,7 @@ from tui.services import (
 )
 
 if TYPE_CHECKING:
-    from feeds.classify import Classifier
+    from feeds.judge.classify import Classifier
     from feeds.poll import ClassifierSource
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
@@ -68,7 +68,7 @@ def _confirm(question: str) -> bool:
 
 
 def _classifier(args: argparse.Namespace, config: Config) -> Classifier:
-    from feeds.taxonomy import TaxonomyError
+    from feeds.judge.taxonomy import TaxonomyError
 
     try:
         return load_classifier(config, args.taxonomy)
@@ -172,7 +172,7 @@ async def _watch(
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
-    from feeds.classify_io import classify_stream
+    from feeds.judge.classify_io import classify_stream
 
     config = load_config(args)
     classifier = _classifier(args, config)
@@ -186,7 +186,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from feeds.classify_io import evaluate, read_labelled
+    from feeds.judge.classify_io import evaluate, read_labelled
 
     config = load_config(args)
     classifier = _classifier(args, config)

@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, TextIO
 
+from feeds.collect.sources import Config
 from feeds.models import SourceHealth
 from feeds.poll import utc_now
-from feeds.sources import Config
 from state.records import StoredRelease
 from tui.services import PollReport
 

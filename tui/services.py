@@ -12,16 +12,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from feeds.fetch import Fetcher, FetchPolicy
+from feeds.collect.fetch import Fetcher, FetchPolicy
+from feeds.collect.sources import DEMO_DIR, Config
 from feeds.models import ClassifiedRelease, Source, SourceHealth
 from feeds.poll import Poller, SourceOutcome, due_sources, utc_now
-from feeds.sources import DEMO_DIR, Config
 from state.dedupe import Keys, keys_for
 from state.records import StoredRelease
 from state.store import Store
 
 if TYPE_CHECKING:
-    from feeds.classify import Classifier
+    from feeds.judge.classify import Classifier
     from feeds.poll import ClassifierSource
 
 # Storing after every source costs one atomic rewrite each; a few seconds' batch is plenty
@@ -81,7 +81,7 @@ def make_fetcher(config: Config) -> Fetcher:
 
 
 def load_classifier(config: Config, taxonomy: Path | None = None) -> Classifier:
-    from feeds.classify import Classifier  # not on the path of a poll that brings nothing
+    from feeds.judge.classify import Classifier  # not on the path of a poll that brings nothing
 
     return Classifier.load(taxonomy or config.taxonomy)
 

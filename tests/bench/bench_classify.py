@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 import time
 
-from feeds.classify import Classifier
+from feeds.judge.classify import Classifier
 
 TEXT_CHARS = 3000
 RELEASES = 300

@@ -35,7 +35,7 @@ SUMMITWATCH = Path(sys.executable).parent / "summitwatch"
 # Everything the floor does: no config, no store, no health, no parsing.
 BARE_POLL = """
 import asyncio, json, ssl, sys
-sys.modules.setdefault("httpx._main", None)  # as feeds.fetch does: no rich, click, pygments
+sys.modules.setdefault("httpx._main", None)  # as feeds.collect.fetch does: no rich, click, pygments
 import httpx
 
 async def main(validators):

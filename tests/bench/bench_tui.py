@@ -157,8 +157,8 @@ def test_first_screen_and_memory_at_100k(tmp_path: Path) -> None:
 
 
 async def test_keypress_to_updated_list_at_100k(monkeypatch: pytest.MonkeyPatch) -> None:
-    from feeds.classify import Classifier
-    from feeds.sources import Config
+    from feeds.collect.sources import Config
+    from feeds.judge.classify import Classifier
     from state.store import Store
     from tui.app import SummitWatchApp
     from tui.screens.main import MainScreen

@@ -166,7 +166,7 @@ def test_writes_by_another_process_reach_the_index_and_refresh(db: Path) -> None
 
 def test_the_light_rows_match_the_fields_of_the_records() -> None:
     # Memory.light builds these positionally, without __init__: a field added, removed or
-    # moved must be reflected there (and in state.index.row_from_doc).
+    # moved must be reflected there (and in state.engine.index.row_from_doc).
     assert [f.name for f in fields(Release)] == [
         *("id", "source", "country", "language", "title", "link", "published", "summary"),
         *("text", "guid"),

@@ -8,8 +8,8 @@ import orjson
 import pytest
 
 from feeds.models import SourceHealth
-from state import folder, storage
 from state.dedupe import keys_for
+from state.engine import folder, storage
 from state.records import Correction, TriageState
 from state.store import (
     CorruptDatabase,

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from feeds.classify import Classifier
-from feeds.sources import demo_config
+from feeds.collect.sources import demo_config
+from feeds.judge.classify import Classifier
 from state.store import Store
 from tui.app import SummitWatchApp
 from tui.services import make_fetcher

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from feeds.classify import Classifier
+from feeds.collect.sources import Config
+from feeds.judge.classify import Classifier
 from feeds.models import (
     Classification,
     ClassifiedRelease,
@@ -15,7 +16,6 @@ from feeds.models import (
     Source,
     SourceHealth,
 )
-from feeds.sources import Config
 from state.store import Store
 from tui.app import SummitWatchApp
 from tui.services import make_fetcher

@@ -14,8 +14,9 @@ from pytest_httpserver import HTTPServer
 
 from state.records import Correction
 from state.store import Store
+from tests.paths import SHARED
 
-SHARED_EVAL = Path(__file__).parents[2].parent / "shared" / "eval" / "dev.jsonl"
+SHARED_EVAL = SHARED / "eval" / "dev.jsonl"
 COMMANDS = ["run", "poll", "classify", "eval", "export", "import", "backup", "sources"]
 COMMANDS += ["reclassify", "serve"]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input
 
-from feeds.classify import Classifier
+from feeds.judge.classify import Classifier
 from state import store as store_module
 from state.records import TriageState
 from state.store import Store

@@ -6,9 +6,9 @@ import json
 import sys
 from pathlib import Path
 
-from feeds.classify import Classifier
+from feeds.collect.sources import Config, PollSettings, demo_config
+from feeds.judge.classify import Classifier
 from feeds.models import Source
-from feeds.sources import Config, PollSettings, demo_config
 from state.store import Store
 from tui.app import SummitWatchApp
 from tui.services import make_fetcher

@@ -11,10 +11,10 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from feeds.classify import Classifier
-from feeds.fetch import Fetcher, FetchPolicy
+from feeds.collect.fetch import Fetcher, FetchPolicy
+from feeds.collect.sources import Config, PollSettings
+from feeds.judge.classify import Classifier
 from feeds.models import Source
-from feeds.sources import Config, PollSettings
 from state.store import Store
 from tests.feeds.hostile_server import hostile_server
 from tui.services import poll_into_store

@@ -6,7 +6,7 @@ import asyncio
 import time
 from pathlib import Path
 
-from feeds.classify import Classifier
+from feeds.judge.classify import Classifier
 from state.store import Store
 from tui.app import STORE_WATCH_SECONDS, SummitWatchApp
 from tui.services import make_fetcher

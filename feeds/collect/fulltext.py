@@ -1,0 +1,64 @@
+"""Full text for releases whose feed carries only a summary: fetch the page once, keep its body.
+
+"Once" because only releases the store has never seen are fetched, and the text is stored with
+them; "politely" because it goes through the same fetcher (per-host limit, timeouts, size cap,
+our user agent) and at most a few pages per source and poll.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+from feeds.collect.extract import extract_main_text
+from feeds.collect.fetch import Fetcher
+from feeds.collect.normalize import clean_text
+from feeds.models import Release, Source
+
+# Below this many characters a release is taken to be a summary, not the release itself.
+SUMMARY_ONLY_BELOW = 600
+# A source that lists 30 new summary-only items must not cost 30 page loads in one poll; the
+# rest are fetched on the next polls, newest first.
+PAGES_PER_SOURCE_PER_POLL = 8
+
+
+def needs_full_text(release: Release) -> bool:
+    body = release.text or release.summary
+    return len(body) < SUMMARY_ONLY_BELOW and release.link.startswith(("http://", "https://"))
+
+
+async def complete_texts(
+    fetcher: Fetcher,
+    source: Source,
+    releases: Sequence[Release],
+    is_known: Callable[[str], bool],
+) -> list[Release]:
+    """Return `releases` with the main text of their pages where the feed gave only a summary.
+
+    A page that fails or says less than the summary leaves its release as it was: full text
+    is an improvement, never a condition.
+    """
+    wanted = [r for r in releases if needs_full_text(r) and not is_known(r.id)]
+    wanted = wanted[:PAGES_PER_SOURCE_PER_POLL]
+    if not wanted:
+        return list(releases)
+    texts = await asyncio.gather(*(_page_text(fetcher, source, r) for r in wanted))
+    found = {r.id: text for r, text in zip(wanted, texts, strict=True) if text}
+    return [replace(r, text=found[r.id]) if r.id in found else r for r in releases]
+
+
+async def _page_text(fetcher: Fetcher, source: Source, release: Release) -> str:
+    page = Source(
+        name=source.name,
+        url=release.link,
+        country=source.country,
+        language=source.language,
+        kind="page",
+        user_agent=source.user_agent,
+    )
+    result = await fetcher.fetch(page)
+    if result.error is not None or not result.body:
+        return ""
+    text = clean_text(await asyncio.to_thread(extract_main_text, result.body))
+    return text if len(text) > len(release.text or release.summary) else ""

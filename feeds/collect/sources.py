@@ -1,0 +1,328 @@
+"""The configuration of what to poll and how: TOML in, frozen dataclasses out.
+
+A config file holds `[poll]` settings, `[alerts]`, an optional `taxonomy` path and a list of
+`[[sources]]`. Every error names the file, the line and what was expected, because the person
+reading it is about to open that file in an editor.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from feeds.models import COUNTRIES, LANGUAGES, Source
+
+DEMO_DIR = Path(str(resources.files("feeds") / "demo"))
+DEFAULT_USER_AGENT = "summitwatch/0.1 (+https://github.com/summitwatch/summitwatch)"
+
+_SOURCE_KEYS = {
+    "name",
+    "url",
+    "country",
+    "language",
+    "kind",
+    "interval",
+    "user_agent",
+    "selectors",
+    "enabled",
+}
+_SELECTOR_KEYS = {"item", "title", "link", "date", "summary", "type"}
+_TOP_KEYS = {"poll", "alerts", "sources", "taxonomy", "keys"}
+
+
+class ConfigError(Exception):
+    """A config the program cannot use; the message says where and why."""
+
+    def __init__(self, path: Path | str, line: int | None, message: str) -> None:
+        self.path = Path(path)
+        self.line = line
+        where = f"{self.path}, line {line}" if line else str(self.path)
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True, slots=True)
+class PollSettings:
+    interval: int = 900
+    concurrency: int = 8
+    per_host: int = 2
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0
+    total_timeout: float = 30.0
+    max_bytes: int = 10 * 1024 * 1024
+    user_agent: str = DEFAULT_USER_AGENT
+    # Fetch the release page when a feed gives only a summary (once per release).
+    full_text: bool = True
+    # Bodies of non-summit releases older than this many days are dropped (0 keeps them all).
+    prune_after_days: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class AlertSettings:
+    bell: bool = False
+    command: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    path: Path | None
+    sources: tuple[Source, ...]
+    poll: PollSettings = PollSettings()
+    alerts: AlertSettings = AlertSettings()
+    taxonomy: Path | None = None
+    # binding id -> keys, e.g. {"triage.star": "s"}: how users remap keys.
+    keys: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def enabled_sources(self) -> tuple[Source, ...]:
+        return tuple(s for s in self.sources if s.enabled)
+
+
+class _Lines:
+    """Finds the line of a key so that schema errors can point into the file."""
+
+    def __init__(self, text: str) -> None:
+        self._lines = text.splitlines()
+
+    def of_table(self, header: str, index: int = 0) -> int | None:
+        pattern = re.compile(rf"^\s*\[{{1,2}}\s*{re.escape(header)}\s*\]{{1,2}}")
+        seen = 0
+        for number, line in enumerate(self._lines, start=1):
+            if pattern.match(line):
+                if seen == index:
+                    return number
+                seen += 1
+        return None
+
+    def of_key(self, key: str, table: str | None = None, index: int = 0) -> int | None:
+        start = self.of_table(table, index) if table else 0
+        if start is None:
+            return None
+        key_re = re.compile(rf"^\s*{re.escape(key)}\s*=")
+        for number in range(start + 1 if table else 1, len(self._lines) + 1):
+            line = self._lines[number - 1]
+            if number > start + 1 and table and re.match(r"^\s*\[\[?\s*sources\s*\]\]?", line):
+                break
+            if key_re.match(line):
+                return number
+        return start or None
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate a config file."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(path, None, f"cannot be read ({exc.strerror or exc})") from exc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(path, None, "is not UTF-8 text") from exc
+    return parse_config(text, path)
+
+
+def parse_config(text: str, path: Path, *, base_dir: Path | None = None) -> Config:
+    """Validate config text; `base_dir` lets relative source URLs name files (the demo only)."""
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"line (\d+)", str(exc))
+        line = int(match.group(1)) if match else None
+        raise ConfigError(path, line, f"is not valid TOML: {exc}") from exc
+    lines = _Lines(text)
+    for key in doc:
+        if key not in _TOP_KEYS:
+            raise ConfigError(path, lines.of_key(key), f"unknown setting {key!r}")
+    sources_raw = doc.get("sources", [])
+    if not isinstance(sources_raw, list):
+        raise ConfigError(path, lines.of_key("sources"), "`sources` must be [[sources]] tables")
+    sources = tuple(
+        _parse_source(entry, index, path, lines, base_dir)
+        for index, entry in enumerate(sources_raw)
+    )
+    _check_unique_names(sources, path, lines)
+    taxonomy = doc.get("taxonomy")
+    if taxonomy is not None and not isinstance(taxonomy, str):
+        raise ConfigError(path, lines.of_key("taxonomy"), "`taxonomy` must be a file path")
+    keys = doc.get("keys", {})
+    if not isinstance(keys, dict) or not all(isinstance(v, str) for v in keys.values()):
+        raise ConfigError(path, lines.of_table("keys"), "[keys] maps binding ids to key names")
+    return Config(
+        path=path,
+        sources=sources,
+        poll=_parse_poll(doc.get("poll", {}), path, lines),
+        alerts=_parse_alerts(doc.get("alerts", {}), path, lines),
+        taxonomy=Path(taxonomy).expanduser() if taxonomy else None,
+        keys=dict(keys),
+    )
+
+
+# A line number, or how to find it: finding one scans the file, so it is done only for errors.
+LineRef = int | None | Callable[[], int | None]
+
+
+def _line(ref: LineRef) -> int | None:
+    return ref() if callable(ref) else ref
+
+
+def _expect(value: Any, kind: type | tuple[type, ...], what: str, path: Path, line: LineRef) -> Any:
+    # bool is an int in Python; a TOML `true` where a number belongs is still a mistake.
+    if isinstance(value, bool) and kind is not bool:
+        raise ConfigError(path, _line(line), f"{what} must be {_kind_name(kind)}, not true/false")
+    if not isinstance(value, kind):
+        found = type(value).__name__
+        raise ConfigError(path, _line(line), f"{what} must be {_kind_name(kind)}, not {found}")
+    return value
+
+
+def _kind_name(kind: type | tuple[type, ...]) -> str:
+    names = {bool: "true or false", int: "a whole number", float: "a number", str: "text"}
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    return " or ".join(names.get(k, k.__name__) for k in kinds)
+
+
+def _parse_poll(raw: Any, path: Path, lines: _Lines) -> PollSettings:
+    if not isinstance(raw, dict):
+        raise ConfigError(path, lines.of_key("poll"), "[poll] must be a table")
+    fields: dict[str, Any] = {}
+    defaults = PollSettings()
+    for key, value in raw.items():
+        line = lines.of_key(key, "poll")
+        if not hasattr(defaults, key):
+            raise ConfigError(path, line, f"unknown setting {key!r} in [poll]")
+        default = getattr(defaults, key)
+        kind: type | tuple[type, ...] = (
+            (int, float) if isinstance(default, float) else type(default)
+        )
+        _expect(value, kind, f"[poll] {key}", path, line)
+        numeric = isinstance(value, int | float) and not isinstance(value, bool)
+        if numeric and (value < 0 or (value == 0 and key != "prune_after_days")):
+            raise ConfigError(path, line, f"[poll] {key} must be greater than 0")
+        fields[key] = float(value) if isinstance(default, float) else value
+    return PollSettings(**fields)
+
+
+def _parse_alerts(raw: Any, path: Path, lines: _Lines) -> AlertSettings:
+    if not isinstance(raw, dict):
+        raise ConfigError(path, lines.of_key("alerts"), "[alerts] must be a table")
+    unknown = set(raw) - {"bell", "command"}
+    if unknown:
+        key = sorted(unknown)[0]
+        raise ConfigError(path, lines.of_key(key, "alerts"), f"unknown setting {key!r} in [alerts]")
+    bell = _expect(raw.get("bell", False), bool, "[alerts] bell", path, lines.of_key("bell"))
+    command = _expect(
+        raw.get("command", ""), str, "[alerts] command", path, lines.of_key("command")
+    )
+    return AlertSettings(bell=bell, command=command)
+
+
+def _parse_source(raw: Any, index: int, path: Path, lines: _Lines, base_dir: Path | None) -> Source:
+    def table_line() -> int | None:
+        return lines.of_table("sources", index)
+
+    def at(key: str) -> Callable[[], int | None]:
+        return lambda: lines.of_key(key, "sources", index) or table_line()
+
+    if not isinstance(raw, dict):
+        raise ConfigError(path, table_line(), "each [[sources]] must be a table")
+    for key in raw:
+        if key not in _SOURCE_KEYS:
+            raise ConfigError(path, at(key)(), f"unknown setting {key!r} in a source")
+    for key in ("name", "url", "country"):
+        if key not in raw:
+            raise ConfigError(path, table_line(), f"this source has no `{key}`")
+    name = _expect(raw["name"], str, "`name`", path, at("name")).strip()
+    url = _check_url(_expect(raw["url"], str, "`url`", path, at("url")), base_dir, path, at("url"))
+    country = _expect(raw["country"], str, "`country`", path, at("country")).upper()
+    if country not in COUNTRIES:
+        raise ConfigError(path, at("country")(), f"`country` must be one of {COUNTRIES}")
+    language = _expect(raw.get("language", ""), str, "`language`", path, at("language"))
+    if language and language not in LANGUAGES:
+        raise ConfigError(path, at("language")(), f"`language` must be one of {LANGUAGES}")
+    kind = _expect(raw.get("kind", "feed"), str, "`kind`", path, at("kind"))
+    if kind not in ("feed", "page"):
+        raise ConfigError(path, at("kind")(), '`kind` must be "feed" or "page"')
+    interval = raw.get("interval")
+    if interval is not None:
+        _expect(interval, int, "`interval`", path, at("interval"))
+        if interval < 60:
+            raise ConfigError(path, at("interval")(), "`interval` must be at least 60 seconds")
+    user_agent = raw.get("user_agent")
+    if user_agent is not None:
+        _expect(user_agent, str, "`user_agent`", path, at("user_agent"))
+    enabled = _expect(raw.get("enabled", True), bool, "`enabled`", path, at("enabled"))
+    return Source(
+        name=name,
+        url=url,
+        country=country,
+        language=language,
+        kind=kind,
+        interval=interval,
+        user_agent=user_agent,
+        selectors=_parse_selectors(raw.get("selectors", {}), path, at("selectors")),
+        enabled=enabled,
+    )
+
+
+def _parse_selectors(raw: Any, path: Path, line: LineRef) -> dict[str, str]:
+    if not isinstance(raw, dict):
+        raise ConfigError(path, _line(line), "`selectors` must be a table of CSS selectors")
+    for key, value in raw.items():
+        if key not in _SELECTOR_KEYS:
+            known = ", ".join(sorted(_SELECTOR_KEYS))
+            raise ConfigError(path, _line(line), f"unknown selector {key!r} (known: {known})")
+        _expect(value, str, f"selector {key!r}", path, line)
+    return dict(raw)
+
+
+def _check_url(url: str, base_dir: Path | None, path: Path, line: LineRef) -> str:
+    scheme = urlsplit(url).scheme.lower()
+    if scheme in ("http", "https"):
+        return url
+    if base_dir is not None and scheme == "":
+        return (base_dir / url).resolve().as_uri()
+    raise ConfigError(
+        path, _line(line), f"unsupported URL {url!r}: sources must be http:// or https:// addresses"
+    )
+
+
+def _check_unique_names(sources: Sequence[Source], path: Path, lines: _Lines) -> None:
+    seen: set[str] = set()
+    for index, source in enumerate(sources):
+        if not source.name:
+            raise ConfigError(path, lines.of_table("sources", index), "a source has an empty name")
+        if source.name in seen:
+            line = lines.of_key("name", "sources", index)
+            raise ConfigError(path, line, f"two sources are named {source.name!r}")
+        seen.add(source.name)
+
+
+def default_config_text() -> str:
+    """The commented config written on first run."""
+    return (resources.files("feeds.collect") / "default_config.toml").read_text(encoding="utf-8")
+
+
+def default_config() -> Config:
+    path = Path(str(resources.files("feeds.collect") / "default_config.toml"))
+    return parse_config(default_config_text(), path)
+
+
+def ensure_config(path: Path) -> Config:
+    """Load the config at `path`, writing the commented defaults there first if it is missing."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(default_config_text(), encoding="utf-8")
+    return load_config(path)
+
+
+def demo_config() -> Config:
+    """The offline demo: bundled files, polled through the same path as live sources."""
+    path = DEMO_DIR / "sources.toml"
+    config = parse_config(path.read_text(encoding="utf-8"), path, base_dir=DEMO_DIR)
+    # The demo must work with no network: its releases link to real sites, never fetched.
+    return replace(config, poll=replace(config.poll, full_text=False))

@@ -1,0 +1,434 @@
+"""Is a release about the summit? A score from 0 to 1 and the evidence behind it.
+
+The release is read once into a `Document`: sentences of the title and text, and every taxonomy
+term found, placed in its sentence. The decision weighs where each signal stands (title, lead,
+body), whether the three countries are named together, and the contexts that undo a mention:
+other forums, one country's measures against another, a bilateral title, a past or coming summit.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import sys
+from bisect import bisect_left
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import accumulate, groupby, islice, repeat
+from operator import attrgetter, itemgetter
+from typing import Literal, NamedTuple
+
+from feeds.judge.taxonomy import PARTY_CODES, Taxonomy, Term
+from feeds.judge.textfold import PhraseIndex, RawHit, fold_for_scan
+from feeds.models import Evidence, Match
+
+FieldName = Literal["title", "text"]
+
+LEAD_CHARS = 700  # the first paragraph or two of a release: where its subject is stated
+POSITION = {"title": 1.5, "lead": 1.0, "body": 0.35}
+BIAS = 2.0
+BILATERAL_TITLE_PENALTY = 4.0
+FOREIGN_TRILATERAL_PENALTY = 2.5
+TEMPORAL_WINDOW = 3  # tokens before a summit name where "last"/"next" make it a mere mention
+MAX_EVIDENCE = 20
+POSITIVE_ROLES = frozenset({"process", "mechanism", "leaders"})
+NEGATIVE_ROLES = frozenset({"forum", "measure", "bilateral"})
+
+# A sentence ends at . ! ? ; before a space or at a line break, but not after an initial
+# ("U.S.", "Joseph R.") or a title ("Dr."): those are filtered in `_sentence_starts`.
+# A sentence ends after a line break, or after . ! ? ; and the run of closing marks that follows
+# when a space or the end of the text comes next (so not in "3.5" or "gob.mx"), but not after an
+# initial ("U.S.", "Joseph R.") or a title ("Dr."). All in one pattern so that the Python loop
+# only sees real ends; it starts with a character class so that `re` can skip ahead fast. The
+# lookbehinds look at the two characters before the mark (a title is two letters before it).
+_SENTENCE_END = re.compile(
+    r"[.!?;\n](?:(?<=\n)|"
+    r"(?<![\s.][A-Z].)(?<!^[A-Z].)(?<!(?:Mr|Dr|Jr|Ms|St|No|Sr).)"
+    r"[.!?;\"'”’»)]*(?=\s|\Z))"
+)
+_ENUMERATED = re.compile(r"(?:\d{1,2}|[a-z])[).]\s|[•·▪◦*-]\s")
+
+
+class Sentence(NamedTuple):
+    field: FieldName
+    start: int
+    end: int
+
+
+class Found(NamedTuple):
+    """A taxonomy term found in the release, with original offsets and its sentence.
+
+    The first four fields are those of a `Match`, so that evidence slices them in C.
+    """
+
+    name: str  # the term as written in the taxonomy
+    field: FieldName
+    start: int
+    end: int
+    term: Term
+    sentence: int
+    token: int
+
+    def to_match(self) -> Match:
+        return _new_tuple(Match, self[:4])
+
+    @property
+    def position(self) -> str:
+        if self.field == "title":
+            return "title"
+        return "lead" if self.start < LEAD_CHARS else "body"
+
+
+# What `read_document` needs of a term, unpacked in one step per find: its text, the term, the
+# number of its group, whether it is a cue, its pillar (None when the pillar weights are not
+# summed while reading: not a pillar term, or see `Lexicon.of`), its weight, and the number of
+# the first term with its text (so that a sentence counts a text once, keyed by a plain int).
+TermRow = tuple[str, Term, int, bool, str | None, float, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """The taxonomy terms by index, and what `read_document` files their finds under."""
+
+    terms: tuple[Term, ...]
+    names: tuple[str, ...]  # each term's text
+    groups: tuple[str, ...]  # each term's kind, or "pillar:<id>" for a pillar term
+    cues: tuple[bool, ...]  # "temporal" and "margin" targets: they qualify a name nearby
+    group_names: tuple[str, ...]  # the distinct groups, numbered
+    rows: tuple[TermRow, ...]
+    sums_pillars: bool  # whether `read_document` adds up pillar weights by sentence
+
+    @classmethod
+    def of(cls, terms: tuple[Term, ...], pillars: Iterable[str] = ()) -> Lexicon:
+        groups = tuple(pillar_group(t.target) if t.kind == "pillar" else t.kind for t in terms)
+        cues = tuple(t.target in ("temporal", "margin") for t in terms)
+        group_names = tuple(dict.fromkeys(groups))
+        # A sentence counts each pillar term text once, for the first pillar (in taxonomy order)
+        # that has it. Summed in reading order, that holds only if a text has one pillar and
+        # weight: true of the packaged taxonomy; otherwise `decide_pillars` sums by pillar.
+        # So it does for a term of a pillar missing from `pillars`, which it leaves out.
+        pillar_terms = {(t.text, t.target, t.weight) for t in terms if t.kind == "pillar"}
+        sums = len(pillar_terms) == len({text for text, _, _ in pillar_terms})
+        sums = sums and {target for _, target, _ in pillar_terms} <= set(pillars)
+        first: dict[str, int] = {}
+        rows = tuple(
+            (
+                t.text,
+                t,
+                group_names.index(group),
+                cue,
+                t.target if sums and t.kind == "pillar" else None,
+                t.weight,
+                first.setdefault(t.text, number),
+            )
+            for number, (t, group, cue) in enumerate(zip(terms, groups, cues, strict=True))
+        )
+        return cls(terms, tuple(t.text for t in terms), groups, cues, group_names, rows, sums)
+
+
+def pillar_group(pillar: str) -> str:
+    return f"pillar:{pillar}"
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A release read once: its sentences, its folded tokens and every term found in them.
+
+    `found` is in reading order (title, then text; by offset within each), and so is each list
+    of `groups` (by kind, pillar terms by pillar) and `cues`.
+    """
+
+    title: str
+    text: str
+    starts: tuple[list[int], list[int]]  # sentence starts in the title, in the text
+    found: list[Found]
+    tokens: Sequence[str]  # folded tokens of the title, then of the text
+    groups: Mapping[str, list[Found]]
+    cues: list[Found]
+    found_sentences: list[int]  # the sentence of each of `found`
+    # Per sentence, per pillar: the weight of the distinct pillar terms found (None: not summed).
+    pillar_weights: dict[int, dict[str, float]] | None = None
+
+    @property
+    def sentences(self) -> tuple[Sentence, ...]:
+        return tuple(map(self.sentence, range(len(self.starts[0]) + len(self.starts[1]))))
+
+    def sentence(self, index: int) -> Sentence:
+        """Field and offsets of a sentence: those of the title come first."""
+        field: FieldName = "title" if index < len(self.starts[0]) else "text"
+        _, start, end = self._span(index)
+        return Sentence(field, start, end)
+
+    def _span(self, index: int) -> tuple[str, int, int]:
+        """The field text holding a sentence, and its offsets: `sentence` without a named
+        tuple, for the evidence and heading checks of every release."""
+        title_starts, text_starts = self.starts
+        if index < len(title_starts):
+            starts, source = title_starts, self.title
+        else:
+            starts, source = text_starts, self.text
+            index -= len(title_starts)
+        end = starts[index + 1] if index + 1 < len(starts) else len(source)
+        return source, starts[index], end
+
+    def group(self, name: str) -> list[Found]:
+        return self.groups.get(name, _NOTHING)
+
+    def sentence_text(self, index: int) -> str:
+        """The original text of a sentence, whitespace collapsed."""
+        source, start, end = self._span(index)
+        return " ".join(source[start:end].split())
+
+    def is_heading(self, index: int) -> bool:
+        """A short line of its own without closing punctuation ("Economic Competitiveness"),
+        or a short item of an enumerated agenda ("5) health;")."""
+        if index < len(self.starts[0]):
+            return False  # a title is not a heading
+        _, start, end = self._span(index)
+        piece = self.text[start:end].strip()
+        if not piece or len(piece.split()) > 8:
+            return False
+        ends_line = self.text[end - 1 : end] == "\n" or end == len(self.text)
+        return (ends_line and piece[-1] not in ".!?;:,") or _ENUMERATED.match(piece) is not None
+
+
+_NOTHING: list[Found] = []
+
+
+def read_document(title: str, text: str, index: PhraseIndex, lexicon: Lexicon) -> Document:
+    """Split a release into sentences and find every taxonomy term in it."""
+    title_starts, text_starts = _sentence_starts(title), _sentence_starts(text)
+    reading = _Reading(lexicon)
+    tokens = reading.read("title", title, title_starts, 0, index)
+    if text:
+        tokens += reading.read("text", text, text_starts, len(title_starts), index)
+    names = lexicon.group_names
+    groups = {names[slot]: items for slot, items in enumerate(reading.groups) if items}
+    weights = reading.weights if lexicon.sums_pillars else None
+    starts = (title_starts, text_starts)
+    found, cues, sentences = reading.found, reading.cues, reading.sentences
+    return Document(title, text, starts, found, tokens, groups, cues, sentences, weights)
+
+
+_new_tuple = tuple.__new__
+
+
+class _Reading:
+    """What `read_document` gathers from the fields of a release, in one pass over the finds."""
+
+    __slots__ = ("cues", "found", "groups", "rows", "seen", "sentences", "weights")
+
+    seen: set[int]  # pillar term texts counted in a sentence: sentence * len(rows) + text
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.rows = lexicon.rows
+        self.found: list[Found] = []
+        self.sentences: list[int] = []  # the sentence of each of `found`
+        self.groups: list[list[Found]] = [[] for _ in lexicon.group_names]
+        self.cues: list[Found] = []
+        self.weights: dict[int, dict[str, float]] = {}
+        self.seen = set()
+
+    def read(
+        self, field: FieldName, source: str, starts: list[int], first: int, index: PhraseIndex
+    ) -> list[str]:
+        """File the terms found in one field; returns the field's tokens."""
+        folded = fold_for_scan(source)
+        hits, tokens = index.find(folded, source)
+        if hits and folded.offsets is not None:
+            span = folded.original_span
+            hits = [(p, a, b, *span(start, end)) for p, a, b, start, end in hits]
+        self._file(hits, field, starts, first - 1)
+        return tokens
+
+    def _file(self, hits: list[RawHit], field: FieldName, starts: list[int], base: int) -> None:
+        # One Python pass does what took a pass each: finds, sentences, groups, cues, weights.
+        rows, groups, seen, weights = self.rows, self.groups, self.seen, self.weights
+        stride = len(rows)
+        add_found, add_sentence = self.found.append, self.sentences.append
+        add_cue = self.cues.append
+        # Finds come in reading order: the sentence only moves forward, no bisect needed.
+        ends = [*starts[1:], sys.maxsize]  # where each sentence of the field ends
+        sentence, limit = base + 1, ends[0]
+        for phrase, token, _, start, end in hits:
+            while start >= limit:
+                sentence += 1
+                limit = ends[sentence - base - 1]
+            name, term, slot, cue, pillar, weight, text_number = rows[phrase.ident]
+            # Built by `tuple.__new__`: a named tuple's own constructor is a Python call.
+            item = _new_tuple(Found, (name, field, start, end, term, sentence, token))
+            add_found(item)
+            add_sentence(sentence)
+            groups[slot].append(item)
+            if cue:
+                add_cue(item)
+            if pillar is None:
+                continue
+            key = sentence * stride + text_number
+            if key not in seen:
+                seen.add(key)
+                scores = weights.get(sentence)
+                if scores is None:
+                    weights[sentence] = {pillar: weight}
+                else:
+                    scores[pillar] = scores.get(pillar, 0.0) + weight
+
+
+def _sentence_starts(source: str) -> list[int]:
+    # `split` with the end as a group: text, end, text, end, ... without a `re.Match` each.
+    return [0, *islice(accumulate(map(len, _SENTENCE_SPLIT.split(source))), 1, None, 2)]
+
+
+_SENTENCE_SPLIT = re.compile(f"({_SENTENCE_END.pattern})")
+
+
+def decide_summit(doc: Document, taxonomy: Taxonomy) -> tuple[float, Evidence]:
+    """Score from 0 to 1 that the release is a summit or trilateral-mechanism item."""
+    signals = doc.group("signal")
+    frames = _frames(doc)
+    # Both lists are only summed by `_decayed`, which sorts them: their order does not matter.
+    positive, negative = _signal_values(signals, _group_by_sentence(doc.cues), frames.foreign)
+    positive += _trilateral_framing(doc, frames)
+    if _bilateral_title(doc, frames):
+        negative.append(BILATERAL_TITLE_PENALTY)
+    z = _decayed(positive) - _decayed(negative) - BIAS
+    score = round(1.0 / (1.0 + math.exp(-z)), 4)
+    return score, _summit_evidence(doc, signals, score, score >= taxonomy.summit_threshold)
+
+
+def _group_by_sentence(found: Iterable[Found]) -> dict[int, list[Found]]:
+    groups: dict[int, list[Found]] = {}
+    # `found` is in reading order, so this is one step per sentence rather than per item.
+    for sentence, items in groupby(found, _SENTENCE):
+        groups.setdefault(sentence, []).extend(items)
+    return groups
+
+
+_SENTENCE = attrgetter("sentence")
+
+
+@dataclass(slots=True)
+class _Frames:
+    """Per sentence: the parties named, the signal roles, and whether another country is."""
+
+    parties: dict[int, set[str]]
+    roles: dict[int, set[str]]
+    foreign: set[int]
+
+
+def _frames(doc: Document) -> _Frames:
+    """One pass over each group, rather than set comprehensions for every sentence."""
+    frames = _Frames({}, {}, set(map(_SENTENCE, doc.group("other"))))
+    for group, by_sentence in (("party", frames.parties), ("signal", frames.roles)):
+        for item in doc.group(group):
+            targets = by_sentence.get(item.sentence)
+            if targets is None:  # `setdefault` would build a set for every item
+                by_sentence[item.sentence] = {item.term.target}
+            else:
+                targets.add(item.term.target)
+    return frames
+
+
+def _signal_values(
+    signals: list[Found], cues: dict[int, list[Found]], foreign: set[int]
+) -> tuple[list[float], list[float]]:
+    """What each signal adds for and against, in one pass over them.
+
+    For: summit and mechanism names, discounted when "last" or "next" makes them a mention.
+    Against: other forums, measures, bilateral meetings, and a "trilateral" that names another
+    country (somebody else's trilateral).
+    """
+    positive: list[float] = []
+    negative: list[float] = []
+    for item in signals:
+        target = item.term.target
+        if target in POSITIVE_ROLES:
+            positive.append(_name_value(item, cues.get(item.sentence)))
+        elif target in NEGATIVE_ROLES:
+            negative.append(item.term.weight * POSITION[item.position])
+        elif target == "trilateral" and item.sentence in foreign:
+            negative.append(FOREIGN_TRILATERAL_PENALTY * POSITION[item.position])
+    return positive, negative
+
+
+def _name_value(item: Found, neighbours: list[Found] | None) -> float:
+    value = item.term.weight * POSITION[item.position]
+    # Most names have no cue in their sentence: skip building two generators for them.
+    if neighbours is None:
+        return value
+    if any(_is_temporal_cue(n, item) for n in neighbours):
+        return value * 0.3
+    if any(n.term.target == "margin" for n in neighbours):
+        return value * 1.3
+    return value
+
+
+def _is_temporal_cue(cue: Found, item: Found) -> bool:
+    return (
+        cue.term.target == "temporal"
+        and cue.field == item.field
+        and 0 < item.token - cue.token <= TEMPORAL_WINDOW
+    )
+
+
+def _trilateral_framing(doc: Document, frames: _Frames) -> list[float]:
+    """The three countries named in one sentence, "trilateral", "our three countries"."""
+    values: list[float] = []
+    # Only the sentences naming all three or "trilateral" count: found without a loop on all.
+    threes = {s for s, parties in frames.parties.items() if parties.issuperset(PARTY_CODES)}
+    trilateral = {s for s, roles in frames.roles.items() if "trilateral" in roles}
+    for sentence in (threes | trilateral) - frames.foreign:
+        roles = frames.roles.get(sentence, _NO_ROLES)
+        three = sentence in threes
+        # Placed by the first term of any kind found in the sentence.
+        factor = POSITION[doc.found[bisect_left(doc.found_sentences, sentence)].position]
+        if three:
+            values.append(factor * (2.5 if "joint" in roles else 1.0))
+        if "trilateral" in roles:
+            values.append(factor)
+    return values
+
+
+_NO_ROLES: frozenset[str] = frozenset()
+
+
+def _bilateral_title(doc: Document, frames: _Frames) -> bool:
+    """A title naming two countries, with no summit word, makes a bilateral item.
+
+    Unless the text itself places the meeting in the summit ("on the margins of the NALS").
+    """
+    # The title's sentences come first: read from the frames rather than from every find.
+    title = range(len(doc.starts[0]))
+    parties: set[str] = set().union(*map(frames.parties.get, title, repeat(_NO_ROLES)))
+    named = len(parties) + (1 if any(map(frames.foreign.__contains__, title)) else 0)
+    roles: set[str] = set().union(*map(frames.roles.get, title, repeat(_NO_ROLES)))
+    if named != 2 or roles & (POSITIVE_ROLES | {"trilateral"}):
+        return False
+    return not any("margin" in inner and "process" in inner for inner in frames.roles.values())
+
+
+def _decayed(values: list[float]) -> float:
+    """Sum with diminishing returns: the strongest signal counts fully, repeats less."""
+    return sum(v * 0.5**i for i, v in enumerate(sorted(values, reverse=True)))
+
+
+_SUMMIT_EVIDENCE = POSITIVE_ROLES | {"trilateral", "joint", "margin"}
+
+
+def _summit_evidence(doc: Document, signals: list[Found], score: float, summit: bool) -> Evidence:
+    wanted = _SUMMIT_EVIDENCE if summit else None
+    chosen = [f for f in signals if wanted is None or f.term.target in wanted]
+    if not summit:
+        chosen = [f for f in chosen if f.term.target not in ("margin", "temporal", "joint")]
+    chosen.sort(key=lambda f: (-f.term.weight * POSITION[f.position], f.field, f.start))
+    best = chosen[0].sentence if chosen else -1
+    sentence = doc.sentence_text(best) if best >= 0 else ""
+    return _new_tuple(Evidence, (score, as_matches(chosen[:MAX_EVIDENCE]), sentence))
+
+
+def as_matches(found: Iterable[Found]) -> tuple[Match, ...]:
+    """`Match` records of found terms, built in C (their fields open a `Found`)."""
+    return tuple(map(_new_tuple, repeat(Match), map(_MATCH_FIELDS, found)))
+
+
+_MATCH_FIELDS = itemgetter(slice(0, 4))

@@ -1,0 +1,240 @@
+"""The folder that makes one summitwatch database: its files, lock, manifest and migrations.
+
+The layout and the write protocol are described in `state.engine.storage`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from state.engine import storage
+from state.engine.storage import (
+    HEALTH,
+    INDEX_DIR,
+    LOCK,
+    LOCK_TIMEOUT,
+    MANIFEST,
+    MIGRATIONS,
+    RACY_NS,
+    RELEASES_DIR,
+    TRIAGE,
+    AtomicJSONStorage,
+    Manifest,
+    OnWrite,
+    Signature,
+    Transaction,
+    fsync_dir,
+    new_token,
+    read_tables,
+)
+from state.errors import CorruptDatabase, NewerSchema, ReadOnlyDatabase, StoreError
+
+__all__ = ["DatabaseFolder", "copy_database"]
+
+
+def _writable(path: Path) -> bool:
+    # Write bits are checked as well as access(): root may write anything, but a database its
+    # owner marked read-only is meant to stay that way.
+    return os.access(path, os.W_OK) and bool(path.stat().st_mode & 0o222)
+
+
+class DatabaseFolder:
+    """The files of one database, its lock and its manifest."""
+
+    def __init__(
+        self, root: Path, *, read_only: bool = False, on_write: OnWrite | None = None
+    ) -> None:
+        self.root = root
+        self.read_only = read_only
+        self.on_write = on_write  # told of every file a transaction wrote (the store's index)
+        self.lock_timeout = LOCK_TIMEOUT
+        self._lock = FileLock(root / LOCK, timeout=self.lock_timeout)
+
+    def data_files(self) -> list[str]:
+        """Every data file present, as names relative to the folder."""
+        names = [name for name in (TRIAGE, HEALTH) if (self.root / name).exists()]
+        folder = self.root / RELEASES_DIR
+        if folder.is_dir():
+            names += sorted(f"{RELEASES_DIR}/{p.name}" for p in folder.glob("*.json"))
+        return names
+
+    def index_files(self) -> list[str]:
+        """Every index file present (caches of the release files), relative to the folder."""
+        folder = self.root / INDEX_DIR
+        if not folder.is_dir():
+            return []
+        return sorted(f"{INDEX_DIR}/{p.name}" for p in folder.glob("*.json"))
+
+    def open(self) -> Manifest:
+        """Create the folder or check it; return its manifest. Raises the StoreErrors."""
+        if self.root.exists() and not self.root.is_dir():
+            raise StoreError(
+                f"{self.root}: is a file; a summitwatch database is a folder. "
+                "Give --db a folder path (it is created when missing)."
+            )
+        if self.read_only:
+            if not self.root.is_dir():
+                raise StoreError(f"{self.root}: no database here to open read-only.")
+            return self.read_manifest() or self._fresh_manifest()
+        self._check_writable()
+        try:
+            (self.root / RELEASES_DIR).mkdir(parents=True, exist_ok=True)
+        except PermissionError as exc:
+            raise ReadOnlyDatabase(self.root) from exc
+        with self.locked():
+            self._remove_temporary_files()
+            manifest = self.read_manifest()
+            if manifest is None:
+                manifest = self._fresh_manifest()
+                self.write_manifest(manifest)
+            if manifest.schema < storage.SCHEMA_VERSION:
+                manifest = self._migrate(manifest)
+        return manifest
+
+    def _check_writable(self) -> None:
+        if not self.root.exists():
+            return
+        paths = [self.root, self.root / MANIFEST, self.root / RELEASES_DIR, self.root / INDEX_DIR]
+        paths += [self.root / name for name in self.data_files() + self.index_files()]
+        for path in paths:
+            if path.exists() and not _writable(path):
+                raise ReadOnlyDatabase(path)
+
+    def _remove_temporary_files(self) -> None:
+        # Only called under the lock: no writer is running, so every temporary file is left
+        # over from a killed process.
+        for folder in (self.root, self.root / RELEASES_DIR, self.root / INDEX_DIR):
+            for leftover in folder.glob(".*.tmp-*"):
+                leftover.unlink(missing_ok=True)
+
+    def _fresh_manifest(self) -> Manifest:
+        """A new manifest; files already present (after a broken manifest was moved aside)
+        are listed with new tokens so that every reader reloads them."""
+        return Manifest(
+            storage.SCHEMA_VERSION, new_token(), {name: new_token() for name in self.data_files()}
+        )
+
+    def _migrate(self, manifest: Manifest) -> Manifest:
+        backup = self.root.with_name(f"{self.root.name}.schema{manifest.schema}-backup")
+        if not backup.exists():
+            copy_database(self.root, backup)
+        for version in range(manifest.schema, storage.SCHEMA_VERSION):
+            step = MIGRATIONS.get(version)
+            if step is None:
+                raise StoreError(f"{self.root}: no migration from database schema {version}.")
+            step(self.root)
+        manifest = Manifest(storage.SCHEMA_VERSION, new_token(), self._fresh_manifest().tokens)
+        self.write_manifest(manifest)
+        return manifest
+
+    def signature(self) -> Signature | None:
+        try:
+            st = os.stat(self.root / MANIFEST)
+        except FileNotFoundError:
+            return None
+        return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+    def may_have_changed(self, seen: Signature | None) -> bool:
+        """Cheap: one stat. True when the manifest should be read again."""
+        current = self.signature()
+        if current is None or current != seen:
+            return True
+        return time.time_ns() - current[2] < RACY_NS
+
+    def read_manifest(self) -> Manifest | None:
+        data = read_tables(self.root / MANIFEST)
+        if data is None:
+            return None
+        meta = data.get("meta", {}).get("db", {})
+        schema, epoch = meta.get("schema"), meta.get("epoch")
+        if not isinstance(schema, int) or not isinstance(epoch, str):
+            raise CorruptDatabase(self.root / MANIFEST, "no schema version or epoch")
+        if schema > storage.SCHEMA_VERSION:
+            raise NewerSchema(self.root / MANIFEST, schema, storage.SCHEMA_VERSION)
+        files = data.get("files", {})
+        tokens = {str(k): str(v.get("token", "")) for k, v in files.items() if isinstance(v, dict)}
+        return Manifest(schema, epoch, tokens)
+
+    def write_manifest(self, manifest: Manifest) -> None:
+        files = {name: {"token": token} for name, token in sorted(manifest.tokens.items())}
+        meta = {"schema": manifest.schema, "epoch": manifest.epoch}
+        writer = AtomicJSONStorage(self.root / MANIFEST, read_only=self.read_only)
+        writer.write({"meta": {"db": meta}, "files": files})
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        if self.read_only:
+            raise ReadOnlyDatabase(self.root)
+        try:
+            self._lock.acquire(timeout=self.lock_timeout)
+        except Timeout as exc:
+            raise StoreError(
+                f"{self.root}: another summitwatch process has held the database lock for "
+                f"{self.lock_timeout:.0f} s; try again, or look for a stuck process."
+            ) from exc
+        except PermissionError as exc:
+            raise ReadOnlyDatabase(self.root / LOCK) from exc
+        try:
+            yield
+        finally:
+            self._lock.release()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        """Hold the lock, hand out files read from disk, write what changed on success."""
+        with self.locked():
+            manifest = self.read_manifest()
+            if manifest is None:
+                raise StoreError(f"{self.root / MANIFEST}: the manifest disappeared; reopen.")
+            txn = Transaction(self, manifest)
+            try:
+                yield txn
+            except BaseException:
+                txn.discard()
+                raise
+            txn.commit()
+
+
+def copy_database(root: Path, dest: Path) -> Path:
+    """Copy the database files (not the lock, leftovers or broken files) to a new folder `dest`.
+
+    Consistent when the caller holds the lock. The copy is made beside `dest` and renamed into
+    place, so an interrupted backup never looks complete.
+    """
+    if dest.exists():
+        raise StoreError(f"{dest}: already exists; give the backup a new folder name.")
+    partial = dest.with_name(f".{dest.name}.partial-{secrets.token_hex(4)}")
+    (partial / RELEASES_DIR).mkdir(parents=True)
+    (partial / INDEX_DIR).mkdir()
+    try:
+        source = DatabaseFolder(root)
+        names = [MANIFEST, *source.data_files(), *source.index_files()]
+        for name in names:
+            if (root / name).exists():
+                shutil.copyfile(root / name, partial / name)
+                _fsync_file(partial / name)
+        fsync_dir(partial / RELEASES_DIR)
+        fsync_dir(partial / INDEX_DIR)
+        fsync_dir(partial)
+        os.rename(partial, dest)
+        fsync_dir(dest.parent)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    return dest
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,362 @@
+"""Atomic TinyDB storage: the files of a summitwatch database and how they are written.
+
+A database is a folder (`--db PATH` names it; it is created when missing; `state.engine.folder`):
+
+    summitwatch.json        the manifest: schema version, an epoch, a token for every file below
+    triage.json             people's decisions (read, triage, starred, note, correction) by id
+    health.json             source health by source name
+    releases/YYYY-MM.NNN.json  releases by month of publication, in chunks of about
+                            `CHUNK_BYTES` ("undated.NNN.json" when unknown; `state.engine.chunks`)
+    index/YYYY-MM.NNN.json  the light fields of that chunk's releases (`state.engine.index`)
+    .lock                   the writers' lock (filelock)
+
+Every file is a TinyDB database written by `AtomicJSONStorage`: the data goes to a temporary
+file in the same folder, is flushed and fsynced, then replaces the old file (os.replace; the
+folders a transaction wrote in are fsynced once, before the manifest). A reader sees the old
+file or the new one, never half of one; a killed writer leaves the last complete file behind,
+so every write that returned survives.
+
+Writers take the lock, read from disk the manifest and every file they change, apply their
+change and write (`DatabaseFolder.transaction`): processes never lose each other's updates.
+Each written file gets a new random token, kept in the file's `_meta` table (written first in
+the file, so that its first bytes name its version) and, written last, in the manifest; readers
+compare the manifest's tokens with those they loaded and reload only the files that changed.
+New releases fill the last chunk of their month and then new chunks, so a poll rewrites at
+most one partly filled chunk a month besides the chunks it creates, whatever the store's size.
+
+An index file is a cache derived from its chunk, written after it and before the manifest; it
+names the token and size of the chunk it summarises and is ignored when they do not match (so
+it is not fsynced: one lost in a power cut only costs reading its chunk in full once).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+import orjson
+from tinydb import TinyDB
+from tinydb.storages import Storage
+from tinydb.table import Document, Table
+
+from state.errors import CorruptDatabase, NewerSchema, ReadOnlyDatabase, StoreError
+
+if TYPE_CHECKING:
+    from state.engine.folder import DatabaseFolder
+
+__all__ = [
+    "HEALTH",
+    "INDEX_DIR",
+    "LOCK",
+    "LOCK_TIMEOUT",
+    "MANIFEST",
+    "META_TABLE",
+    "MIGRATIONS",
+    "RACY_NS",
+    "RELEASES_DIR",
+    "SCHEMA_VERSION",
+    "TRIAGE",
+    "AtomicJSONStorage",
+    "CorruptDatabase",
+    "Manifest",
+    "Migration",
+    "NewerSchema",
+    "OnWrite",
+    "ReadOnlyDatabase",
+    "Signature",
+    "StoreError",
+    "Tables",
+    "Transaction",
+    "atomic_write",
+    "doc",
+    "dump_tables",
+    "file_meta",
+    "file_schema",
+    "fsync_dir",
+    "head_token",
+    "new_token",
+    "open_tinydb",
+    "read_tables",
+]
+
+SCHEMA_VERSION = 3
+MANIFEST = "summitwatch.json"
+TRIAGE = "triage.json"
+HEALTH = "health.json"
+RELEASES_DIR = "releases"
+INDEX_DIR = "index"
+LOCK = ".lock"
+META_TABLE = "_meta"
+LOCK_TIMEOUT = 30.0
+# A manifest changed this recently is read even if its stat looks unchanged: file times are
+# coarse, and a replaced file may reuse the old inode and have the same size.
+RACY_NS = 2_000_000_000
+HEAD_BYTES = 256
+
+Tables = dict[str, dict[str, Any]]
+Signature = tuple[int, int, int]
+Migration = Callable[[Path], None]
+# MIGRATIONS[n] upgrades a database folder from schema n to n + 1, in place, under the lock.
+MIGRATIONS: dict[int, Migration] = {}
+# Called with (file name, its tables, its token, its size) after a transaction wrote a file.
+OnWrite = Callable[[str, Tables, str, int], None]
+_HEAD_TOKEN = re.compile(rb'^\{"_meta":\{"file":\{[^{}]*?"token":"([0-9a-f]+)"')
+
+
+def read_tables(path: Path) -> Tables | None:
+    """The tables of one database file, None if it does not exist."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except PermissionError as exc:
+        raise StoreError(f"{path}: cannot read this database file (permission denied).") from exc
+    if not raw.strip():
+        raise CorruptDatabase(path, "the file is empty")
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise CorruptDatabase(path, f"truncated or not JSON: {exc}") from exc
+    if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
+        raise CorruptDatabase(path, "JSON, but not TinyDB tables of documents")
+    found = file_schema(data)
+    if found > SCHEMA_VERSION:
+        raise NewerSchema(path, found, SCHEMA_VERSION)
+    return cast(Tables, data)
+
+
+def file_meta(data: Tables) -> dict[str, Any]:
+    meta = data.get(META_TABLE, {}).get("file", {})
+    return meta if isinstance(meta, dict) else {}
+
+
+def file_schema(data: Tables) -> int:
+    value = file_meta(data).get("schema", 0)
+    return value if isinstance(value, int) else 0
+
+
+def fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    except OSError as exc:  # some file systems cannot fsync a folder
+        if exc.errno not in (errno.EINVAL, errno.ENOTSUP):
+            raise
+    finally:
+        os.close(fd)
+
+
+def _write_fd(fd: int, payload: bytes, sync: bool) -> None:
+    view = memoryview(payload)
+    while view:
+        view = view[os.write(fd, view) :]
+    if sync:
+        os.fsync(fd)
+
+
+def atomic_write(
+    path: Path, payload: bytes, *, sync: bool = True, dirs: set[Path] | None = None
+) -> None:
+    """Write `payload` to a temporary file beside `path`, fsync it, and rename it over `path`,
+    then fsync the folder, or add it to `dirs` for the caller to fsync once for many files.
+    `sync=False` skips both fsyncs (for caches that are checked when read).
+
+    The file keeps the permission bits of the one it replaces, so a group-shared database stays
+    group-writable.
+    """
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        try:
+            with contextlib.suppress(FileNotFoundError):
+                os.fchmod(fd, path.stat().st_mode & 0o7777)
+            _write_fd(fd, payload, sync)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+        if dirs is not None:
+            dirs.add(path.parent)
+        elif sync:
+            fsync_dir(path.parent)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            raise ReadOnlyDatabase(path) from exc
+        raise StoreError(f"{path}: could not write the database ({exc.strerror}).") from exc
+
+
+def dump_tables(data: Tables) -> bytes:
+    """The file's bytes, its `_meta` table first so that `head_token` finds its token."""
+    if META_TABLE in data and next(iter(data)) != META_TABLE:
+        data = {META_TABLE: data[META_TABLE], **data}
+    return orjson.dumps(data)
+
+
+def head_token(path: Path) -> str | None:
+    """The token of a database file read from its first bytes, without reading the rest;
+    None when the file is missing or does not start with its `_meta` table."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(HEAD_BYTES)
+    except OSError:
+        return None
+    found = _HEAD_TOKEN.match(head)
+    return found.group(1).decode() if found else None
+
+
+class AtomicJSONStorage(Storage):
+    """TinyDB storage: one orjson file, replaced atomically on every write.
+
+    Between `begin()` and `flush()` writes are held in memory, so a transaction that changes a
+    file several times reads it once and writes it once.
+    """
+
+    def __init__(self, path: str | Path, read_only: bool = False) -> None:
+        super().__init__()
+        self.path = Path(path)
+        self.read_only = read_only
+        self._deferred = False
+        self._pending: Tables | None = None
+        self.dirty = False
+        self.size = 0  # bytes in the file after the last write
+
+    def read(self) -> Tables | None:
+        if not self._deferred:
+            return read_tables(self.path)
+        if self._pending is None:
+            self._pending = read_tables(self.path) or {}
+        return self._pending
+
+    def write(self, data: Tables, dirs: set[Path] | None = None) -> None:
+        if self.read_only:
+            raise ReadOnlyDatabase(self.path)
+        if self._deferred:
+            self._pending, self.dirty = data, True
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        payload = dump_tables(data)
+        atomic_write(self.path, payload, dirs=dirs)
+        self.size = len(payload)
+
+    def begin(self) -> None:
+        self._deferred, self._pending, self.dirty = True, None, False
+
+    def flush(self, dirs: set[Path] | None = None) -> Tables | None:
+        """Write what the transaction changed, if anything, and leave deferred mode (`dirs`
+        collects the folder to fsync, as `atomic_write`). Returns the tables written (None
+        when nothing was)."""
+        pending, dirty = self._pending, self.dirty
+        self.discard()
+        if dirty and pending is not None:
+            self.write(pending, dirs)
+            return pending
+        return None
+
+    def discard(self) -> None:
+        self._deferred, self._pending, self.dirty = False, None, False
+
+    def close(self) -> None:
+        self.discard()
+
+
+class StrIdTable(Table):
+    """Documents keyed by strings (release ids, source names) rather than counters."""
+
+    document_id_class = str  # type: ignore[assignment]
+
+
+class StrIdTinyDB(TinyDB):
+    table_class = StrIdTable
+
+
+def open_tinydb(path: Path, read_only: bool = False) -> TinyDB:
+    return StrIdTinyDB(path, storage=AtomicJSONStorage, read_only=read_only)
+
+
+def doc(data: dict[str, Any], doc_id: str) -> Document:
+    return Document(data, doc_id=doc_id)  # type: ignore[arg-type]
+
+
+def new_token() -> str:
+    return secrets.token_hex(8)
+
+
+@dataclass
+class Manifest:
+    schema: int
+    epoch: str
+    tokens: dict[str, str] = field(default_factory=dict)
+
+
+class Transaction:
+    """What one writer changes while it holds the lock; files are read from disk on first use."""
+
+    def __init__(self, folder: DatabaseFolder, manifest: Manifest) -> None:
+        self.folder = folder
+        self.manifest = manifest
+        self.written: dict[str, str] = {}  # name -> new token, once committed
+        self.read_tokens: dict[str, str] = {}  # name -> token found on disk
+        self._dbs: dict[str, TinyDB] = {}
+
+    def tables(self, name: str) -> Tables:
+        """The file's tables as on disk now (plus this transaction's changes)."""
+        if name not in self._dbs:
+            db = open_tinydb(self.folder.root / name)
+            self._storage(db).begin()
+            self._dbs[name] = db
+            data = self._storage(db).read() or {}
+            self.read_tokens[name] = str(file_meta(data).get("token", ""))
+            return data
+        return self._storage(self._dbs[name]).read() or {}
+
+    def table(self, name: str, table: str) -> Table:
+        self.tables(name)
+        return self._dbs[name].table(table)
+
+    def put(self, name: str, table: str, docs: dict[str, dict[str, Any]]) -> None:
+        """Replace or insert whole documents by id in the file's tables as TinyDB holds them,
+        without building a TinyDB `Document` for each: the bulk path of adding releases."""
+        if not docs:
+            return
+        data = self.tables(name)
+        data.setdefault(table, {}).update(docs)
+        storage = self._storage(self._dbs[name])
+        storage.write(data)  # deferred: marks the file changed
+        self._dbs[name].table(table).clear_cache()
+
+    def commit(self) -> None:
+        on_write = self.folder.on_write
+        dirs: set[Path] = set()
+        for name, db in self._dbs.items():
+            storage = self._storage(db)
+            if storage.dirty:
+                token = new_token()
+                pending = storage.read() or {}
+                pending[META_TABLE] = {"file": {"token": token, "schema": SCHEMA_VERSION}}
+                data = storage.flush(dirs)
+                self.written[name] = token
+                if on_write is not None and data is not None:
+                    on_write(name, data, token, storage.size)
+        self.discard()
+        for folder in sorted(dirs):  # once for all the files renamed into each
+            fsync_dir(folder)
+        if self.written:
+            self.manifest.tokens.update(self.written)
+            self.folder.write_manifest(self.manifest)
+
+    def discard(self) -> None:
+        for db in self._dbs.values():
+            self._storage(db).discard()
+        self._dbs.clear()
+
+    @staticmethod
+    def _storage(db: TinyDB) -> AtomicJSONStorage:
+        return cast(AtomicJSONStorage, db.storage)

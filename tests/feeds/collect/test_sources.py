@@ -1,0 +1,141 @@
+"""Config files: what loads, and errors that name the file and the line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from feeds.collect.sources import (
+    ConfigError,
+    default_config,
+    demo_config,
+    ensure_config,
+    load_config,
+    parse_config,
+)
+
+GOOD = """
+[poll]
+interval = 600
+concurrency = 4
+
+[[sources]]
+name = "White House"
+url = "https://www.whitehouse.gov/news/feed/"
+country = "US"
+language = "en"
+
+[[sources]]
+name = "SRE"
+url = "https://www.gob.mx/sre/es/archivo/prensa"
+country = "mx"
+kind = "page"
+interval = 1800
+[sources.selectors]
+item = "article"
+title = "h2"
+"""
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_valid_config_loads_sources_and_poll_settings(tmp_path: Path) -> None:
+    config = load_config(_write(tmp_path, GOOD))
+    assert config.poll.interval == 600
+    assert config.poll.concurrency == 4
+    assert [s.name for s in config.sources] == ["White House", "SRE"]
+    sre = config.sources[1]
+    assert sre.country == "MX"
+    assert sre.kind == "page"
+    assert sre.selectors == {"item": "article", "title": "h2"}
+
+
+def test_syntax_error_names_file_and_line(tmp_path: Path) -> None:
+    path = _write(tmp_path, '[poll]\ninterval = 600\n\n[[sources]]\nname = "x\n')
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert str(path) in str(err.value)
+    assert err.value.line == 5
+
+
+def test_unknown_key_in_a_source_names_its_line(tmp_path: Path) -> None:
+    text = GOOD.replace('language = "en"', 'language = "en"\ncolour = "blue"')
+    with pytest.raises(ConfigError, match="unknown setting 'colour'") as err:
+        load_config(_write(tmp_path, text))
+    assert err.value.line == 11
+
+
+def test_wrong_type_says_what_was_expected(tmp_path: Path) -> None:
+    text = GOOD.replace("interval = 600", 'interval = "often"')
+    with pytest.raises(ConfigError, match="must be a whole number") as err:
+        load_config(_write(tmp_path, text))
+    assert err.value.line == 3
+
+
+def test_true_is_not_a_number(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not true/false"):
+        load_config(_write(tmp_path, "[poll]\nconcurrency = true\n"))
+
+
+@pytest.mark.parametrize(
+    "url", ["file:///etc/passwd", "javascript:alert(1)", "ftp://example.org/feed", "feed.xml"]
+)
+def test_unsupported_url_schemes_are_refused(tmp_path: Path, url: str) -> None:
+    text = GOOD.replace("https://www.whitehouse.gov/news/feed/", url)
+    with pytest.raises(ConfigError, match="unsupported URL") as err:
+        load_config(_write(tmp_path, text))
+    assert err.value.line == 8
+
+
+def test_unknown_country_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="country"):
+        load_config(_write(tmp_path, GOOD.replace('country = "US"', 'country = "FR"')))
+
+
+def test_duplicate_source_names_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="two sources are named"):
+        load_config(_write(tmp_path, GOOD.replace('name = "SRE"', 'name = "White House"')))
+
+
+def test_unreadable_bytes_are_reported(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_bytes(b"\xff\xfe\x00[poll]")
+    with pytest.raises(ConfigError, match="not UTF-8"):
+        load_config(path)
+
+
+def test_first_run_writes_the_commented_defaults(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "config.toml"
+    config = ensure_config(path)
+    assert path.read_text(encoding="utf-8").startswith("# summitwatch configuration")
+    assert {s.country for s in config.sources} == {"CA", "MX", "US"}
+    assert config.path == path
+
+
+def test_default_sources_cover_the_three_governments() -> None:
+    config = default_config()
+    names = " ".join(s.name for s in config.sources)
+    for publisher in ("White House", "State Department", "Prime Minister", "SRE", "Presidencia"):
+        assert publisher in names
+    assert all(s.kind == "page" for s in config.sources if s.country == "MX")
+
+
+def test_demo_sources_are_bundled_files() -> None:
+    config = demo_config()
+    assert len(config.sources) >= 5
+    for source in config.sources:
+        assert source.url.startswith("file://")
+        assert Path(source.url.removeprefix("file://")).exists()
+
+
+def test_relative_urls_only_resolve_where_a_base_folder_is_given(tmp_path: Path) -> None:
+    text = '[[sources]]\nname = "a"\nurl = "a.xml"\ncountry = "US"\n'
+    with pytest.raises(ConfigError):
+        parse_config(text, tmp_path / "c.toml")
+    config = parse_config(text, tmp_path / "c.toml", base_dir=tmp_path)
+    assert config.sources[0].url == (tmp_path / "a.xml").as_uri()

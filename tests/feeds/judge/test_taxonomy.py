@@ -1,0 +1,72 @@
+"""Loading and validating the taxonomy file."""
+
+from pathlib import Path
+
+import pytest
+
+from feeds.judge.taxonomy import TaxonomyError, load_taxonomy
+from feeds.models import PILLAR_IDS
+
+MINIMAL = """\
+[signals.process]
+role = "process"
+weight = 3.0
+en = ["Leaders' Summit"]
+
+[parties.CA]
+en = ["Canada"]
+
+[parties.MX]
+en = ["Mexico"]
+
+[parties.US]
+en = ["United States"]
+
+[pillars.security]
+name = "Security"
+
+[[pillars.security.terms]]
+weight = 1.0
+en = ["fentanyl"]
+"""
+
+
+def test_packaged_taxonomy_covers_the_six_pillars_in_three_languages() -> None:
+    taxonomy = load_taxonomy()
+    assert set(taxonomy.pillars) == set(PILLAR_IDS)
+    for pillar in PILLAR_IDS:
+        assert any(t.target == pillar for t in taxonomy.terms)
+
+
+def test_user_taxonomy_is_loaded_from_a_path(tmp_path: Path) -> None:
+    path = tmp_path / "mine.toml"
+    path.write_text(MINIMAL, encoding="utf-8")
+    taxonomy = load_taxonomy(path)
+    assert taxonomy.pillars == ("security",)
+    assert taxonomy.source == str(path)
+
+
+def test_syntax_error_names_the_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "broken.toml"
+    path.write_text(MINIMAL.replace("weight = 1.0", "weight = = 1.0"), encoding="utf-8")
+    with pytest.raises(TaxonomyError, match=r"broken\.toml.*line 19"):
+        load_taxonomy(path)
+
+
+def test_bad_weight_names_the_file_and_the_line_of_the_key(tmp_path: Path) -> None:
+    path = tmp_path / "weights.toml"
+    path.write_text(MINIMAL.replace("weight = 1.0", 'weight = "heavy"'), encoding="utf-8")
+    with pytest.raises(TaxonomyError, match=r"weights\.toml, line 19: pillars\.security"):
+        load_taxonomy(path)
+
+
+def test_unknown_role_names_the_line_of_the_role(tmp_path: Path) -> None:
+    path = tmp_path / "role.toml"
+    path.write_text(MINIMAL.replace('role = "process"', 'role = "summit"'), encoding="utf-8")
+    with pytest.raises(TaxonomyError, match=r"role\.toml, line 2: signals\.process\.role"):
+        load_taxonomy(path)
+
+
+def test_missing_file_is_a_taxonomy_error(tmp_path: Path) -> None:
+    with pytest.raises(TaxonomyError, match=r"missing\.toml"):
+        load_taxonomy(tmp_path / "missing.toml")
