@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from feeds.collect.fetch import Fetcher
 from feeds.collect.schedule import next_delay
 from feeds.models import ClassifiedRelease, FetchResult, Release, Source, SourceHealth
+from feeds.text import body_of
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
@@ -81,7 +82,7 @@ Parsed = tuple[str | None, tuple[Release, ...], Classified]
 
 
 def _classify(classifier: Classifier, release: Release) -> ClassifiedRelease:
-    text = release.text or release.summary
+    text = body_of(release)
     return ClassifiedRelease(
         release, classifier.classify(release.title, text, release.language or None)
     )

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from state.dedupe import strip_marks
+from feeds import body_of, fold
 from state.records import StoredRelease
 
 WINDOW_DAYS = 3
@@ -68,10 +68,6 @@ _NUMBER = re.compile(r"\d{1,3}(?:[,.\u00a0\u202f ]\d{3})+|\d+(?:[.,]\d+)?")
 _WORD = re.compile(r"\b[^\W\d_][\w'’-]+")
 
 
-def fold(text: str) -> str:
-    return strip_marks(text.casefold()).replace("’", "'")
-
-
 def features(title: str, body: str) -> frozenset[str]:
     """Numbers, names and mechanism terms of a release, language-neutral where possible."""
     text = f"{title}\n{body}"
@@ -117,7 +113,7 @@ def cached_features(cache: FeatureCache) -> FeaturesOf:
 
     def features_of(stored: StoredRelease) -> frozenset[str]:
         release = stored.release
-        body = release.text or release.summary
+        body = body_of(release)
         key = (release.id, hash(release.title), hash(body))  # str hashes are cached: cheap
         feats = cache.get(key)
         if feats is None:

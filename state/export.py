@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 
-from feeds.models import PILLAR_IDS, PILLAR_NAMES
+from feeds import PILLAR_IDS, PILLAR_NAMES
 from state.records import StoredRelease, TriageState
 
 EXPORT_FORMAT = "summitwatch-export"

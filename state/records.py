@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
-from feeds.models import PILLAR_IDS, Classification, Release
+from feeds import PILLAR_IDS, Classification, Release
 
 
 class TriageState(StrEnum):

@@ -25,7 +25,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
 
-from feeds.models import Classification, ClassifiedRelease, SourceHealth
+from feeds import Classification, ClassifiedRelease, SourceHealth, body_of
 from state.dedupe import Keys, keys_for
 from state.engine.bodies import Bodies
 from state.engine.chunks import month_of
@@ -228,7 +228,7 @@ class Store:
         found = self._mem.features.get(stored.id)
         if found is None:  # a summit release by a person's correction only: read its text
             full = self.get(stored.id) or stored
-            body = full.release.text or full.release.summary
+            body = body_of(full.release)
             found = self._mem.features[stored.id] = tuple(features(full.release.title, body))
         return frozenset(found)
 

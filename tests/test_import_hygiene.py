@@ -73,4 +73,44 @@ def test_an_unchanged_poll_loads_no_classifier_exporter_or_worker_pool() -> None
 def test_state_uses_only_the_data_models_of_feeds() -> None:
     loaded = _loaded_after_import(["state.store", "state.records", "state.config"])
     feeds_modules = {m for m in loaded if m == "feeds" or m.startswith("feeds.")}
-    assert feeds_modules <= {"feeds", "feeds.models"}
+    assert feeds_modules <= {"feeds", "feeds.models", "feeds.text"}
+
+
+# Layering: tui -> state -> feeds, never back; across packages, names come from the package's
+# face (its `__init__`), so the stages inside a package can move without breaking the others.
+_IMPORT = re.compile(r"^\s*(?:from\s+([\w.]+)\s+import|import\s+([\w.]+))", re.M)
+_ALLOWED = {
+    "feeds": set(),
+    "state": {"feeds"},
+    "tui": {"feeds", "state"},
+}
+
+
+def _imports(path: Path) -> list[str]:
+    return [a or b for a, b in _IMPORT.findall(path.read_text())]
+
+
+@pytest.mark.parametrize("package", sorted(_ALLOWED))
+def test_packages_import_each_other_only_downwards_and_through_their_faces(package: str) -> None:
+    root = Path(__file__).parents[1]
+    others = set(_ALLOWED) - {package}
+    offenders = []
+    for path in (root / package).rglob("*.py"):
+        for name in _imports(path):
+            top = name.split(".")[0]
+            if top not in others:
+                continue
+            if top not in _ALLOWED[package] or name != top:
+                offenders.append(f"{path.relative_to(root)}: {name}")
+    assert offenders == []
+
+
+def test_the_engine_of_the_store_is_used_only_inside_state() -> None:
+    root = Path(__file__).parents[1]
+    offenders = [
+        str(path.relative_to(root))
+        for package in ("feeds", "tui")
+        for path in (root / package).rglob("*.py")
+        if any(name.startswith("state.engine") for name in _imports(path))
+    ]
+    assert offenders == []

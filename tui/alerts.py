@@ -11,7 +11,7 @@ import json
 import subprocess
 from collections.abc import Sequence
 
-from state.records import StoredRelease
+from state import StoredRelease
 from tui.report import release_json
 
 ALERT_TIMEOUT = 30.0

@@ -16,11 +16,8 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
-from feeds.collect.fetch import Fetcher
-from feeds.collect.sources import Config
-from feeds.judge.classify import Classifier
-from state.records import StoredRelease
-from state.store import Store
+from feeds import Classifier, Config, Fetcher
+from state import Store, StoredRelease
 from tui.alerts import run_alert_hook
 from tui.messages import PollFinished, PollProgressed, PollStarted, ReleasesChanged
 from tui.report import seconds_until_next_poll

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from feeds.models import COUNTRIES, PILLAR_IDS
+from feeds import COUNTRIES, PILLAR_IDS
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 

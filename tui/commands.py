@@ -10,9 +10,8 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
 
-from feeds.collect.sources import Config, ConfigError, demo_config, ensure_config
-from state.config import config_path, data_dir, db_path
-from state.store import CorruptDatabase, Load, Store, StoreError
+from feeds import Config, ConfigError, body_of, demo_config, ensure_config
+from state import CorruptDatabase, Load, Store, StoreError, config_path, data_dir, db_path
 from tui import report
 from tui.alerts import run_alert_hook
 from tui.services import (
@@ -24,8 +23,7 @@ from tui.services import (
 )
 
 if TYPE_CHECKING:
-    from feeds.judge.classify import Classifier
-    from feeds.poll import ClassifierSource
+    from feeds import Classifier, ClassifierSource
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -68,7 +66,7 @@ def _confirm(question: str) -> bool:
 
 
 def _classifier(args: argparse.Namespace, config: Config) -> Classifier:
-    from feeds.judge.taxonomy import TaxonomyError
+    from feeds import TaxonomyError
 
     try:
         return load_classifier(config, args.taxonomy)
@@ -172,7 +170,7 @@ async def _watch(
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
-    from feeds.judge.classify_io import classify_stream
+    from feeds import classify_stream
 
     config = load_config(args)
     classifier = _classifier(args, config)
@@ -186,7 +184,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from feeds.judge.classify_io import evaluate, read_labelled
+    from feeds import evaluate, read_labelled
 
     config = load_config(args)
     classifier = _classifier(args, config)
@@ -199,8 +197,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from state.export import ExportFilter, select, to_csv, to_json, to_markdown
-    from state.records import TriageState
+    from state import ExportFilter, TriageState, select, to_csv, to_json, to_markdown
 
     try:
         states = tuple(TriageState(s.replace(" ", "_").replace("-", "_")) for s in args.state)
@@ -232,7 +229,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from state.export import read_json_export
+    from state import read_json_export
 
     try:
         records = read_json_export(args.file.read_text(encoding="utf-8"))
@@ -289,7 +286,7 @@ def cmd_reclassify(args: argparse.Namespace) -> int:
             for stored in store.iter_full():
                 r = stored.release
                 language = r.language or None
-                pairs.append((r.id, classifier.classify(r.title, r.text or r.summary, language)))
+                pairs.append((r.id, classifier.classify(r.title, body_of(r), language)))
                 progress.advance(task)
         changed = store.replace_classifications(pairs)
     print(f"reclassified {len(pairs)} releases; {changed} changed")

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 from rich.text import Text
 
-from feeds.models import PILLAR_IDS, PILLAR_NAMES, Match
-from state.records import StoredRelease
+from feeds import PILLAR_IDS, PILLAR_NAMES, Match, body_of
+from state import StoredRelease
 from tui.view import TRIAGE_KEYS
 
 # ANSI colour names follow the terminal's palette, so every theme keeps them readable.
@@ -120,7 +120,7 @@ def evidence_matches(stored: StoredRelease, field: str) -> dict[str, list[Match]
 
 def body_text(stored: StoredRelease) -> Text:
     r = stored.release
-    body = r.text or r.summary
+    body = body_of(r)
     if not body:
         return Text("(this release has no text; open the link with o)", style="dim italic")
     return highlighted(body, evidence_matches(stored, "text"))

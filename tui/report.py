@@ -7,10 +7,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, TextIO
 
-from feeds.collect.sources import Config
-from feeds.models import SourceHealth
-from feeds.poll import utc_now
-from state.records import StoredRelease
+from feeds import Config, SourceHealth, utc_now
+from state import StoredRelease
 from tui.services import PollReport
 
 MIN_WATCH_SLEEP, MAX_WATCH_SLEEP = 5.0, 3600.0

@@ -12,17 +12,23 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from feeds.collect.fetch import Fetcher, FetchPolicy
-from feeds.collect.sources import DEMO_DIR, Config
-from feeds.models import ClassifiedRelease, Source, SourceHealth
-from feeds.poll import Poller, SourceOutcome, due_sources, utc_now
-from state.dedupe import Keys, keys_for
-from state.records import StoredRelease
-from state.store import Store
+from feeds import (
+    DEMO_DIR,
+    ClassifiedRelease,
+    Config,
+    Fetcher,
+    FetchPolicy,
+    Poller,
+    Source,
+    SourceHealth,
+    SourceOutcome,
+    due_sources,
+    utc_now,
+)
+from state import Keys, Store, StoredRelease, keys_for
 
 if TYPE_CHECKING:
-    from feeds.judge.classify import Classifier
-    from feeds.poll import ClassifierSource
+    from feeds import Classifier, ClassifierSource
 
 # Storing after every source costs one atomic rewrite each; a few seconds' batch is plenty
 # fresh for a person and keeps a 1,000-source poll from rewriting the store 1,000 times. A batch
@@ -81,7 +87,7 @@ def make_fetcher(config: Config) -> Fetcher:
 
 
 def load_classifier(config: Config, taxonomy: Path | None = None) -> Classifier:
-    from feeds.judge.classify import Classifier  # not on the path of a poll that brings nothing
+    from feeds import Classifier  # not on the path of a poll that brings nothing
 
     return Classifier.load(taxonomy or config.taxonomy)
 

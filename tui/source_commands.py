@@ -7,9 +7,17 @@ import asyncio
 import sys
 from pathlib import Path
 
-from feeds.collect.opml import discover_source, new_sources, read_source_list, to_opml, to_toml
-from feeds.collect.sources import Config, ConfigError, load_config
-from feeds.models import Source
+from feeds import (
+    Config,
+    ConfigError,
+    Source,
+    discover_source,
+    load_config,
+    new_sources,
+    read_source_list,
+    to_opml,
+    to_toml,
+)
 from tui.commands import EXIT_OK, UsageError
 from tui.services import make_fetcher
 

@@ -6,8 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from state.records import StoredRelease
-from state.store import Store
+from state import Store, StoredRelease
 
 # The fields a person decides; undo restores exactly these.
 DECIDED_FIELDS = ("read", "triage", "starred", "note", "correction")

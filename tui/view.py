@@ -8,28 +8,14 @@ keypress over 100,000 releases stays a plain substring scan.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from feeds.models import PILLAR_IDS
-from state.records import StoredRelease, TriageState
+from feeds import PILLAR_IDS, fold
+from state import StoredRelease, TriageState
 
 ALL, SUMMIT, OTHER = "all", "summit", "other"
-
-
-# Combining marks (U+0300-U+036F) left by NFKD: dropping them turns "México" into "mexico".
-_COMBINING = re.compile("[\u0300-\u036f]")
-
-
-def fold(text: str) -> str:
-    """Lower case without accents: the form both search terms and haystacks are kept in."""
-    folded = text.casefold()
-    if folded.isascii():
-        return folded
-    return _COMBINING.sub("", unicodedata.normalize("NFKD", folded))
 
 
 def haystack(stored: StoredRelease) -> str:

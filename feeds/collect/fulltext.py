@@ -15,6 +15,7 @@ from feeds.collect.extract import extract_main_text
 from feeds.collect.fetch import Fetcher
 from feeds.collect.normalize import clean_text
 from feeds.models import Release, Source
+from feeds.text import body_of
 
 # Below this many characters a release is taken to be a summary, not the release itself.
 SUMMARY_ONLY_BELOW = 600
@@ -24,7 +25,7 @@ PAGES_PER_SOURCE_PER_POLL = 8
 
 
 def needs_full_text(release: Release) -> bool:
-    body = release.text or release.summary
+    body = body_of(release)
     return len(body) < SUMMARY_ONLY_BELOW and release.link.startswith(("http://", "https://"))
 
 
@@ -61,4 +62,4 @@ async def _page_text(fetcher: Fetcher, source: Source, release: Release) -> str:
     if result.error is not None or not result.body:
         return ""
     text = clean_text(await asyncio.to_thread(extract_main_text, result.body))
-    return text if len(text) > len(release.text or release.summary) else ""
+    return text if len(text) > len(body_of(release)) else ""

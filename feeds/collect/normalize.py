@@ -12,9 +12,11 @@ import html as html_lib
 import re
 import unicodedata
 from datetime import UTC, datetime, timedelta
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin
 
 from lxml import etree
+
+from feeds.text import canonical_url
 
 __all__ = [
     "clean_text",
@@ -218,8 +220,6 @@ def _assemble(pieces: list[str | int]) -> str:
 
 # --- ids, links and dates -----------------------------------------------------------------------
 
-_TRACKING = re.compile(r"^(utm_[a-z]+|fbclid|gclid|mc_cid|mc_eid)$", re.IGNORECASE)
-
 
 def safe_link(url: str, base: str = "") -> str:
     """An absolute http(s) link without control characters, or "" for anything else."""
@@ -234,22 +234,6 @@ def safe_link(url: str, base: str = "") -> str:
     return url if url.lower().startswith(("http://", "https://")) else ""
 
 
-def canonical_link(url: str) -> str:
-    """The link in one spelling: lower-case scheme and host, no default port, fragment or
-    tracking parameters, "/" for an empty path."""
-    try:
-        parts = urlsplit(url.strip())
-        host = (parts.hostname or "").lower()
-        port = parts.port
-    except ValueError:
-        return url.strip()
-    scheme = parts.scheme.lower()
-    if port and (scheme, port) not in (("http", 80), ("https", 443)):
-        host = f"{host}:{port}"
-    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, True) if not _TRACKING.match(k)])
-    return urlunsplit((scheme, host, parts.path or "/", query, ""))
-
-
 def release_id(guid: str, link: str, title: str, source: str) -> str:
     """A stable 16-hex-digit id: from the GUID, else the canonical link, else source and title.
 
@@ -261,7 +245,7 @@ def release_id(guid: str, link: str, title: str, source: str) -> str:
         local = len(guid) < 16 and not any(c in guid for c in ":/.")
         key = f"guid\x1f{source}\x1f{guid}" if local else f"guid\x1f{guid}"
     elif link and link.strip():
-        key = f"link\x1f{canonical_link(link)}"
+        key = f"link\x1f{canonical_url(link)}"
     else:
         key = f"title\x1f{source}\x1f{' '.join((title or '').split()).casefold()}"
     return hashlib.blake2b(key.encode("utf-8", "replace"), digest_size=8).hexdigest()

@@ -9,7 +9,6 @@ New items are recognised by their link: a page item's release id is derived from
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,6 +29,7 @@ from feeds.collect.normalize import (
 )
 from feeds.collect.parse import MAX_ITEMS, ParseOutcome, summarise
 from feeds.models import Release, Source
+from feeds.text import fold
 
 __all__ = ["DEFAULT_SELECTORS", "parse_index_page", "parse_page_date"]
 
@@ -228,9 +228,7 @@ def parse_page_date(value: str, zone: ZoneInfo | None = None) -> datetime | None
 
 
 def _worded_date(value: str) -> datetime | None:
-    folded = "".join(
-        c for c in unicodedata.normalize("NFD", value.lower()) if not unicodedata.combining(c)
-    )
+    folded = fold(value)
     words = _WORD.findall(folded)
     month_at = next((i for i, word in enumerate(words) if word in _MONTHS), None)
     if month_at is None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from feeds.models import Classification, Evidence, Match, Release
+from feeds import Classification, Evidence, Match, Release
 from state.dedupe import Keys
 from state.events import features
 from state.records import Correction, StoredRelease, TriageState

@@ -19,7 +19,7 @@ from typing import Any
 
 import orjson
 
-from feeds.models import PILLAR_IDS, Evidence
+from feeds import PILLAR_IDS, Evidence
 from state.engine.codec import doc_features
 from state.engine.storage import (
     INDEX_DIR,

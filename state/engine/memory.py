@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from sys import intern
 from typing import Any
 
-from feeds.models import Classification, Release, SourceHealth
+from feeds import Classification, Release, SourceHealth
 from state.dedupe import DedupeIndex, guid_key
 from state.engine.codec import BLANK_TRIAGE, triage_fields, triage_tuple
 from state.engine.fastinit import maker

@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from feeds.models import Release
+from feeds import Release
 from state.dedupe import keys_for
 from state.engine import chunks
 from state.engine.chunks import chunk_name, chunk_number, month_of

@@ -15,7 +15,7 @@ from typing import Any, cast
 
 import orjson
 
-from feeds.models import ClassifiedRelease
+from feeds import ClassifiedRelease
 from state.dedupe import Keys, is_edit, is_enrichment, keys_for, release_digest
 from state.engine.chunks import ChunkFiller, month_for
 from state.engine.codec import full_record, release_doc

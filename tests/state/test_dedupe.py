@@ -6,16 +6,8 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from state.dedupe import (
-    DedupeIndex,
-    canonical_url,
-    is_edit,
-    is_enrichment,
-    keys_for,
-    normalise_text,
-    parsed_canonical_url,
-    strip_marks,
-)
+from feeds.text import canonical_url, parsed_canonical_url, strip_marks
+from state.dedupe import DedupeIndex, is_edit, is_enrichment, keys_for, normalise_text
 from tests.state.factories import make_release
 
 

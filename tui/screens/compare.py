@@ -11,7 +11,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from state.records import StoredRelease
+from state import StoredRelease
 from tui.widgets.release_reader import ReleaseReader
 
 

@@ -9,8 +9,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, SelectionList
 
-from feeds.models import PILLAR_IDS, PILLAR_NAMES
-from state.records import Correction, StoredRelease
+from feeds import PILLAR_IDS, PILLAR_NAMES
+from state import Correction, StoredRelease
 
 
 class TextPrompt(ModalScreen[str | None]):

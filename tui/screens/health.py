@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
-from feeds.models import Source, SourceHealth
+from feeds import Source, SourceHealth
 from tui.report import source_status
 
 

@@ -14,9 +14,8 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
-from feeds.models import Source
-from state.records import StoredRelease
-from state.store import Store
+from feeds import Source
+from state import Store, StoredRelease
 from tui.messages import PollFinished, PollProgressed, PollStarted, ReleasesChanged
 from tui.saved_filters import SavedFilters
 from tui.screens.triage_actions import TriageActions

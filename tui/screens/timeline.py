@@ -12,8 +12,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Sparkline, Static
 
-from feeds.models import PILLAR_IDS
-from state.records import StoredRelease
+from feeds import PILLAR_IDS
+from state import StoredRelease
 from tui.render import PILLAR_STYLES
 from tui.view import ALL, SUMMIT, daily_counts
 from tui.widgets.navigator import PILLAR_LABELS

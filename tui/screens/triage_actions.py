@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.binding import Binding
 
-from state.records import Correction, StoredRelease, TriageState
+from state import Correction, StoredRelease, TriageState
 
 if TYPE_CHECKING:
     from tui.triage import Triage
@@ -167,7 +167,7 @@ class TriageActions:
             self.notify("Link copied (OSC 52: works over SSH in most terminals).", timeout=3)
 
     def action_export_view(self) -> None:
-        from state.export import to_markdown
+        from state import to_markdown
         from tui.widgets.release_list import ReleaseList
 
         ids = [r.id for r in self.query_one(ReleaseList).releases]

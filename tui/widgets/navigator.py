@@ -11,8 +11,8 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from feeds.models import PILLAR_IDS, Source, SourceHealth
-from state.records import TriageState
+from feeds import PILLAR_IDS, Source, SourceHealth
+from state import TriageState
 from tui.render import PILLAR_STYLES
 from tui.view import ALL, OTHER, SUMMIT
 

@@ -18,7 +18,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from state.records import StoredRelease
+from state import StoredRelease
 from tui.render import pillar_badges, title_cell, triage_cell
 
 

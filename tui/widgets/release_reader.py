@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from state.records import StoredRelease
+from state import StoredRelease
 from tui.render import body_text, event_lines, reader_header
 
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from feeds.collect.normalize import canonical_link, clean_text, html_to_text, release_id, safe_link
+from feeds.collect.normalize import clean_text, html_to_text, release_id, safe_link
 
 ESC = "\x1b"
 
@@ -108,12 +108,6 @@ def test_release_id_prefers_guid_then_link_then_title():
 
 def test_counter_like_guids_are_scoped_to_their_source():
     assert release_id("17", "", "", "a") != release_id("17", "", "", "b")
-
-
-def test_canonical_link_keeps_meaningful_query():
-    assert canonical_link("HTTP://Gob.mx/sep/prensa/x?idiom=es&utm_medium=rss") == (
-        "http://gob.mx/sep/prensa/x?idiom=es"
-    )
 
 
 @pytest.mark.parametrize(
