@@ -133,7 +133,7 @@ if TYPE_CHECKING:  # the names as type checkers see them; at run time they load 
     )
 
 _HOMES = {
-    "FetchPolicy": "feeds.collect.fetch",
+    "FetchPolicy": "feeds.models",
     "Fetcher": "feeds.collect.fetch",
     "discover_source": "feeds.collect.opml",
     "new_sources": "feeds.collect.opml",

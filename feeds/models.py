@@ -51,6 +51,24 @@ class Source:
     enabled: bool = True
 
 
+DEFAULT_USER_AGENT = "summitwatch/0.1 (+https://github.com/summitwatch/summitwatch)"
+
+
+@dataclass(frozen=True, slots=True)
+class FetchPolicy:
+    """Limits for every request. Times in seconds; `total_timeout` bounds a whole fetch,
+    redirects included, so a server trickling a byte a second cannot hold it forever."""
+
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0
+    total_timeout: float = 30.0
+    max_bytes: int = 10 * 1024 * 1024
+    max_redirects: int = 5
+    concurrency: int = 8
+    per_host: int = 2
+    user_agent: str = DEFAULT_USER_AGENT
+
+
 @dataclass(frozen=True, slots=True)
 class FetchResult:
     """What one attempt to fetch a source gave: a body, a 304, or an error in plain words."""

@@ -46,7 +46,7 @@ from state.engine.storage import (
     Transaction,
     read_tables,
 )
-from state.engine.writes import Batch, add_one, put_docs, utc_now, write_triage
+from state.engine.writes import Batch, add_one, put_docs, utc_stamp, write_triage
 from state.events import features, group_events
 from state.records import StoredRelease
 
@@ -260,7 +260,7 @@ class Store:
         Returns full records of the new and the edited releases (light ones with `light`:
         a large poll then skips decoding every evidence it has just encoded). `keys`, given
         in the order of `items`, are their `keys_for` computed already (None where not)."""
-        now = now or utc_now()
+        now = now or utc_stamp()
         new: dict[str, None] = {}
         changed: dict[str, None] = {}
         # Many objects and no cycles (see `_sync`): the collector would rescan the store.
@@ -316,7 +316,7 @@ class Store:
 
     def prune_bodies(self, older_than_days: int, now: str | None = None) -> int:
         """Drop the text of non-summit releases published more than `older_than_days` ago."""
-        moment = datetime.fromisoformat((now or utc_now()).replace("Z", "+00:00"))
+        moment = datetime.fromisoformat((now or utc_stamp()).replace("Z", "+00:00"))
         cutoff = (moment - timedelta(days=older_than_days)).isoformat(timespec="seconds")
 
         def prunable(stored: StoredRelease) -> bool:

@@ -17,7 +17,6 @@ from feeds import (
     ClassifiedRelease,
     Config,
     Fetcher,
-    FetchPolicy,
     Poller,
     Source,
     SourceHealth,
@@ -68,22 +67,9 @@ class PollReport:
         return [r for r in self.new if r.summit]
 
 
-def fetch_policy(config: Config) -> FetchPolicy:
-    poll = config.poll
-    return FetchPolicy(
-        connect_timeout=poll.connect_timeout,
-        read_timeout=poll.read_timeout,
-        total_timeout=poll.total_timeout,
-        max_bytes=poll.max_bytes,
-        concurrency=poll.concurrency,
-        per_host=poll.per_host,
-        user_agent=poll.user_agent,
-    )
-
-
 def make_fetcher(config: Config) -> Fetcher:
     """The one fetcher of a process; the bundled demo folder is the only place `file:` may read."""
-    return Fetcher(fetch_policy(config), file_roots=(DEMO_DIR,))
+    return Fetcher(config.poll.fetch, file_roots=(DEMO_DIR,))
 
 
 def load_classifier(config: Config, taxonomy: Path | None = None) -> Classifier:

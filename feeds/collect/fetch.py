@@ -31,7 +31,7 @@ sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 import httpx  # noqa: E402
 
 from feeds.collect.transport import make_client  # noqa: E402
-from feeds.models import FetchResult, Source  # noqa: E402
+from feeds.models import FetchPolicy, FetchResult, Source  # noqa: E402
 
 __all__ = ["FetchPolicy", "Fetcher"]
 
@@ -49,21 +49,6 @@ _STATUS_WORDS = {
     403: "403 Forbidden: the site may block unknown clients",
     410: "410 Gone: the site removed this address",
 }
-
-
-@dataclass(frozen=True)
-class FetchPolicy:
-    """Limits for every request. Times in seconds; `total_timeout` bounds a whole fetch,
-    redirects included, so a server trickling a byte a second cannot hold it forever."""
-
-    connect_timeout: float = 10.0
-    read_timeout: float = 20.0
-    total_timeout: float = 30.0
-    max_bytes: int = 10 * 1024 * 1024
-    max_redirects: int = 5
-    concurrency: int = 8
-    per_host: int = 2
-    user_agent: str = "summitwatch/0.1 (+https://github.com/summitwatch/summitwatch)"
 
 
 class FetchError(Exception):
@@ -95,9 +80,9 @@ class Fetcher:
     """
 
     def __init__(
-        self, policy: FetchPolicy = FetchPolicy(), *, file_roots: Sequence[Path] = ()
+        self, policy: FetchPolicy | None = None, *, file_roots: Sequence[Path] = ()
     ) -> None:
-        self.policy = policy
+        self.policy = policy = policy or FetchPolicy()
         self.file_roots = tuple(Path(root).resolve() for root in file_roots)
         self.permanent_redirects: dict[str, str] = {}
         _remember_missing_sniffio()

@@ -16,10 +16,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from feeds.models import COUNTRIES, LANGUAGES, Source
+from feeds.models import COUNTRIES, LANGUAGES, FetchPolicy, Source
 
 DEMO_DIR = Path(str(resources.files("feeds") / "demo"))
-DEFAULT_USER_AGENT = "summitwatch/0.1 (+https://github.com/summitwatch/summitwatch)"
 
 _SOURCE_KEYS = {
     "name",
@@ -48,14 +47,11 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class PollSettings:
+    """`[poll]`: the schedule and what a poll does, and the limits of every request (`fetch`:
+    its keys sit in `[poll]` beside the others)."""
+
     interval: int = 900
-    concurrency: int = 8
-    per_host: int = 2
-    connect_timeout: float = 10.0
-    read_timeout: float = 20.0
-    total_timeout: float = 30.0
-    max_bytes: int = 10 * 1024 * 1024
-    user_agent: str = DEFAULT_USER_AGENT
+    fetch: FetchPolicy = field(default_factory=FetchPolicy)
     # Fetch the release page when a feed gives only a summary (once per release).
     full_text: bool = True
     # Bodies of non-summit releases older than this many days are dropped (0 keeps them all).
@@ -190,12 +186,14 @@ def _parse_poll(raw: Any, path: Path, lines: _Lines) -> PollSettings:
     if not isinstance(raw, dict):
         raise ConfigError(path, lines.of_key("poll"), "[poll] must be a table")
     fields: dict[str, Any] = {}
+    fetch_fields: dict[str, Any] = {}
     defaults = PollSettings()
     for key, value in raw.items():
         line = lines.of_key(key, "poll")
-        if not hasattr(defaults, key):
+        owner = defaults.fetch if hasattr(defaults.fetch, key) else defaults
+        if key == "fetch" or not hasattr(owner, key):
             raise ConfigError(path, line, f"unknown setting {key!r} in [poll]")
-        default = getattr(defaults, key)
+        default = getattr(owner, key)
         kind: type | tuple[type, ...] = (
             (int, float) if isinstance(default, float) else type(default)
         )
@@ -203,8 +201,9 @@ def _parse_poll(raw: Any, path: Path, lines: _Lines) -> PollSettings:
         numeric = isinstance(value, int | float) and not isinstance(value, bool)
         if numeric and (value < 0 or (value == 0 and key != "prune_after_days")):
             raise ConfigError(path, line, f"[poll] {key} must be greater than 0")
-        fields[key] = float(value) if isinstance(default, float) else value
-    return PollSettings(**fields)
+        chosen = fetch_fields if owner is defaults.fetch else fields
+        chosen[key] = float(value) if isinstance(default, float) else value
+    return PollSettings(**fields, fetch=FetchPolicy(**fetch_fields))
 
 
 def _parse_alerts(raw: Any, path: Path, lines: _Lines) -> AlertSettings:

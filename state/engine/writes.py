@@ -24,10 +24,10 @@ from state.engine.memory import Memory
 from state.engine.storage import TRIAGE, Transaction, doc
 from state.records import StoredRelease
 
-__all__ = ["Batch", "add_one", "put_docs", "utc_now", "write_triage"]
+__all__ = ["Batch", "add_one", "put_docs", "utc_stamp", "write_triage"]
 
 
-def utc_now() -> str:
+def utc_stamp() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
@@ -84,7 +84,7 @@ def write_triage(txn: Transaction, mem: Memory, fields: Mapping[str, Mapping[str
     """Merge decisions field by field into what is on disk, then into memory."""
     if not fields:
         return
-    stamp = utc_now()
+    stamp = utc_stamp()
     target = txn.table(TRIAGE, "triage")
     groups: dict[bytes, list[str]] = defaultdict(list)
     for release_id, changes in fields.items():

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from feeds.collect.sources import Config, PollSettings, demo_config
 from feeds.judge.classify import Classifier
-from feeds.models import Source
+from feeds.models import FetchPolicy, Source
 from state.store import Store
 from tui.app import SummitWatchApp
 from tui.services import make_fetcher
@@ -21,7 +21,9 @@ def dead_config() -> Config:
     sources = tuple(
         Source(name=f"dead {n}", url=f"http://127.0.0.1:9/feed{n}", country="US") for n in (1, 2)
     )
-    return Config(path=None, sources=sources, poll=PollSettings(connect_timeout=1.0))
+    return Config(
+        path=None, sources=sources, poll=PollSettings(fetch=FetchPolicy(connect_timeout=1.0))
+    )
 
 
 async def test_every_source_failing_offers_the_demo_on_d(

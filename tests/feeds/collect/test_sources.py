@@ -47,7 +47,7 @@ def _write(tmp_path: Path, text: str) -> Path:
 def test_valid_config_loads_sources_and_poll_settings(tmp_path: Path) -> None:
     config = load_config(_write(tmp_path, GOOD))
     assert config.poll.interval == 600
-    assert config.poll.concurrency == 4
+    assert config.poll.fetch.concurrency == 4
     assert [s.name for s in config.sources] == ["White House", "SRE"]
     sre = config.sources[1]
     assert sre.country == "MX"
