@@ -49,6 +49,8 @@ class Source:
     # For kind == "page": CSS selectors named item, title, link, date, summary, type.
     selectors: Mapping[str, str] = field(default_factory=dict, hash=False)
     enabled: bool = True
+    # CSS selectors of elements to leave out of this source's release texts.
+    drop: tuple[str, ...] = ()
 
 
 DEFAULT_USER_AGENT = "summitwatch/0.1 (+https://github.com/summitwatch/summitwatch)"

@@ -1,164 +1,222 @@
-"""The main text of a government release page, without menus, footers, cookie or survey blocks.
+"""The body of a release: its text without the furniture around it, from feed HTML and fetched
+pages alike.
 
-Pure: bytes or text in, plain text out; no network, no entity resolution. Paragraphs and headings
-come out one per line, separated by blank lines, so that the classifier can see the headings.
+One method for both. Furniture is known by its tag (nav, form, select, header, footer...), its
+ARIA role, or a word of its class or id (menu, share, survey, topper, byline, meta...). A whole
+page is first narrowed to its main element, or to the block that holds most of its prose; a feed
+item's HTML is the body already. Then the text loses a leading byline block that ends with the
+release's own title, and everything from a feed footer ("The post … appeared first on …") or a
+survey prompt on. Where a site needs more, it is data in its config: `drop` lists CSS selectors
+of elements to leave out. Pure: text or bytes in, plain text out (paragraphs separated by blank
+lines); no network, no entity resolution. CPU-bound: call it in a thread for a fetched page.
 """
 
 from __future__ import annotations
 
-import contextlib
 import re
-from collections.abc import Iterator
+from collections.abc import Sequence
 
+from cssselect import SelectorError
 from lxml import etree
-from lxml import html as lxml_html
 
-_DROP_TAGS = (
-    "script", "style", "noscript", "template", "iframe", "svg", "canvas", "form", "button",
-    "select", "input", "textarea", "nav", "header", "footer", "aside", "menu", "dialog",
-    "object", "embed", "video", "audio", "picture", "figure", "img",
-)  # fmt: skip
-_DROP_ROLES = frozenset(
-    {"navigation", "banner", "contentinfo", "search", "dialog", "complementary"}
+from feeds.collect.normalize import (
+    Skip,
+    clean_text,
+    css_selector,
+    decode_html,
+    element_text,
+    has_markup,
+    html_to_text,
+    parse_html,
+    strip_controls,
 )
+from feeds.text import fold
+
+__all__ = ["extract_main_text"]
+
+_FURNITURE_TAGS = frozenset(
+    {
+        *("script", "style", "noscript", "template", "head", "title", "iframe", "object"),
+        *("embed", "svg", "math", "canvas", "nav", "form", "button", "select", "input"),
+        *("textarea", "header", "footer", "aside", "menu", "dialog", "video", "audio"),
+        *("picture", "figure", "img"),
+    }
+)
+_FURNITURE_ROLES = frozenset(
+    {"navigation", "banner", "contentinfo", "search", "dialog", "complementary", "menu", "menubar"}
+)
+# Furniture tags that may also cite the author of a quotation.
+_CITATION_TAGS = frozenset({"footer", "header"})
 # Class or id words of page furniture, in the three languages of our sources.
-_BOILERPLATE = re.compile(
+_FURNITURE_WORDS = re.compile(
     r"cookie|consent|survey|encuesta|sondage|feedback|share|social|compartir|partager|breadcrumb"
-    r"|menu|navbar|sidebar|footer|masthead|related|newsletter|subscribe|skip|banner|modal|popup"
-    r"|toolbar|pager|pagination|comments|tags|print|gdpr|alert|language-switch|lang-select",
+    r"|menu|navbar|sidebar|footer|masthead|topper|related|newsletter|subscribe|skip|banner|modal"
+    r"|popup|toolbar|pager|pagination|comments|tags|print|gdpr|alert|language-switch|lang-select"
+    r"|byline|dateline|screen-reader|visually-hidden|sr-only|(?<![a-z])meta(?![a-z])",
     re.IGNORECASE,
 )
+# Containers never dropped for a class word: a page's `<main class="main-menu-open">` is still
+# the page.
+_NEVER_FURNITURE = frozenset({"html", "body", "main", "article"})
 _MAIN_XPATH = (
-    "//main | //article | //*[@role='main'] | //*[@id='main-content' or @id='content'"
-    " or @id='main' or @itemprop='articleBody']"
+    "//main | //article | //*[@role='main'] | //*[@itemprop='articleBody']"
+    " | //*[@id='main-content' or @id='content' or @id='main']"
 )
-_BLOCK_TAGS = (
-    "p div section article main h1 h2 h3 h4 h5 h6 li ul ol blockquote pre table tr dd dt dl"
-    " address center"
+_MIN_MAIN_CHARS = 200
+# A block holding this share of a page's prose is where the body is.
+_MOST = 0.8
+_PARAGRAPHS = frozenset(
+    {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "dd", "dt", "td"}
 )
-_BLOCKS = frozenset(_BLOCK_TAGS.split())
-# Survey and feedback prompts seen at the end of release pages: the text stops there.
+# The text stops at the first line that starts with one of these: survey and feedback prompts
+# of release pages, and the footer WordPress adds to every feed item (English, Spanish, French).
 _TAIL_MARKERS = re.compile(
     r"^\s*(?:contesta nuestra encuesta|¿cómo fue tu experiencia|¿fue fácil encontrar"
     r"|was this page helpful|did you find what you were looking for|report a problem"
     r"|cette page vous a-t-elle été utile|signaler un problème|date modified"
-    r"|date de modification|share this page|partager cette page|compartir en)",
+    r"|date de modification|share this page|partager cette page|compartir en"
+    r"|the post .+ appeared first on |la entrada .+ se publicó primero en "
+    r"|l[’']article .+ est apparu en premier sur )",
     re.IGNORECASE,
 )
-_MIN_MAIN_CHARS = 200
-_META_CHARSET = re.compile(rb"<meta[^>]+charset", re.IGNORECASE)
+# A byline block is a few short lines: office, speakers, place. Longer is a paragraph of the body.
+_BYLINE_LINES = 12
+_BYLINE_CHARS = 160
+_WHOLE_PAGE = re.compile(
+    r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype|html|head)\b", re.I | re.S
+)
+_NOT_WORD = re.compile(r"[^\w]+")
 
 
-def extract_main_text(html: str | bytes) -> str:
-    """Return the main text of a release page as paragraphs separated by blank lines."""
-    root = _parse(html)
-    if root is None:
+def extract_main_text(markup: str | bytes, *, title: str = "", drop: Sequence[str] = ()) -> str:
+    """The body of a release as plain text, from a feed item's HTML or a whole page.
+
+    `title` is the release's title: a byline block ending with it is cut. `drop` holds CSS
+    selectors (a source's `drop` setting) of elements to leave out. Never raises.
+    """
+    if isinstance(markup, bytes):
+        markup = decode_html(markup)
+    if not markup.strip():
         return ""
-    _drop_furniture(root)
-    main = _main_element(root)
-    paragraphs: list[str] = []
-    for paragraph in _paragraphs(main):
-        if _TAIL_MARKERS.match(paragraph):
-            break
-        paragraphs.append(paragraph)
-    return "\n\n".join(paragraphs)
+    text = _html_body(strip_controls(markup), drop) if has_markup(markup) else clean_text(markup)
+    return _trim(text, title)
 
 
-def _parse(html: str | bytes) -> etree._Element | None:
-    if not html.strip():
-        return None
-    parser = lxml_html.HTMLParser(
-        remove_comments=True, remove_pis=True, no_network=True, recover=True
-    )
-    if isinstance(html, bytes) and not _META_CHARSET.search(html[:4096]):
-        # Without a declared charset lxml assumes Latin-1; government pages are mostly UTF-8.
-        with contextlib.suppress(UnicodeDecodeError):
-            html = html.decode("utf-8-sig")
-    if isinstance(html, str):
-        # lxml refuses str input that declares an encoding; the text is already decoded.
-        html = re.sub(r"^\s*<\?xml[^>]*>", "", html)
-    try:
-        return lxml_html.document_fromstring(html, parser=parser)
-    except (etree.ParserError, ValueError):
-        return None
+def _html_body(markup: str, drop: Sequence[str]) -> str:
+    page = _WHOLE_PAGE.match(markup) is not None
+    root = parse_html(markup, whole_page=page)
+    if root is None:
+        return html_to_text(markup)  # markup lxml cannot read: the tags stripped, no more
+    dropped = _selected(root, drop)
+
+    def skip(element: etree._Element) -> bool:
+        return _furniture(element) or (bool(dropped) and element in dropped)
+
+    return element_text(_main_element(root, skip) if page else root, skip)
 
 
-def _drop_furniture(root: etree._Element) -> None:
-    doomed: list[lxml_html.HtmlElement] = list(root.iter(*_DROP_TAGS))
-    for element in root.iter():
-        if not isinstance(element.tag, str):
+def _selected(root: etree._Element, selectors: Sequence[str]) -> set[etree._Element]:
+    """The elements the source's `drop` selectors name (the config checked them; one that is
+    not a selector all the same names nothing)."""
+    found: set[etree._Element] = set()
+    for css in selectors:
+        try:
+            found.update(css_selector(css)(root))
+        except SelectorError:
             continue
-        if element.get("role", "").lower() in _DROP_ROLES or element.get("aria-hidden") == "true":
-            doomed.append(element)
-            continue
-        marks = f"{element.get('id', '')} {element.get('class', '')}"
-        keep = element.tag in ("body", "html", "main", "article")
-        if not keep and marks.strip() and _BOILERPLATE.search(marks):
-            doomed.append(element)
-    for element in doomed:
-        if element.getparent() is not None:
-            element.drop_tree()  # keeps the tail: text of the parent after the element
+    return found
 
 
-def _main_element(root: etree._Element) -> etree._Element:
-    """The release body: a <main>/<article> when it holds enough text, else the densest block."""
+def _furniture(element: etree._Element) -> bool:
+    tag = element.tag
+    if not isinstance(tag, str):
+        return True
+    attrib = element.attrib
+    if tag in _FURNITURE_TAGS:
+        return tag not in _CITATION_TAGS or not _in_quotation(element)
+    if not attrib:
+        return False
+    if attrib.get("aria-hidden") == "true" or "hidden" in attrib:
+        return True
+    role = attrib.get("role")
+    if role and role.lower() in _FURNITURE_ROLES:
+        return True
+    if tag in _NEVER_FURNITURE:
+        return False
+    marks = f"{attrib.get('class', '')} {attrib.get('id', '')}"
+    found = len(marks) > 1 and _FURNITURE_WORDS.search(marks) is not None
+    return found and not _in_quotation(element)
+
+
+def _in_quotation(element: etree._Element) -> bool:
+    """Is it part of a quotation? A quote's attribution is often its `footer` ("The Rt. Hon.
+    Mark Carney, Prime Minister of Canada"), and who said it belongs to the body."""
+    parent = element.getparent()
+    return parent is not None and parent.tag == "blockquote"
+
+
+def _main_element(root: etree._Element, skip: Skip) -> etree._Element:
+    """A page's body: its <main> or <article> when that holds enough text, else the block that
+    holds most of its prose."""
     for element in root.xpath(_MAIN_XPATH):
-        if len(_text_length(element)) >= _MIN_MAIN_CHARS:
-            return _densest(element)
-    return _densest(root)
+        if not skip(element) and len(" ".join(element.itertext())) >= _MIN_MAIN_CHARS:
+            return element
+    return _prose_block(root, skip)
 
 
-def _densest(root: etree._Element) -> etree._Element:
-    best, best_score = root, 0.0
-    for element in root.iter("div", "section", "article", "main", "td", "body"):
-        score = _paragraph_score(element)
-        if score > best_score:
-            best, best_score = element, score
-    return best if best_score > 0 else root
+def _prose_block(root: etree._Element, skip: Skip) -> etree._Element:
+    """The smallest block that holds most of the page's prose: text in paragraphs, less twice
+    their link text (menus are links), furniture left out."""
+    weights: dict[etree._Element, float] = {}
 
-
-def _paragraph_score(element: etree._Element) -> float:
-    """Text in direct paragraph children, less the part that is link text (menus are links)."""
-    score = 0.0
-    for child in element:
-        if child.tag in ("p", "h2", "h3", "h4", "blockquote", "ul", "ol"):
-            text = len(_text_length(child))
-            links = sum(len(_text_length(a)) for a in child.iter("a"))
-            score += text - 2 * links
-    return score
-
-
-def _text_length(element: etree._Element) -> str:
-    return " ".join("".join(element.itertext()).split())
-
-
-def _paragraphs(element: etree._Element) -> Iterator[str]:
-    """Walk the tree, cutting the text at block elements and <br>."""
-    buffer: list[str] = []
-    for piece in _pieces(element):
-        if piece is None:
-            text = " ".join("".join(buffer).split())
-            buffer.clear()
-            if text:
-                yield text
+    def weigh(element: etree._Element) -> float:
+        if skip(element):
+            return 0.0
+        if element.tag in _PARAGRAPHS:
+            text = len(" ".join("".join(element.itertext()).split()))
+            links = sum(len(" ".join("".join(a.itertext()).split())) for a in element.iter("a"))
+            weight = max(0.0, text - 2.0 * links)
         else:
-            buffer.append(piece)
-    text = " ".join("".join(buffer).split())
-    if text:
-        yield text
+            weight = sum(weigh(child) for child in element)
+        weights[element] = weight
+        return weight
+
+    total = weigh(root)
+    block = root
+    while total:
+        heavy = next((c for c in block if weights.get(c, 0.0) >= _MOST * total), None)
+        if heavy is None or heavy.tag in _PARAGRAPHS:
+            break
+        block = heavy
+    return block
 
 
-def _pieces(element: etree._Element) -> Iterator[str | None]:
-    """Text pieces in document order; None marks a paragraph break."""
-    tag = element.tag if isinstance(element.tag, str) else ""
-    block = tag in _BLOCKS or tag == "br"
-    if block:
-        yield None
-    if element.text and tag:
-        yield element.text
-    for child in element:
-        yield from _pieces(child)
-        if child.tail:
-            yield child.tail
-    if block:
-        yield None
+def _trim(text: str, title: str) -> str:
+    """The text without a leading byline block that ends with the title, and without anything
+    from a feed footer or a survey prompt on."""
+    lines = text.split("\n")
+    if title:
+        lines = _after_title(lines, _plain(title))
+    for number, line in enumerate(lines):
+        if line and _TAIL_MARKERS.match(line):
+            lines = lines[:number]
+            break
+    return "\n".join(lines).strip()
+
+
+def _after_title(lines: list[str], title: str) -> list[str]:
+    seen = 0
+    for number, line in enumerate(lines):
+        if not line:
+            continue
+        if _plain(line) == title:
+            return lines[number + 1 :]
+        seen += 1
+        if seen >= _BYLINE_LINES or len(line) >= _BYLINE_CHARS:
+            break
+    return lines
+
+
+def _plain(text: str) -> str:
+    """Folded words only: a title repeated in the body compares equal whatever its quotes."""
+    return " ".join(_NOT_WORD.sub(" ", fold(text)).split())

@@ -13,7 +13,6 @@ from dataclasses import replace
 
 from feeds.collect.extract import extract_main_text
 from feeds.collect.fetch import Fetcher
-from feeds.collect.normalize import clean_text
 from feeds.models import Release, Source
 from feeds.text import body_of
 
@@ -61,5 +60,7 @@ async def _page_text(fetcher: Fetcher, source: Source, release: Release) -> str:
     result = await fetcher.fetch(page)
     if result.error is not None or not result.body:
         return ""
-    text = clean_text(await asyncio.to_thread(extract_main_text, result.body))
+    text = await asyncio.to_thread(
+        extract_main_text, result.body, title=release.title, drop=source.drop
+    )
     return text if len(text) > len(body_of(release)) else ""

@@ -11,18 +11,30 @@ import hashlib
 import html as html_lib
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
 from lxml import etree
 
 from feeds.text import canonical_url
 
+if TYPE_CHECKING:
+    from lxml.cssselect import CSSSelector
+
 __all__ = [
+    "Skip",
     "clean_text",
+    "css_selector",
+    "decode_html",
+    "element_text",
+    "has_markup",
     "html_to_text",
     "iso_utc",
     "one_line",
+    "parse_html",
     "release_id",
     "safe_link",
     "strip_controls",
@@ -145,6 +157,12 @@ _HTML_PARSER = etree.HTMLParser(
 _TAG = re.compile(r"<[^>]*>?")
 _DROPPED_BLOCK = re.compile(r"<(script|style)\b.*?</\1\s*>", re.I | re.S)
 _MARKUP = re.compile(r"<[A-Za-z!/?]|&(?:#\d|#x[0-9A-Fa-f]|[A-Za-z]{2,})")
+_DOCTYPE = re.compile(r"<!doctype[^>\[]*(?:\[.*?\])?\s*>", re.I | re.S)
+_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.I)
+
+
+# Tells the walk to leave an element out, with everything inside it.
+Skip = Callable[[etree._Element], bool]
 
 
 def html_to_text(html: str) -> str:
@@ -159,23 +177,48 @@ def html_to_text(html: str) -> str:
     if not _MARKUP.search(html):
         return clean_text(html)
     source = strip_controls(html)
-    try:
-        root = etree.fromstring(f"<html><body>{source}</body></html>", _HTML_PARSER)
-        text = clean_text(_assemble(_walk(root))) if root is not None else ""
-    except (etree.LxmlError, ValueError):
-        text = ""
+    root = parse_html(source)
+    text = element_text(root) if root is not None else ""
     # libxml2 gives up on pathological markup (nesting past its depth limit): strip tags crudely.
     return text or clean_text(html_lib.unescape(_TAG.sub(" ", _DROPPED_BLOCK.sub(" ", source))))
 
 
-def _walk(root: etree._Element) -> list[str | int]:
+def has_markup(text: str) -> bool:
+    """Does `text` hold a tag or an entity, or is it plain text already?"""
+    return _MARKUP.search(text) is not None
+
+
+def parse_html(markup: str, *, whole_page: bool = False) -> etree._Element | None:
+    """The tree of an HTML fragment (or of a whole page), or None when nothing can be read.
+
+    `markup` must have been through `strip_controls`. Entities are never resolved, nothing is
+    fetched; a DOCTYPE is cut first, since lxml's HTML parser reads an internal subset as text.
+    """
+    markup = _DOCTYPE.sub("", markup, count=1) if whole_page else markup
+    try:
+        if whole_page:
+            return etree.fromstring(markup, _HTML_PARSER)
+        return etree.fromstring(f"<html><body>{markup}</body></html>", _HTML_PARSER)
+    except (etree.LxmlError, ValueError):
+        return None
+
+
+def element_text(element: etree._Element, skip: Skip | None = None) -> str:
+    """Plain text of `element` and what it holds (not the text after it), as `html_to_text`
+    gives it; elements for which `skip` is true are left out, with all they hold."""
+    return clean_text(_assemble(_walk(element, skip)))
+
+
+def _walk(root: etree._Element, skip: Skip | None = None) -> list[str | int]:
     """Text pieces and break markers in document order, without recursion (deep HTML is fine)."""
     pieces: list[str | int] = []
     skip_depth = 0
     for event, el in etree.iterwalk(root, events=("start", "end")):
         tag = el.tag if isinstance(el.tag, str) else ""
         if event == "start":
-            if skip_depth or tag in _DROPPED:
+            if skip_depth or tag in _DROPPED or (skip is not None and skip(el)):
+                if not skip_depth and tag in _BLOCKS:
+                    pieces.append(_PARAGRAPH)  # a left-out block still parts its neighbours
                 skip_depth += 1
                 continue
             if tag in _BLOCKS or tag in _LINES:
@@ -193,7 +236,7 @@ def _walk(root: etree._Element) -> list[str | int]:
             pieces.append(_LINE)
         elif tag in ("td", "th"):
             pieces.append(" ")
-        if el.tail:
+        if el.tail and el is not root:
             pieces.append(el.tail)
     return pieces
 
@@ -216,6 +259,32 @@ def _assemble(pieces: list[str | int]) -> str:
     if words:
         out.append(" ".join("".join(words).split()))
     return "".join(out)
+
+
+def decode_html(body: bytes) -> str:
+    """An HTML page's bytes as text: UTF-8 when it is, else the charset the page declares, else
+    Windows-1252."""
+    if body.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return body.decode("utf-16", "replace")
+    try:
+        return body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    declared = _META_CHARSET.search(body[:4096])
+    for codec in ((declared.group(1).decode("ascii") if declared else ""), "cp1252"):
+        try:
+            return body.decode(codec, "replace") if codec else ""
+        except LookupError:
+            continue
+    return body.decode("latin-1")
+
+
+@lru_cache(maxsize=64)
+def css_selector(css: str) -> CSSSelector:
+    """A compiled CSS selector for HTML; raises `cssselect.SelectorError` when it is not one."""
+    from lxml.cssselect import CSSSelector  # cssselect only where selectors are used
+
+    return CSSSelector(css, translator="html")
 
 
 # --- ids, links and dates -----------------------------------------------------------------------

@@ -12,7 +12,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cssselect import SelectorError
@@ -20,6 +19,8 @@ from lxml import etree
 from lxml.cssselect import CSSSelector
 
 from feeds.collect.normalize import (
+    css_selector,
+    decode_html,
     html_to_text,
     iso_utc,
     one_line,
@@ -44,7 +45,6 @@ DEFAULT_SELECTORS: Mapping[str, str] = {
 # Listing pages print local times without a zone; these are the capitals' zones.
 _COUNTRY_ZONES = {"MX": "America/Mexico_City", "CA": "America/Toronto", "US": "America/New_York"}
 _HTML_PARSER = etree.HTMLParser(no_network=True, remove_comments=True, remove_pis=True)
-_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,11 +63,11 @@ def parse_index_page(body: bytes, source: Source, base_url: str) -> ParseOutcome
     """Releases listed on an index page, newest first, at most `MAX_ITEMS`. Never raises."""
     selectors = {**DEFAULT_SELECTORS, **{k: v for k, v in source.selectors.items() if v}}
     try:
-        compiled = {name: _compile(css) for name, css in selectors.items()}
+        compiled = {name: css_selector(css) for name, css in selectors.items()}
     except SelectorError as exc:
         return ParseOutcome([], f"bad CSS selector in the source settings: {exc}")
     try:
-        root = etree.fromstring(strip_controls(_decode(body)), _HTML_PARSER)
+        root = etree.fromstring(strip_controls(decode_html(body)), _HTML_PARSER)
     except (etree.LxmlError, ValueError):
         root = None
     if root is None:
@@ -106,33 +106,11 @@ def _releases(items: list[PageItem], source: Source) -> list[Release]:
     return releases[:MAX_ITEMS]
 
 
-@lru_cache(maxsize=64)
-def _compile(css: str) -> CSSSelector:
-    return CSSSelector(css, translator="html")
-
-
 def _zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo("UTC")
-
-
-def _decode(body: bytes) -> str:
-    """UTF-8 when it is, else the charset the page declares, else Windows-1252."""
-    if body.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return body.decode("utf-16", "replace")
-    try:
-        return body.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    declared = _META_CHARSET.search(body[:4096])
-    for codec in ((declared.group(1).decode("ascii") if declared else ""), "cp1252"):
-        try:
-            return body.decode(codec, "replace") if codec else ""
-        except LookupError:
-            continue
-    return body.decode("latin-1")
 
 
 def _read_item(

@@ -2,8 +2,8 @@
 
 Well-formed RSS 2.0 and Atom go through lxml (entity resolution off, no network), which is about
 fifty times faster than feedparser; anything else (RSS 1.0, broken XML, odd encodings) falls back
-to feedparser, which is slow but forgiving. Either way the same normaliser turns HTML into plain
-text once. CPU-bound: call `parse_result` in a thread (`asyncio.to_thread`), not on the loop.
+to feedparser, which is slow but forgiving. Either way one extractor (`feeds.collect.extract`) turns
+an item's HTML into its body once. CPU-bound: call `parse_result` in a thread, not on the loop.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import feedparser
 from feedparser.datetimes import _parse_date as feedparser_date
 from lxml import etree
 
+from feeds.collect.extract import extract_main_text
 from feeds.collect.normalize import html_to_text, iso_utc, one_line, release_id, safe_link
 from feeds.models import FetchResult, Release, Source
 
@@ -304,9 +305,13 @@ def _has_substance(raw: _Raw) -> bool:
 
 
 def _release(key: str, published: str, raw: _Raw, source: Source) -> Release:
-    description = html_to_text(raw.description)
-    text = html_to_text(raw.content) if raw.content.strip() else description
     title = one_line(html_to_text(raw.title))
+    description = extract_main_text(raw.description, title=title, drop=source.drop)
+    text = (
+        extract_main_text(raw.content, title=title, drop=source.drop)
+        if raw.content.strip()
+        else description
+    )
     return Release(
         id=key,
         source=source.name,

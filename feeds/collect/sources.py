@@ -30,6 +30,7 @@ _SOURCE_KEYS = {
     "user_agent",
     "selectors",
     "enabled",
+    "drop",
 }
 _SELECTOR_KEYS = {"item", "title", "link", "date", "summary", "type"}
 _TOP_KEYS = {"poll", "alerts", "sources", "taxonomy", "keys"}
@@ -265,6 +266,7 @@ def _parse_source(raw: Any, index: int, path: Path, lines: _Lines, base_dir: Pat
         user_agent=user_agent,
         selectors=_parse_selectors(raw.get("selectors", {}), path, at("selectors")),
         enabled=enabled,
+        drop=_parse_drop(raw.get("drop", []), path, at("drop")),
     )
 
 
@@ -277,6 +279,24 @@ def _parse_selectors(raw: Any, path: Path, line: LineRef) -> dict[str, str]:
             raise ConfigError(path, _line(line), f"unknown selector {key!r} (known: {known})")
         _expect(value, str, f"selector {key!r}", path, line)
     return dict(raw)
+
+
+def _parse_drop(raw: Any, path: Path, line: LineRef) -> tuple[str, ...]:
+    """`drop`: CSS selectors of elements to leave out of the texts, each checked here."""
+    if not isinstance(raw, list) or not all(isinstance(css, str) for css in raw):
+        raise ConfigError(
+            path, _line(line), '`drop` must be a list of CSS selectors, e.g. [".share"]'
+        )
+    from cssselect import GenericTranslator, SelectorError  # only for a config that has `drop`
+
+    for css in raw:
+        try:
+            GenericTranslator().css_to_xpath(css)
+        except SelectorError as exc:
+            raise ConfigError(
+                path, _line(line), f"`drop`: {css!r} is not a CSS selector ({exc})"
+            ) from exc
+    return tuple(raw)
 
 
 def _check_url(url: str, base_dir: Path | None, path: Path, line: LineRef) -> str:

@@ -139,3 +139,24 @@ def test_relative_urls_only_resolve_where_a_base_folder_is_given(tmp_path: Path)
         parse_config(text, tmp_path / "c.toml")
     config = parse_config(text, tmp_path / "c.toml", base_dir=tmp_path)
     assert config.sources[0].url == (tmp_path / "a.xml").as_uri()
+
+
+def test_drop_selectors_load_with_their_source(tmp_path: Path) -> None:
+    text = GOOD.replace('language = "en"', 'language = "en"\ndrop = [".share", "div.topper h1"]')
+    config = load_config(_write(tmp_path, text))
+    assert config.sources[0].drop == (".share", "div.topper h1")
+    assert config.sources[1].drop == ()
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ('"div.share"', "must be a list of CSS selectors"),
+        ('["div..share"]', "'div..share' is not a CSS selector"),
+    ],
+)
+def test_a_bad_drop_setting_names_its_line(tmp_path: Path, value: str, message: str) -> None:
+    text = GOOD.replace('language = "en"', f'language = "en"\ndrop = {value}')
+    with pytest.raises(ConfigError, match=message) as err:
+        load_config(_write(tmp_path, text))
+    assert err.value.line == 11
