@@ -36,6 +36,7 @@ from state.engine.memory import Memory
 from state.engine.migrate import add_index, split_months
 from state.engine.storage import (
     HEALTH,
+    LOCK_TIMEOUT,
     MIGRATIONS,
     TRIAGE,
     CorruptDatabase,
@@ -122,15 +123,24 @@ class Store:
     `add()` give full ones.
     """
 
-    def __init__(self, path: Path, *, read_only: bool = False, load: Load = "all") -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        read_only: bool = False,
+        load: Load = "all",
+        lock_timeout: float = LOCK_TIMEOUT,
+    ) -> None:
         """Open the database at `path`, loading `load`: "all" releases, only the "newest"
         months (enough to fill a screen: the dashboard), or "none" (decisions and source health
         only: a poll that may find nothing new). `load_deferred()` loads what was left, and so
-        does every write that touches releases, so that none ever sees part of the store."""
+        does every write that touches releases, so that none ever sees part of the store.
+        A write waits `lock_timeout` seconds for another process's, then fails."""
         self.path = Path(path)
         self.read_only = read_only
         on_write = partial(write_index, self.path)
         self._folder = DatabaseFolder(self.path, read_only=read_only, on_write=on_write)
+        self._folder.lock_timeout = lock_timeout
         self._lock = threading.RLock()
         self._mem = Memory()
         self._bodies = Bodies(self.path)
@@ -360,11 +370,10 @@ class Store:
 
     def backup(self, dest: Path) -> Path:
         """Copy the database to the new folder `dest`, consistently, while others write."""
-        with self._lock:
-            if self.read_only:
-                return copy_database(self.path, Path(dest))
-            with self._folder.locked():
-                return copy_database(self.path, Path(dest))
+        if self.read_only:
+            return copy_database(self.path, Path(dest))
+        with self._folder.locked(), self._lock:
+            return copy_database(self.path, Path(dest))
 
     def close(self) -> None:
         self._closed = True
@@ -414,9 +423,11 @@ class Store:
             raise StoreError(f"{self.path}: the store is closed.")
         if self.read_only:
             raise ReadOnlyDatabase(self.path)
-        with self._lock:
+        # The database lock first: while another process holds it, this thread waits without
+        # the store's own lock, so that readers (the dashboard's keys) go on.
+        with self._folder.locked(), self._lock:
             try:
-                with self._folder.transaction() as txn:
+                with self._folder.transaction_held() as txn:
                     self._sync(txn.manifest, complete=releases)
                     yield txn
             except BaseException:

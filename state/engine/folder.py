@@ -178,7 +178,7 @@ class DatabaseFolder:
         except Timeout as exc:
             raise StoreError(
                 f"{self.root}: another summitwatch process has held the database lock for "
-                f"{self.lock_timeout:.0f} s; try again, or look for a stuck process."
+                f"{self.lock_timeout:g} s; try again, or look for a stuck process."
             ) from exc
         except PermissionError as exc:
             raise ReadOnlyDatabase(self.root / LOCK) from exc
@@ -190,17 +190,22 @@ class DatabaseFolder:
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Transaction]:
         """Hold the lock, hand out files read from disk, write what changed on success."""
-        with self.locked():
-            manifest = self.read_manifest()
-            if manifest is None:
-                raise StoreError(f"{self.root / MANIFEST}: the manifest disappeared; reopen.")
-            txn = Transaction(self, manifest)
-            try:
-                yield txn
-            except BaseException:
-                txn.discard()
-                raise
-            txn.commit()
+        with self.locked(), self.transaction_held() as txn:
+            yield txn
+
+    @contextlib.contextmanager
+    def transaction_held(self) -> Iterator[Transaction]:
+        """`transaction()` for a caller that holds `locked()` already."""
+        manifest = self.read_manifest()
+        if manifest is None:
+            raise StoreError(f"{self.root / MANIFEST}: the manifest disappeared; reopen.")
+        txn = Transaction(self, manifest)
+        try:
+            yield txn
+        except BaseException:
+            txn.discard()
+            raise
+        txn.commit()
 
 
 def copy_database(root: Path, dest: Path) -> Path:
