@@ -37,6 +37,8 @@ DemoLoader = Callable[[], tuple[Config, Store]]
 STORE_WATCH_SECONDS = 3.0
 # How often to look whether the terminal is still there (a dropped SSH connection).
 TERMINAL_CHECK_SECONDS = 2.0
+# How long a hung-up dashboard waits for queued decisions before it leaves.
+QUIT_WAIT_SECONDS = 40.0
 
 
 class SummitWatchApp(App[None]):
@@ -78,6 +80,7 @@ class SummitWatchApp(App[None]):
         self.last_report: PollReport | None = None
         self._fetcher: Fetcher | None = None
         self._poll_timer: Timer | None = None
+        self._quit_anyway = False
         if demo:
             self.sub_title = "offline demo"
 
@@ -197,7 +200,8 @@ class SummitWatchApp(App[None]):
         except OSError:
             # A graceful exit writes to the dead terminal, and Textual's shutdown then blocks
             # on its output queue for ever (seen with Textual 8.2). Leaving at once loses
-            # nothing: every store write is atomic and already on disk when it returns.
+            # nothing once the queued decisions are written: every store write is atomic.
+            self._main.triage.wait(timeout=QUIT_WAIT_SECONDS)
             os._exit(1)
 
     def watch_store(self) -> None:
@@ -206,6 +210,19 @@ class SummitWatchApp(App[None]):
             self._main.post_message(ReleasesChanged())
 
     # -- actions ---------------------------------------------------------------------------
+
+    async def action_quit(self) -> None:
+        """Quit once every decision made is on disk. When one fails meanwhile the dashboard
+        stays, showing what was not saved; q again quits without it."""
+        triage = self._main.triage
+        if triage.pending and not self._quit_anyway:
+            self.notify("Saving your last decisions…", timeout=3)
+            failures = triage.failures
+            await asyncio.to_thread(triage.wait)
+            if triage.failures != failures:
+                self._quit_anyway = True
+                return
+        self.exit()
 
     def action_poll(self) -> None:
         if self.polling:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from textual.message import Message
 
 from tui.services import PollProgress, PollReport
+from tui.triage import WriteDone
 
 
 @dataclass
@@ -26,3 +27,10 @@ class PollFinished(Message):
 
 class ReleasesChanged(Message):
     """The store holds something new (our poll, or another process): reload the view."""
+
+
+@dataclass
+class DecisionWritten(Message):
+    """A triage decision reached the disk, or failed to (posted by the triage writer thread)."""
+
+    done: WriteDone

@@ -1,12 +1,23 @@
-"""Triage decisions with undo: plain Python over the store, so it is testable without Textual."""
+"""Triage decisions with undo, written in the order they were made: plain Python over the store.
+
+A key press must never wait for a disk or for another process's lock, and two keys pressed
+within a millisecond must reach the store in the order they were pressed. So a decision is
+shown at once (`apply` and `undo` return the records to show) and queued; one writer thread
+writes the queue in order, and reports each write as saved or failed through `on_done`
+(called from that thread). A failed decision is taken off the screen again (the caller shows
+`before`), its rows are remembered as not saved, and a note's text is kept for the retry.
+`wait()` lets a quitting app finish what is queued.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import queue
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from state import Store, StoredRelease
+from state import Store, StoredRelease, StoreError
 
 # The fields a person decides; undo restores exactly these.
 DECIDED_FIELDS = ("read", "triage", "starred", "note", "correction")
@@ -19,48 +30,141 @@ class TriageAction:
     before: tuple[StoredRelease, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """One queued write: `changes` to apply to the releases as they were shown (`before`)."""
+
+    label: str
+    before: tuple[StoredRelease, ...]
+    changes: tuple[dict[str, Any], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class WriteDone:
+    """What became of a decision: the stored records, or the error that kept it off disk."""
+
+    decision: Decision
+    saved: list[StoredRelease] = field(default_factory=list)
+    error: str = ""
+
+
+DoneHandler = Callable[[WriteDone], None]
+
+
 class Triage:
     """Applies a change to several releases at once and remembers how to take it back."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, on_done: DoneHandler | None = None) -> None:
         self.store = store
+        self.on_done = on_done
         self._done: list[TriageAction] = []
+        self._queue: queue.Queue[Decision | None] = queue.Queue()
+        self._idle = threading.Condition()
+        self._waiting = 0  # decisions queued or being written
+        self._writer: threading.Thread | None = None
+        self.unsaved: dict[str, str] = {}  # release id -> why its last decision was not saved
+        self.kept_notes: dict[str, str] = {}  # release id -> a note whose write failed
+        self.failures = 0  # decisions that could not be written, ever
 
     @property
     def can_undo(self) -> bool:
         return bool(self._done)
 
-    def apply(
-        self, label: str, releases: Sequence[StoredRelease], **changes: Any
-    ) -> list[StoredRelease]:
-        """Write `changes` to every release in `releases`; one undo step takes them all back."""
-        if not releases:
-            return []
-        updated = self.store.update([r.id for r in releases], **changes)
-        self._done.append(TriageAction(label, tuple(releases)))
-        del self._done[:-UNDO_DEPTH]
-        return updated
+    @property
+    def pending(self) -> int:
+        """Decisions queued or being written."""
+        with self._idle:
+            return self._waiting
 
-    def apply_each(
-        self, label: str, releases: Sequence[StoredRelease], changes: Sequence[dict[str, Any]]
+    def apply(
+        self,
+        label: str,
+        releases: Sequence[StoredRelease],
+        *,
+        undoable: bool = True,
+        **changes: Any,
     ) -> list[StoredRelease]:
-        """Like `apply`, with a change of its own for each release (toggles, corrections)."""
+        """Queue `changes` for every release in `releases` (one undo step takes them all
+        back); returns the records to show now."""
         if not releases:
             return []
-        updated: list[StoredRelease] = []
-        for stored, change in zip(releases, changes, strict=True):
-            updated += self.store.update([stored.id], **change)
-        self._done.append(TriageAction(label, tuple(releases)))
-        del self._done[:-UNDO_DEPTH]
-        return updated
+        if undoable:
+            with self._idle:
+                self._done.append(TriageAction(label, tuple(releases)))
+                del self._done[:-UNDO_DEPTH]
+        return self._queue_write(label, releases, [changes] * len(releases))
 
     def undo(self) -> tuple[str, list[StoredRelease]] | None:
-        """Restore what the last action changed; None when there is nothing to undo."""
-        if not self._done:
-            return None
-        action = self._done.pop()
-        restored: list[StoredRelease] = []
-        for before in action.before:
-            fields = {name: getattr(before, name) for name in DECIDED_FIELDS}
-            restored += self.store.update([before.id], **fields)
-        return action.label, restored
+        """Queue the restoring of what the last action changed and return the records to
+        show now; None when there is nothing to undo."""
+        with self._idle:
+            if not self._done:
+                return None
+            action = self._done.pop()
+        fields = [{name: getattr(r, name) for name in DECIDED_FIELDS} for r in action.before]
+        return action.label, self._queue_write(f"Undo {action.label}", action.before, fields)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until every queued decision is written or failed; False on `timeout`."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._waiting == 0, timeout)
+
+    def _queue_write(
+        self, label: str, releases: Sequence[StoredRelease], changes: Sequence[dict[str, Any]]
+    ) -> list[StoredRelease]:
+        decision = Decision(label, tuple(releases), tuple(changes))
+        with self._idle:
+            self._waiting += 1
+            if self._writer is None:
+                self._writer = threading.Thread(
+                    target=self._write_all, name="triage-writer", daemon=True
+                )
+                self._writer.start()
+        self._queue.put(decision)
+        return [r.with_changes(**c) for r, c in zip(releases, changes, strict=True)]
+
+    def _write_all(self) -> None:
+        while True:
+            decision = self._queue.get()
+            if decision is None:
+                return
+            done = self._write(decision)
+            if self.on_done is not None:
+                self.on_done(done)
+            with self._idle:
+                self._waiting -= 1
+                self._idle.notify_all()
+
+    def _write(self, decision: Decision) -> WriteDone:
+        saved: list[StoredRelease] = []
+        pairs = list(zip(decision.before, decision.changes, strict=True))
+        try:
+            for stored, change in pairs:
+                saved += self.store.update([stored.id], **change)
+        except (StoreError, OSError) as exc:
+            message = str(exc) if isinstance(exc, StoreError) else str(exc.strerror or exc)
+            written = {r.id for r in saved}
+            with self._idle:
+                self.failures += 1
+                for stored, change in pairs:
+                    if stored.id not in written:
+                        self.unsaved[stored.id] = message
+                        if change.get("note"):
+                            self.kept_notes[stored.id] = str(change["note"])
+                # A decision that never reached the disk is no step to undo.
+                self._done = [a for a in self._done if a.before != decision.before]
+            return WriteDone(decision, saved, message)
+        with self._idle:
+            for stored, change in pairs:
+                self.unsaved.pop(stored.id, None)
+                if "note" in change:
+                    self.kept_notes.pop(stored.id, None)
+        return WriteDone(decision, saved)
+
+    def shown_after(self, done: WriteDone) -> list[StoredRelease]:
+        """The records to show once `done` is known: what was saved, and for a failed
+        decision what the releases were before it."""
+        if not done.error:
+            return done.saved
+        written = {r.id for r in done.saved}
+        return done.saved + [r for r in done.decision.before if r.id not in written]

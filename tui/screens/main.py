@@ -16,7 +16,13 @@ from textual.widgets import Footer, Input, Static
 
 from feeds import Source
 from state import Store, StoredRelease
-from tui.messages import PollFinished, PollProgressed, PollStarted, ReleasesChanged
+from tui.messages import (
+    DecisionWritten,
+    PollFinished,
+    PollProgressed,
+    PollStarted,
+    ReleasesChanged,
+)
 from tui.saved_filters import SavedFilters
 from tui.screens.triage_actions import TriageActions
 from tui.triage import Triage
@@ -51,7 +57,7 @@ class MainScreen(TriageActions, Screen[None]):
         self.indexed = False
         self._unindexed: dict[str, StoredRelease] = {}
         self._unindexed_changes: list[StoredRelease] = []
-        self.triage = Triage(store)
+        self.triage = Triage(store, on_done=lambda done: self.post_message(DecisionWritten(done)))
         self.saved = saved
         self.pinned = ViewFilter()
         self.highlighted_choice = ALL

@@ -1,7 +1,8 @@
 """The triage keys of the main screen: states, star, note, read, corrections, undo, links, export.
 
 Kept apart from the screen's layout and event wiring so that each file reads as one job.
-Every write runs in a thread worker: the store fsyncs, and a keypress must never wait for a disk.
+Every decision is shown at once and written by `Triage`'s writer thread, in the order of the
+keys: the store fsyncs, and a keypress must never wait for a disk or another process's lock.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from textual.binding import Binding
 
 from state import Correction, StoredRelease, TriageState
+from tui.messages import DecisionWritten
 
 if TYPE_CHECKING:
     from tui.triage import Triage
@@ -48,6 +50,7 @@ class TriageActions:
         def notify(self, message: str, **kwargs: Any) -> None: ...
         def apply_changes(self, changed: Sequence[StoredRelease]) -> None: ...
         def run_worker(self, work: Callable[[], None], **kwargs: Any) -> Any: ...
+        def post_message(self, message: Any) -> bool: ...
 
         @property
         def app(self) -> Any: ...
@@ -69,21 +72,32 @@ class TriageActions:
         undoable: bool = True,
         **changes: Any,
     ) -> None:
+        """Show the decision at once and queue its write (`Triage` writes in key order)."""
         if not releases:
             return
-        chosen = list(releases)
-
-        def write() -> None:
-            if undoable:
-                changed = self.triage.apply(label, chosen, **changes)
-            else:
-                changed = self.triage.store.update([r.id for r in chosen], **changes)
-            self.app.call_from_thread(self.apply_changes, changed)
-
-        self.run_worker(write, thread=True, group="store", exit_on_error=False)
-        if len(chosen) > 1:
+        self.apply_changes(self.triage.apply(label, releases, undoable=undoable, **changes))
+        if len(releases) > 1:
             self._clear_marks()
-            self.notify(f"{label}: {len(chosen)} releases", timeout=3)
+            self.notify(f"{label}: {len(releases)} releases", timeout=3)
+
+    def on_decision_written(self, event: DecisionWritten) -> None:
+        """A queued decision reached the disk or failed: say so, and mark what is not saved."""
+        from tui.widgets.release_list import ReleaseList
+
+        done = event.done
+        if done.error or not self.triage.pending:
+            # While more decisions wait, the screen already shows their outcome.
+            self.apply_changes(self.triage.shown_after(done))
+        self.query_one(ReleaseList).set_unsaved(set(self.triage.unsaved))
+        if done.error:
+            retry = " Your note is kept: press a to try again." if self.triage.kept_notes else ""
+            self.notify(
+                f"{done.decision.label} was not saved: {done.error}{retry}",
+                title="Not saved",
+                severity="error",
+                timeout=15,
+                markup=False,
+            )
 
     def _clear_marks(self) -> None:
         from tui.widgets.release_list import ReleaseList
@@ -116,7 +130,8 @@ class TriageActions:
                 self.write_triage("Note", chosen, note=note.strip())
 
         title = "Note" if len(chosen) == 1 else f"Note for {len(chosen)} releases"
-        self.app.push_screen(TextPrompt(title, value=chosen[0].note), keep)
+        value = self.triage.kept_notes.get(chosen[0].id, chosen[0].note)
+        self.app.push_screen(TextPrompt(title, value=value), keep)
 
     def action_correct(self) -> None:
         from tui.screens.dialogs import CorrectionDialog
@@ -133,18 +148,13 @@ class TriageActions:
         self.app.push_screen(CorrectionDialog(current), keep)
 
     def action_undo(self) -> None:
-        if not self.triage.can_undo:
+        undone = self.triage.undo()
+        if undone is None:
             self.notify("Nothing to undo.", timeout=3)
             return
-
-        def undo() -> None:
-            undone = self.triage.undo()
-            if undone is not None:
-                label, restored = undone
-                self.app.call_from_thread(self.apply_changes, restored)
-                self.app.call_from_thread(self.notify, f"Undone: {label}", timeout=3)
-
-        self.run_worker(undo, thread=True, group="store", exit_on_error=False)
+        label, restored = undone
+        self.apply_changes(restored)
+        self.notify(f"Undone: {label}", timeout=3)
 
     def action_open_link(self) -> None:
         chosen = self.targets()

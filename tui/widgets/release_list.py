@@ -53,11 +53,11 @@ def header_text(width: int) -> Text:
     return Text.assemble(*parts, style="bold")
 
 
-def row_text(stored: StoredRelease, width: int, marked: bool) -> Text:
+def row_text(stored: StoredRelease, width: int, marked: bool, unsaved: bool = False) -> Text:
     cols = Columns.for_width(width)
     r = stored.release
     parts = [
-        Text("▌" if marked else " ", style="bold"),
+        Text("!", style="bold reverse") if unsaved else Text("▌" if marked else " ", style="bold"),
         triage_cell(stored),
         _cell(r.published[:10] or "—", cols.date),
         Text(" "),
@@ -81,10 +81,11 @@ class ReleaseList(ScrollView, can_focus=True):
 
     HELP = """
 ## Release list
-One line per release: triage state (`*` starred; R relevant, x not relevant, F follow-up,
-B briefed), date, country, source, title (bold while unread, ◆ for summit releases) and the
-pillars it addresses. Enter opens the release in the reader. Space marks several releases, so
-that the next triage key applies to all of them; Escape clears the marks.
+One line per release: `!` when its last decision could not be saved, triage state (`*`
+starred; R relevant, x not relevant, F follow-up, B briefed), date, country, source, title
+(bold while unread, ◆ for summit releases) and the pillars it addresses. Enter opens the
+release in the reader. Space marks several releases, so that the next triage key applies to
+all of them; Escape clears the marks.
 """
     COMPONENT_CLASSES = {"release-list--cursor"}
     BINDINGS = [
@@ -115,6 +116,7 @@ that the next triage key applies to all of them; Escape clears the marks.
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.releases: list[StoredRelease] = []
         self.marked: set[str] = set()
+        self.unsaved: set[str] = set()  # releases whose last decision could not be written
 
     @property
     def current(self) -> StoredRelease | None:
@@ -141,7 +143,7 @@ that the next triage key applies to all of them; Escape clears the marks.
         if index >= len(self.releases):
             return Strip.blank(width, self.rich_style)
         stored = self.releases[index]
-        line = row_text(stored, width, stored.id in self.marked)
+        line = row_text(stored, width, stored.id in self.marked, stored.id in self.unsaved)
         line.stylize(self.rich_style)
         if index == self.cursor:
             line.stylize(self.get_component_rich_style("release-list--cursor"))
@@ -193,6 +195,12 @@ that the next triage key applies to all of them; Escape clears the marks.
         self.post_message(self.MarksChanged())
         self.action_cursor_down()
         self.refresh()
+
+    def set_unsaved(self, ids: set[str]) -> None:
+        """Mark with `!` the rows whose last decision is not saved."""
+        if ids != self.unsaved:
+            self.unsaved = ids
+            self.refresh()
 
     def clear_marks(self) -> None:
         if self.marked:
