@@ -33,6 +33,10 @@ COUNTRIES: tuple[str, ...] = ("CA", "MX", "US")
 LANGUAGES: tuple[str, ...] = ("en", "es", "fr")
 
 SourceKind = Literal["feed", "page"]
+# "http": our own client (conditional requests, small); "browser": a headless Chromium, for
+# sites that serve content only after a script has passed their bot challenge.
+FetchMode = Literal["http", "browser"]
+FETCH_MODES: tuple[str, ...] = ("http", "browser")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +55,7 @@ class Source:
     enabled: bool = True
     # CSS selectors of elements to leave out of this source's release texts.
     drop: tuple[str, ...] = ()
+    fetch: FetchMode = "http"
 
 
 DEFAULT_USER_AGENT = "summitwatch/0.1 (+https://github.com/summitwatch/summitwatch)"
@@ -109,6 +114,8 @@ class Release:
     summary: str = ""
     text: str = ""
     guid: str = ""
+    # What the publisher calls it, where a listing says ("Comunicado", "Readout"); "" if not.
+    release_type: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -122,6 +129,7 @@ class Release:
             "summary": self.summary,
             "text": self.text,
             "guid": self.guid,
+            "release_type": self.release_type,
         }
 
     @classmethod
@@ -137,6 +145,7 @@ class Release:
             summary=str(data.get("summary", "")),
             text=str(data.get("text", "")),
             guid=str(data.get("guid", "")),
+            release_type=str(data.get("release_type", "")),
         )
 
 

@@ -48,13 +48,26 @@ def _is_tracking(name: str) -> bool:
     return name in TRACKING_PARAMS or name.startswith(TRACKING_PREFIXES)
 
 
+# Parameters that only choose how a site shows a page, by site: gob.mx links carry
+# `?idiom=es-MX` (or `es`) on one and the same release.
+PRESENTATION_PARAMS = {"gob.mx": frozenset({"idiom"})}
+
+
+def _site_params(host: str) -> frozenset[str]:
+    for site, names in PRESENTATION_PARAMS.items():
+        if host == site or host.endswith("." + site):
+            return names
+    return frozenset()
+
+
 # A plain http(s) URL with no port, user, query or fragment: most links, canonical at once.
 _PLAIN_URL = re.compile(r"https?://([A-Za-z0-9.-]+)(/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*)?", re.I)
 
 
 def canonical_url(url: str) -> str:
     """The URL in one spelling: no scheme, lower-case host without "www.", no default port,
-    fragment, trailing slash or tracking parameters; the remaining parameters sorted.
+    fragment, trailing slash, tracking parameters or a site's presentation parameters (gob.mx's
+    `idiom`); the remaining parameters sorted.
 
     The scheme is dropped because government sites answer the same page over http and https.
     """
@@ -80,7 +93,12 @@ def parsed_canonical_url(url: str) -> str:
     if port and port not in (80, 443):
         host = f"{host}:{port}"
     path = parts.path.rstrip("/") or "/"
-    pairs = sorted((k, v) for k, v in parse_qsl(parts.query, True) if not _is_tracking(k))
+    shown = _site_params(host.partition(":")[0])
+    pairs = sorted(
+        (k, v)
+        for k, v in parse_qsl(parts.query, True)
+        if not _is_tracking(k) and k.lower() not in shown
+    )
     return urlunsplit(("", host, path, urlencode(pairs), "")).removeprefix("//")
 
 

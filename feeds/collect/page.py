@@ -49,8 +49,7 @@ _HTML_PARSER = etree.HTMLParser(no_network=True, remove_comments=True, remove_pi
 
 @dataclass(frozen=True, slots=True)
 class PageItem:
-    """One listing entry as read. `kind` is the type label ("Comunicado"); `Release` has no field
-    for it yet, so it only serves as a summary of last resort."""
+    """One listing entry as read. `kind` is the type label ("Comunicado"), the release type."""
 
     title: str
     link: str
@@ -98,8 +97,9 @@ def _releases(items: list[PageItem], source: Source) -> list[Release]:
                 title=item.title,
                 link=item.link,
                 published=item.published,
-                summary=summarise(item.summary or item.kind),
+                summary=summarise(item.summary),
                 text=item.summary,
+                release_type=item.kind,
             )
         )
     releases.sort(key=lambda release: release.published, reverse=True)

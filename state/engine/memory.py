@@ -58,7 +58,7 @@ class Memory:
         return _stored(
             _release(
                 rid, intern(source), intern(country), intern(language), title, link,
-                published, summary, "", guid,
+                published, summary, "", guid, "",
             ),
             _classification(intern(clang), summit, score, tuple(pillars), scores, EMPTY_EVIDENCE),
             intern(first_seen), read, triage, starred, note, correction,

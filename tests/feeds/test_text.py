@@ -25,3 +25,16 @@ def test_body_is_the_text_else_the_summary() -> None:
     with_text = make_release("t", text="Full text.", summary="Teaser.")
     assert body_of(with_text) == "Full text."
     assert body_of(make_release("t", text="", summary="Teaser.")) == "Teaser."
+
+
+def test_gobmx_links_are_one_release_whatever_their_idiom() -> None:
+    # Detail links of gob.mx carry `?idiom=es-MX` since 2026, `?idiom=es` before.
+    base = "https://www.gob.mx/presidencia/prensa/comunicado-1"
+    spellings = {canonical_url(base + q) for q in ("", "?idiom=es-MX", "?idiom=es", "?IDIOM=en")}
+    assert spellings == {"gob.mx/presidencia/prensa/comunicado-1"}
+    paged = canonical_url(base + "?idiom=es&page=2")
+    assert paged == "gob.mx/presidencia/prensa/comunicado-1?page=2"
+
+
+def test_idiom_means_something_elsewhere_and_is_kept() -> None:
+    assert canonical_url("https://example.org/dict?idiom=es") == "example.org/dict?idiom=es"

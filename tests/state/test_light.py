@@ -169,7 +169,7 @@ def test_the_light_rows_match_the_fields_of_the_records() -> None:
     # moved must be reflected there (and in state.engine.index.row_from_doc).
     assert [f.name for f in fields(Release)] == [
         *("id", "source", "country", "language", "title", "link", "published", "summary"),
-        *("text", "guid"),
+        *("text", "guid", "release_type"),
     ]
     assert [f.name for f in fields(Classification)] == [
         *("language", "summit", "summit_score", "pillars", "pillar_scores", "evidence"),

@@ -38,7 +38,8 @@ def test_default_selectors_read_every_article_of_the_real_gobmx_page(gobmx: byte
     # 18:21 in Mexico City (UTC-6) is 00:21 UTC the next day.
     assert first.published == "2025-11-26T00:21:00+00:00"
     assert (first.source, first.country, first.language) == ("sep", "MX", "es")
-    assert first.summary == "Comunicado"  # the type label, as the page gives no summary
+    # The label is the release's type; the page gives no summary, so there is none.
+    assert (first.release_type, first.summary) == ("Comunicado", "")
     assert outcome.releases[-1].title.startswith("Boletín 378. SaberesMX")
 
 
@@ -48,6 +49,14 @@ def test_page_items_are_identified_by_their_link(gobmx: bytes):
     again = parse_index_page(gobmx, renamed, BASE).releases
     assert [r.id for r in first] == [r.id for r in again]
     assert len({r.id for r in first}) == 9
+
+
+def test_a_release_keeps_its_id_when_gobmx_changes_the_idiom_of_its_link(gobmx: bytes):
+    # The 2025 listing links with `?idiom=es`; since 2026 the links carry `?idiom=es-MX`.
+    before = parse_index_page(gobmx, SEP, BASE).releases
+    now = parse_index_page(gobmx.replace(b"?idiom=es", b"?idiom=es-MX"), SEP, BASE).releases
+    assert now[0].link.endswith("?idiom=es-MX")
+    assert [r.id for r in now] == [r.id for r in before]
 
 
 def test_parse_result_dispatches_page_sources(gobmx: bytes):
@@ -101,7 +110,7 @@ def test_custom_selectors_are_used():
     [release] = parse_index_page(page, source, source.url).releases
     assert (release.title, release.link) == ("Joint Statement", "https://pm.gc.ca/n/1")
     assert release.published == "2025-11-25T05:00:00+00:00"  # midnight in Toronto
-    assert release.summary == "Statement"
+    assert (release.release_type, release.summary) == ("Statement", "")
 
 
 def test_bad_selector_and_no_match_are_plain_errors():
