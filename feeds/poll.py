@@ -285,6 +285,7 @@ class Poller:
         )
         if error is not None:
             return self._failure(source, before, result, error)
+        blocked: list[str] = []
         if self._full_text:
             from feeds.collect.fulltext import complete_texts  # lxml.html only when it is wanted
 
@@ -292,9 +293,15 @@ class Poller:
             known = await asyncio.to_thread(
                 lambda: {r.id for r in releases if self._is_known(r.id)}
             )
-            texts = await complete_texts(self._fetcher, source, releases, known.__contains__)
+            texts = await complete_texts(
+                self._fetcher, source, releases, known.__contains__, blocked.append
+            )
             classified, prepared = await stage.classify(texts)
         health = self._success(source, before, result, len(classified))
+        if blocked:
+            # The listing answered, so the source is healthy; its texts are short, and why.
+            some = f"{len(blocked)} release{'s' if len(blocked) > 1 else ''}"
+            health = replace(health, last_error=f"full text of {some} not fetched: {blocked[0]}")
         return SourceOutcome(source, health, classified, prepared)
 
     def _interval(self, source: Source) -> int:

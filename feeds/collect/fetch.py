@@ -30,6 +30,7 @@ from urllib.request import url2pathname
 sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 import httpx  # noqa: E402
 
+from feeds.collect.challenge import blocked_words, recognise_challenge  # noqa: E402
 from feeds.collect.transport import make_client  # noqa: E402
 from feeds.models import FetchPolicy, FetchResult, Source  # noqa: E402
 
@@ -39,6 +40,9 @@ _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _PERMANENT = frozenset({301, 308})
 _MAX_RETRY_AFTER = 7 * 24 * 3600.0
 _MAX_304_BODY = 64 * 1024
+# Refusals that may be a bot wall rather than a plain no: their page is read this far to tell.
+_WALL_STATUSES = frozenset({403, 429, 503})
+_MAX_WALL_BODY = 64 * 1024
 _ACCEPT = {
     "feed": "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1",
@@ -211,11 +215,18 @@ class Fetcher:
             # to its end: without this, every conditional request opened a new connection.
             await _read_capped(response, "identity", _MAX_304_BODY)
             return answer
+        encoding = response.headers.get("Content-Encoding", "identity")
         if not 200 <= status < 300:
             answer.error = _status_words(status, answer.retry_after)
+            if status in _WALL_STATUSES:
+                wall = await _wall_behind(response, encoding)
+                answer.error = blocked_words(wall) if wall else answer.error
             return answer
-        encoding = response.headers.get("Content-Encoding", "identity")
         answer.body = await _read_capped(response, encoding, self.policy.max_bytes)
+        wall = recognise_challenge(answer.body, response.headers)
+        if wall is not None:
+            # A 200 that is a challenge is no content: parsed, it would read "no items".
+            answer.error = blocked_words(wall)
         return answer
 
     def _read_file(self, url: str, last_modified: str | None) -> _Answer:
@@ -249,6 +260,17 @@ def _remember_missing_sniffio() -> None:
     request. Recording the absence once makes every later attempt fail at once, as it would."""
     if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
         sys.modules["sniffio"] = None  # type: ignore[assignment]
+
+
+async def _wall_behind(response: httpx.Response, encoding: str) -> str | None:
+    """The bot wall a refusal shows, if it is one (read from at most 64 KB of its page)."""
+    if response.headers.get("cf-mitigated"):
+        return recognise_challenge(b"", response.headers)
+    try:
+        page = await _read_capped(response, encoding, _MAX_WALL_BODY)
+    except FetchError:  # longer than any wall, or broken: the status says enough
+        return None
+    return recognise_challenge(page, response.headers)
 
 
 async def _read_capped(response: httpx.Response, encoding: str, limit: int) -> bytes:

@@ -11,6 +11,7 @@ import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
+from feeds.collect.challenge import is_blocked
 from feeds.collect.extract import extract_main_text
 from feeds.collect.fetch import Fetcher
 from feeds.models import Release, Source
@@ -33,22 +34,29 @@ async def complete_texts(
     source: Source,
     releases: Sequence[Release],
     is_known: Callable[[str], bool],
+    on_blocked: Callable[[str], None] | None = None,
 ) -> list[Release]:
     """Return `releases` with the main text of their pages where the feed gave only a summary.
 
     A page that fails or says less than the summary leaves its release as it was: full text
-    is an improvement, never a condition.
+    is an improvement, never a condition. A page behind a bot challenge is told to `on_blocked`
+    (in the fetcher's words), so that the source can say why its texts are short.
     """
     wanted = [r for r in releases if needs_full_text(r) and not is_known(r.id)]
     wanted = wanted[:PAGES_PER_SOURCE_PER_POLL]
     if not wanted:
         return list(releases)
-    texts = await asyncio.gather(*(_page_text(fetcher, source, r) for r in wanted))
+    texts = await asyncio.gather(*(_page_text(fetcher, source, r, on_blocked) for r in wanted))
     found = {r.id: text for r, text in zip(wanted, texts, strict=True) if text}
     return [replace(r, text=found[r.id]) if r.id in found else r for r in releases]
 
 
-async def _page_text(fetcher: Fetcher, source: Source, release: Release) -> str:
+async def _page_text(
+    fetcher: Fetcher,
+    source: Source,
+    release: Release,
+    on_blocked: Callable[[str], None] | None,
+) -> str:
     page = Source(
         name=source.name,
         url=release.link,
@@ -56,8 +64,11 @@ async def _page_text(fetcher: Fetcher, source: Source, release: Release) -> str:
         language=source.language,
         kind="page",
         user_agent=source.user_agent,
+        fetch=source.fetch,  # a site behind a wall walls its release pages too
     )
     result = await fetcher.fetch(page)
+    if result.error is not None and is_blocked(result.error) and on_blocked is not None:
+        on_blocked(result.error)
     if result.error is not None or not result.body:
         return ""
     text = await asyncio.to_thread(
