@@ -11,6 +11,12 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the names as type checkers see them; at run time they load on first use
+    from feeds.collect.browser import (
+        browser_problem as browser_problem,
+    )
+    from feeds.collect.browser import (
+        find_chromium as find_chromium,
+    )
     from feeds.collect.fetch import (
         Fetcher as Fetcher,
     )
@@ -133,6 +139,8 @@ if TYPE_CHECKING:  # the names as type checkers see them; at run time they load 
     )
 
 _HOMES = {
+    "browser_problem": "feeds.collect.browser",
+    "find_chromium": "feeds.collect.browser",
     "FetchPolicy": "feeds.models",
     "Fetcher": "feeds.collect.fetch",
     "discover_source": "feeds.collect.opml",

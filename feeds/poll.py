@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from feeds.collect.fetch import Fetcher
-from feeds.collect.schedule import next_delay
+from feeds.collect.schedule import interval_of, next_delay
 from feeds.models import ClassifiedRelease, FetchResult, Release, Source, SourceHealth
 from feeds.text import body_of
 
@@ -267,6 +267,8 @@ class Poller:
             return list(await asyncio.gather(*(one(source) for source in sources)))
         finally:
             await asyncio.to_thread(stage.close)
+            # A browser started for this poll's browser sources ends with it (cookies kept).
+            await self._fetcher.close_browser()
 
     async def _poll_one(
         self, stage: CpuStage, source: Source, previous: SourceHealth | None
@@ -305,7 +307,7 @@ class Poller:
         return SourceOutcome(source, health, classified, prepared)
 
     def _interval(self, source: Source) -> int:
-        return source.interval or self._default_interval
+        return interval_of(source, self._default_interval)
 
     def _success(
         self, source: Source, before: SourceHealth, result: FetchResult, items: int

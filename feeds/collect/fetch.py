@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
 from pathlib import Path
-from typing import Self
+from typing import TYPE_CHECKING, Self
 from urllib.parse import urljoin, urlsplit
 from urllib.request import url2pathname
 
@@ -34,6 +34,9 @@ from feeds.collect.challenge import blocked_words, recognise_challenge  # noqa: 
 from feeds.collect.transport import make_client  # noqa: E402
 from feeds.models import FetchPolicy, FetchResult, Source  # noqa: E402
 
+if TYPE_CHECKING:
+    from feeds.collect.browser import Browser
+
 __all__ = ["FetchPolicy", "Fetcher"]
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -43,6 +46,8 @@ _MAX_304_BODY = 64 * 1024
 # Refusals that may be a bot wall rather than a plain no: their page is read this far to tell.
 _WALL_STATUSES = frozenset({403, 429, 503})
 _MAX_WALL_BODY = 64 * 1024
+# How long past the time limit a browser that stopped answering is waited for.
+_BROWSER_SLACK = 10.0
 _ACCEPT = {
     "feed": "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1",
@@ -80,13 +85,21 @@ class Fetcher:
     """Fetches sources over one shared `httpx.AsyncClient` (`feeds.collect.transport`).
 
     Use as `async with Fetcher(policy) as fetcher: await fetcher.fetch(source, etag, lm)`.
-    `file:` URLs are served only from under `file_roots` (the bundled demo feeds).
+    `file:` URLs are served only from under `file_roots` (the bundled demo feeds). Sources with
+    `fetch = "browser"` are loaded in a headless Chromium (`feeds.collect.browser`), started at
+    the first of them and ended by `close_browser`; its cookies are kept in `cookie_file`.
     """
 
     def __init__(
-        self, policy: FetchPolicy | None = None, *, file_roots: Sequence[Path] = ()
+        self,
+        policy: FetchPolicy | None = None,
+        *,
+        file_roots: Sequence[Path] = (),
+        cookie_file: Path | None = None,
     ) -> None:
         self.policy = policy = policy or FetchPolicy()
+        self.cookie_file = cookie_file
+        self._browser: Browser | None = None
         self.file_roots = tuple(Path(root).resolve() for root in file_roots)
         self.permanent_redirects: dict[str, str] = {}
         _remember_missing_sniffio()
@@ -108,7 +121,19 @@ class Fetcher:
         await self.aclose()
 
     async def aclose(self) -> None:
+        await self.close_browser()
         await self._client.aclose()
+
+    @property
+    def browser_running(self) -> bool:
+        return self._browser is not None and self._browser.running
+
+    async def close_browser(self) -> None:
+        """End the browser of this poll, keeping its cookies; the next browser fetch starts
+        another. A poll calls this when it ends: a browser idle between polls holds memory."""
+        browser, self._browser = self._browser, None
+        if browser is not None:
+            await browser.close()
 
     async def fetch(
         self, source: Source, etag: str | None = None, last_modified: str | None = None
@@ -152,12 +177,42 @@ class Fetcher:
         host = _origin(url)
         slot = self._host_slots.setdefault(host, asyncio.Semaphore(max(1, self.policy.per_host)))
         async with self._slots, slot:
+            if source.fetch == "browser":
+                return await self._in_browser(source, url)
             try:
                 async with asyncio.timeout(self.policy.total_timeout):
                     return await self._follow(source, url, etag, last_modified)
             except TimeoutError:
                 limit = _secs(self.policy.total_timeout)
                 raise FetchError(f"timed out after {limit} (total time limit)") from None
+
+    async def _in_browser(self, source: Source, url: str) -> _Answer:
+        """Load `url` in the browser: no validators (a browser cannot send them), the whole
+        load, challenge included, within the total time limit."""
+        from feeds.collect.browser import Browser, BrowserError
+
+        if self._browser is None:
+            self._browser = Browser(self.cookie_file, self.policy.max_bytes)
+        limit = self.policy.total_timeout
+        try:
+            # The browser keeps its own time; this only stops a browser that stops answering.
+            async with asyncio.timeout(limit + _BROWSER_SLACK):
+                loaded = await self._browser.load(
+                    url,
+                    limit=limit,
+                    items=source.selectors.get("item") if source.kind == "page" else None,
+                    user_agent=source.user_agent,
+                )
+        except BrowserError as exc:
+            raise FetchError(exc.message, exc.status) from None
+        except TimeoutError:
+            raise FetchError(f"the browser gave no answer within {_secs(limit)}") from None
+        answer = _Answer(status=loaded.status, url=loaded.url, content_type=loaded.content_type)
+        if 200 <= loaded.status < 300:
+            answer.body = loaded.body
+        else:
+            answer.error = _status_words(loaded.status, None)
+        return answer
 
     async def _follow(
         self, source: Source, url: str, etag: str | None, last_modified: str | None

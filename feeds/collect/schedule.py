@@ -5,10 +5,22 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["MAX_BACKOFF", "MIN_INTERVAL", "next_delay"]
+from feeds.models import Source
+
+__all__ = ["BROWSER_INTERVAL", "MAX_BACKOFF", "MIN_INTERVAL", "interval_of", "next_delay"]
 
 MAX_BACKOFF = 6 * 3600.0
 MIN_INTERVAL = 1.0
+# A browser fetch cannot ask "changed since?": every poll loads the whole page and its scripts.
+# Sources fetched so are polled hourly unless they say otherwise (or the default is longer).
+BROWSER_INTERVAL = 3600
+
+
+def interval_of(source: Source, default: int) -> int:
+    """Seconds between polls of `source`: its own interval, else the default for its kind."""
+    if source.interval:
+        return source.interval
+    return max(default, BROWSER_INTERVAL) if source.fetch == "browser" else default
 
 
 def next_delay(base_interval: float, consecutive_failures: int, retry_after: float | None) -> float:

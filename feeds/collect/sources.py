@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from feeds.models import COUNTRIES, LANGUAGES, FetchPolicy, Source
+from feeds.models import COUNTRIES, FETCH_MODES, LANGUAGES, FetchPolicy, Source
 
 DEMO_DIR = Path(str(resources.files("feeds") / "demo"))
 
@@ -31,6 +31,7 @@ _SOURCE_KEYS = {
     "selectors",
     "enabled",
     "drop",
+    "fetch",
 }
 _SELECTOR_KEYS = {"item", "title", "link", "date", "summary", "type"}
 _TOP_KEYS = {"poll", "alerts", "sources", "taxonomy", "keys"}
@@ -256,6 +257,9 @@ def _parse_source(raw: Any, index: int, path: Path, lines: _Lines, base_dir: Pat
     if user_agent is not None:
         _expect(user_agent, str, "`user_agent`", path, at("user_agent"))
     enabled = _expect(raw.get("enabled", True), bool, "`enabled`", path, at("enabled"))
+    fetch = _expect(raw.get("fetch", "http"), str, "`fetch`", path, at("fetch"))
+    if fetch not in FETCH_MODES:
+        raise ConfigError(path, at("fetch")(), '`fetch` must be "http" or "browser"')
     return Source(
         name=name,
         url=url,
@@ -267,6 +271,7 @@ def _parse_source(raw: Any, index: int, path: Path, lines: _Lines, base_dir: Pat
         selectors=_parse_selectors(raw.get("selectors", {}), path, at("selectors")),
         enabled=enabled,
         drop=_parse_drop(raw.get("drop", []), path, at("drop")),
+        fetch=fetch,
     )
 
 

@@ -6,7 +6,8 @@ import math
 
 import pytest
 
-from feeds.collect.schedule import MAX_BACKOFF, next_delay
+from feeds.collect.schedule import BROWSER_INTERVAL, MAX_BACKOFF, interval_of, next_delay
+from feeds.models import Source
 
 
 def test_success_polls_at_the_base_interval():
@@ -40,3 +41,13 @@ def test_nonsense_intervals_never_give_a_busy_loop(base: float):
 
 def test_the_same_inputs_give_the_same_delay():
     assert {next_delay(600, 2, 30) for _ in range(10)} == {2400}
+
+
+def test_browser_sources_wait_longer_by_default_but_keep_their_own_interval():
+    plain = Source(name="p", url="https://example.org/feed", country="US")
+    browser = Source(name="b", url="https://www.gob.mx/x", country="MX", fetch="browser")
+    assert interval_of(plain, 900) == 900
+    assert interval_of(browser, 900) == BROWSER_INTERVAL == 3600
+    assert interval_of(browser, 7200) == 7200  # a longer default stays longer
+    own = Source(name="o", url="https://www.gob.mx/x", country="MX", fetch="browser", interval=600)
+    assert interval_of(own, 900) == 600

@@ -125,6 +125,20 @@ def test_default_sources_cover_the_three_governments() -> None:
     assert all(s.kind == "page" for s in config.sources if s.country == "MX")
 
 
+def test_gobmx_defaults_are_fetched_with_the_browser_and_the_rest_plainly() -> None:
+    fetched = {s.name: s.fetch for s in default_config().sources}
+    assert fetched.pop("Presidencia — Prensa") == fetched.pop("SRE — Prensa") == "browser"
+    assert set(fetched.values()) == {"http"}
+
+
+def test_fetch_is_http_or_browser(tmp_path: Path) -> None:
+    browser = GOOD.replace('kind = "page"', 'kind = "page"\nfetch = "browser"')
+    assert [s.fetch for s in load_config(_write(tmp_path, browser)).sources] == ["http", "browser"]
+    wrong = GOOD.replace('kind = "page"', 'kind = "page"\nfetch = "chrome"')
+    with pytest.raises(ConfigError, match=r'line 17: `fetch` must be "http" or "browser"'):
+        load_config(_write(tmp_path, wrong))
+
+
 def test_demo_sources_are_bundled_files() -> None:
     config = demo_config()
     assert len(config.sources) >= 5
