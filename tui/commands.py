@@ -17,6 +17,7 @@ from tui.alerts import run_alert_hook
 from tui.services import (
     POLL_PROCESSES,
     PollReport,
+    cookie_file_for,
     load_classifier,
     make_fetcher,
     poll_into_store,
@@ -97,7 +98,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             config=config,
             store=store,
             classifier=classifier,
-            fetcher_factory=make_fetcher,
+            fetcher_factory=partial(make_fetcher, cookie_file=cookie_file_for(store)),
             demo=args.demo,
             demo_loader=load_demo,
             saved_filters=SavedFilters(data_dir() / "filters.json"),
@@ -126,7 +127,7 @@ async def _poll_all(
     *,
     only_due: bool = False,
 ) -> PollReport:
-    async with make_fetcher(config) as fetcher:
+    async with make_fetcher(config, cookie_file=cookie_file_for(store)) as fetcher:
         return await poll_into_store(
             config, store, fetcher, classifier, only_due=only_due, processes=processes
         )
@@ -158,7 +159,7 @@ async def _watch(
     """Poll due sources (every source the first time with `first_all`), sleep until the next
     one is due, and again, until interrupted."""
     only_due = not first_all
-    async with make_fetcher(config) as fetcher:
+    async with make_fetcher(config, cookie_file=cookie_file_for(store)) as fetcher:
         while True:
             result = await poll_into_store(config, store, fetcher, classifier, only_due=only_due)
             only_due = True

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, TextIO
 
-from feeds import Config, SourceHealth, utc_now
+from feeds import Config, SourceHealth, browser_problem, find_chromium, utc_now
 from state import StoredRelease
 from tui.services import PollReport
 
@@ -80,6 +80,7 @@ def source_rows(config: Config, health: Mapping[str, SourceHealth]) -> list[dict
                 "url": source.url,
                 "country": source.country,
                 "kind": source.kind,
+                "fetch": source.fetch,
                 "enabled": source.enabled,
                 "status": source_status(h) if source.enabled else "disabled",
                 "last_success": h.last_success,
@@ -109,8 +110,21 @@ def print_sources(config: Config, health: Mapping[str, SourceHealth], *, out: Te
             f"{r['name']:<{width}}  {r['country']}  {r['status']:<14}  "
             f"{(r['last_success'] or '-')[:19]:<20}  {r['items_seen']:>5}  {r['last_error']}\n"
         )
+    browser = browser_line(config)
+    if browser:
+        out.write(f"\n{browser}\n")
     if config.path is not None:
         out.write(f"\nconfig: {config.path}\n")
+
+
+def browser_line(config: Config) -> str:
+    """Which enabled sources are fetched with the browser, and whether it is here; "" if none."""
+    needing = [s.name for s in config.enabled_sources if s.fetch == "browser"]
+    if not needing:
+        return ""
+    problem = browser_problem()
+    here = f"available ({find_chromium()})" if problem is None else f"NOT available: {problem}"
+    return f"browser: needed by {', '.join(needing)}; {here}"
 
 
 def seconds_until_next_poll(health: Mapping[str, SourceHealth], config: Config) -> float:

@@ -67,9 +67,16 @@ class PollReport:
         return [r for r in self.new if r.summit]
 
 
-def make_fetcher(config: Config) -> Fetcher:
-    """The one fetcher of a process; the bundled demo folder is the only place `file:` may read."""
-    return Fetcher(config.poll.fetch, file_roots=(DEMO_DIR,))
+def make_fetcher(config: Config, *, cookie_file: Path | None = None) -> Fetcher:
+    """The one fetcher of a process; the bundled demo folder is the only place `file:` may read.
+    `cookie_file` keeps the browser's cookies between polls (see `cookie_file_for`)."""
+    return Fetcher(config.poll.fetch, file_roots=(DEMO_DIR,), cookie_file=cookie_file)
+
+
+def cookie_file_for(store: Store) -> Path:
+    """Where the browser keeps the cookies of walled sites: beside the database, one file per
+    database, so that a passed challenge is not solved again at every poll."""
+    return store.path.with_name(store.path.name + ".cookies.json")
 
 
 def load_classifier(config: Config, taxonomy: Path | None = None) -> Classifier:

@@ -385,3 +385,22 @@ def test_poll_asks_only_due_sources_and_all_asks_every_one_now(
     assert now.returncode == 0
     assert "1 of 1 sources answered" in now.stdout
     assert len(httpserver.log) == asked + 1
+
+
+def test_sources_says_which_need_the_browser_and_whether_it_is_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[[sources]]\nname = "Presidencia"\nurl = "http://127.0.0.1:9/prensa"\ncountry = "MX"\n'
+        'kind = "page"\nfetch = "browser"\n\n'
+        '[[sources]]\nname = "feed"\nurl = "http://127.0.0.1:9/feed"\ncountry = "US"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("SUMMITWATCH_CHROMIUM", str(tmp_path / "no-chromium"))
+    listing = summitwatch("sources", env_dir=tmp_path)
+    rows = json.loads(summitwatch("sources", "--json", env_dir=tmp_path).stdout)
+    assert listing.returncode == 0, listing.stderr
+    assert "browser: needed by Presidencia; NOT available: needs a browser" in listing.stdout
+    assert "`apt-get install chromium`" in listing.stdout
+    assert [r["fetch"] for r in rows] == ["browser", "http"]
