@@ -192,7 +192,9 @@ class Match(NamedTuple):
 
 
 class Evidence(NamedTuple):
-    """Why a decision was taken: its score, the matched terms and the best sentence.
+    """Why a decision was taken: its score, the matched terms and the best sentence, and
+    apart, what spoke against it (another forum, a bilateral title, "energy security" for the
+    security pillar), kept so that a reader can tell the two apart.
 
     A named tuple like `Match`, for the same reason; equality stays within the class.
     """
@@ -200,6 +202,7 @@ class Evidence(NamedTuple):
     score: float
     matches: tuple[Match, ...] = ()
     sentence: str = ""
+    against: tuple[Match, ...] = ()
 
     def __eq__(self, other: object) -> bool:
         return _record_eq(self, other)
@@ -210,11 +213,14 @@ class Evidence(NamedTuple):
     # `__hash__` stays the tuple's: `NamedTuple` adds methods after making the class.
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "score": self.score,
             "matches": [m.to_dict() for m in self.matches],
             "sentence": self.sentence,
         }
+        if self.against:  # most decisions have none: stored records stay as they were
+            data["against"] = [m.to_dict() for m in self.against]
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Evidence:
@@ -222,6 +228,7 @@ class Evidence(NamedTuple):
             score=float(data.get("score", 0.0)),
             matches=tuple(Match.from_dict(m) for m in data.get("matches", ())),
             sentence=str(data.get("sentence", "")),
+            against=tuple(Match.from_dict(m) for m in data.get("against", ())),
         )
 
 
@@ -234,7 +241,8 @@ class Classification:
     summit_score: float
     pillars: tuple[str, ...]
     pillar_scores: Mapping[str, float]
-    # Keyed by "summit" and by pillar id; present for every asserted decision.
+    # Keyed by "summit" and by pillar id; present for every asserted decision, and for a
+    # pillar not asserted when something was found against it (its `against`).
     evidence: Mapping[str, Evidence] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -19,21 +19,26 @@ from feeds.judge.detect import (
     Document,
     Found,
     Lexicon,
+    against_group,
     as_matches,
     decide_summit,
+    is_title_word,
     pillar_group,
     read_document,
 )
 from feeds.judge.language import language_of_tokens
 from feeds.judge.taxonomy import Taxonomy, load_taxonomy
 from feeds.judge.textfold import Phrase, PhraseIndex
-from feeds.models import Classification, Evidence
+from feeds.models import Classification, Evidence, Match
 
 SENTENCE_BAR = 1.0  # pillar weight a sentence needs to assert the pillar
 HEADING_BAR = 0.4  # a heading needs only one term of some weight
 DOMINANCE = 0.75  # outside an agenda, a pillar must hold its own against the strongest one
 STRONG_SENTENCE = 1.5  # enough weight to assert a pillar whatever else the sentence is about
 AGENDA_PILLARS = 3  # a sentence reaching the bar for this many pillars lists an agenda
+AGENDA_BAR = 0.4  # in an agenda ("the themes will be trade, health and security"), one term
+CONTEXT_BAR = 0.6  # a term of substance, not a value word: it decides what a sentence is about
+COURTESY_FACTOR = 0.5  # a thank-you or a congratulation names pillars in passing
 MAX_EVIDENCE = 12
 LANGUAGE_SAMPLE = 200  # tokens: plenty to tell the three languages apart
 
@@ -49,24 +54,118 @@ class PillarDecision(NamedTuple):
 
 def decide_pillars(doc: Document, taxonomy: Taxonomy) -> list[PillarDecision]:
     """Score every pillar of the taxonomy on a document read by `read_document`."""
-    weights = doc.pillar_weights
-    if weights is None:
-        weights = _sentence_weights({p: doc.group(pillar_group(p)) for p in taxonomy.pillars})
+    weights, context = doc.pillar_weights, doc.context_weights
+    if weights is None or context is None:
+        groups = {p: doc.group(pillar_group(p)) for p in taxonomy.pillars}
+        weights, context = _sentence_weights(groups, False), _sentence_weights(groups, True)
+    cues = _cue_sentences(doc)
+    agendas = _agendas(doc, cues)
+    listed = {sentence for unit in agendas for sentence in unit}
+    weights = _in_context(weights, context, cues.get("courtesy", _NONE), listed)
     asserting, partial = _asserting(doc, weights, taxonomy.pillars)
+    for pillar, value, sentence in _on_agendas(weights, agendas):
+        if pillar in asserting and (value, sentence) not in asserting[pillar]:
+            asserting[pillar].append((value, sentence))
     decisions = []
     for pillar in taxonomy.pillars:
         mine = asserting[pillar]
         score = _pillar_score(mine, partial[pillar])
         if score >= taxonomy.pillar_threshold:
-            evidence = _pillar_evidence(doc, doc.group(pillar_group(pillar)), mine, score)
+            evidence = _pillar_evidence(doc, pillar, mine, score)
             decisions.append(_new_tuple(PillarDecision, (pillar, score, True, evidence)))
         else:
-            evidence = _new_tuple(Evidence, (score, (), ""))
+            evidence = _new_tuple(Evidence, (score, (), "", _against(doc, pillar)))
             decisions.append(_new_tuple(PillarDecision, (pillar, score, False, evidence)))
     return decisions
 
 
 _new_tuple = tuple.__new__  # builds a named tuple in C, without its Python `__new__`
+
+
+def _cue_sentences(doc: Document) -> dict[str, set[int]]:
+    """The sentences holding each kind of pillar cue ("agenda", "courtesy")."""
+    found: dict[str, set[int]] = {}
+    for cue in doc.cues:
+        found.setdefault(cue.term.target, set()).add(cue.sentence)
+    return found
+
+
+_NONE: set[int] = set()
+
+
+def _agendas(doc: Document, cues: Mapping[str, set[int]]) -> list[list[int]]:
+    """The lists of what a meeting is about: each sentence with an agenda cue ("the themes",
+    "discussed"), with the items after it that a semicolon split off."""
+    agendas = []
+    for sentence in sorted(cues.get("agenda", _NONE) | _lists_of_pillars(doc)):
+        unit = [sentence]
+        while doc.ends_list_item(unit[-1]):
+            unit.append(unit[-1] + 1)
+        agendas.append(unit)
+    return agendas
+
+
+def _lists_of_pillars(doc: Document) -> set[int]:
+    """Sentences where three pillars or more reach the bar ("cooperation on energy security,
+    climate change, economic competitiveness and citizen security"): agendas without a cue."""
+    weights = doc.pillar_weights or {}
+    return {
+        sentence
+        for sentence, scores in weights.items()
+        if len(scores) >= AGENDA_PILLARS
+        and sum(1 for value in scores.values() if value >= SENTENCE_BAR) >= AGENDA_PILLARS
+    }
+
+
+def _on_agendas(
+    weights: dict[int, dict[str, float]], agendas: list[list[int]]
+) -> list[tuple[str, float, int]]:
+    """Pillars named in a list of two or more: (pillar, weight, sentence) for each.
+
+    One pillar on its own after "discussed" is not an agenda; value words stay below the bar.
+    """
+    found = []
+    for unit in agendas:
+        best: dict[str, tuple[float, int]] = {}
+        for sentence in unit:
+            for pillar, value in weights.get(sentence, {}).items():
+                if value >= AGENDA_BAR and value > best.get(pillar, (0.0, 0))[0]:
+                    best[pillar] = (value, sentence)
+        if len(best) >= 2:
+            found += [(pillar, value, sentence) for pillar, (value, sentence) in best.items()]
+    return found
+
+
+def _in_context(
+    weights: dict[int, dict[str, float]],
+    context: dict[int, dict[str, float]],
+    courtesy: set[int],
+    listed: set[int],
+) -> dict[int, dict[str, float]]:
+    """The weights each sentence gives each pillar, once context has spoken.
+
+    A context term ("border", "supply chains") counts for its pillar unless the sentence is
+    about another one: another pillar's own terms reach `CONTEXT_BAR` and outweigh this
+    pillar's ("border" in a sentence on trade is not security). In an agenda every item is a
+    topic of its own, so there they count. A thank-you sentence counts half.
+    """
+    if not context and not courtesy:
+        return weights
+    merged = dict(weights)
+    for sentence, scores in context.items():
+        firm = weights.get(sentence, {})
+        mine = dict(firm)
+        for pillar, value in scores.items():
+            own = firm.get(pillar, 0.0)
+            if sentence in listed or not any(
+                other >= CONTEXT_BAR and other > own for key, other in firm.items() if key != pillar
+            ):
+                mine[pillar] = own + value
+        merged[sentence] = mine
+    for sentence in courtesy:
+        if sentence in merged:
+            merged[sentence] = {p: v * COURTESY_FACTOR for p, v in merged[sentence].items()}
+    return merged
 
 
 def _asserting(
@@ -90,12 +189,17 @@ def _asserting(
     return asserting, partial
 
 
-def _sentence_weights(found: Mapping[str, list[Found]]) -> dict[int, dict[str, float]]:
-    """Per sentence, per pillar: the sum of the weights of the distinct terms found."""
+def _sentence_weights(
+    found: Mapping[str, list[Found]], context: bool
+) -> dict[int, dict[str, float]]:
+    """Per sentence, per pillar: the sum of the weights of the distinct terms found, of the
+    context terms (`context`) or of the others."""
     seen: set[tuple[int, str]] = set()
     weights: dict[int, dict[str, float]] = {}
     for pillar, items in found.items():
         for item in items:
+            if item.term.context != context:
+                continue
             key = (item.sentence, item.name)
             if key in seen:
                 continue
@@ -131,14 +235,22 @@ def _pillar_score(asserting: list[tuple[float, int]], partial: float) -> float:
 
 
 def _pillar_evidence(
-    doc: Document, found: list[Found], asserting: list[tuple[float, int]], score: float
+    doc: Document, pillar: str, asserting: list[tuple[float, int]], score: float
 ) -> Evidence:
+    found = doc.group(pillar_group(pillar))
     sentences = set(map(_SECOND, asserting))
     best = max(asserting)[1] if asserting else -1
     # The first matches in the asserting sentences, without filtering all of them first.
     chosen = compress(found, map(sentences.__contains__, map(_SENTENCE, found)))
     matches = as_matches(islice(chosen, MAX_EVIDENCE))
-    return _new_tuple(Evidence, (score, matches, doc.sentence_text(best) if best >= 0 else ""))
+    sentence = doc.sentence_text(best) if best >= 0 else ""
+    return _new_tuple(Evidence, (score, matches, sentence, _against(doc, pillar)))
+
+
+def _against(doc: Document, pillar: str) -> tuple[Match, ...]:
+    """The phrases in which the pillar's terms meant something else ("energy security")."""
+    found = doc.groups.get(against_group(pillar))
+    return as_matches(islice(found, MAX_EVIDENCE)) if found else ()
 
 
 _SENTENCE = attrgetter("sentence")
@@ -155,6 +267,7 @@ class Classifier:
                 i, t.keys, _category(t.kind, t.target), re.sub(r"\W", "", t.text) if t.exact else ""
             )
             for i, t in enumerate(taxonomy.terms)
+            if not is_title_word(t)
         )
         self._index = PhraseIndex(phrases)
         self._lexicon = Lexicon.of(taxonomy.terms, taxonomy.pillars)
@@ -176,7 +289,7 @@ class Classifier:
         summit_score, summit_evidence = decide_summit(doc, self.taxonomy)
         pillars = decide_pillars(doc, self.taxonomy)
         evidence = {"summit": summit_evidence}
-        evidence.update({d.pillar: d.evidence for d in pillars if d.asserted})
+        evidence.update({d.pillar: d.evidence for d in pillars if d.asserted or d.evidence.against})
         return Classification(
             language=lang,
             summit=summit_score >= self.taxonomy.summit_threshold,

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from feeds.judge.classify import Classifier
-from feeds.models import Classification, Evidence
+from feeds.models import Classification, Match
 
 LANGUAGES = ("en", "es", "fr")
 
@@ -72,14 +72,19 @@ def answer(item_id: Any, title: str, text: str, result: Classification) -> dict[
         "pillars": list(result.pillars),
         "pillar_scores": dict(result.pillar_scores),
         "language": result.language,
-        "evidence": {k: _phrases(v, title, text) for k, v in result.evidence.items()},
-        "sentences": {k: v.sentence for k, v in result.evidence.items()},
+        "evidence": {
+            k: _phrases(v.matches, title, text) for k, v in result.evidence.items() if v.matches
+        },
+        "against": {
+            k: _phrases(v.against, title, text) for k, v in result.evidence.items() if v.against
+        },
+        "sentences": {k: v.sentence for k, v in result.evidence.items() if v.sentence},
     }
 
 
-def _phrases(evidence: Evidence, title: str, text: str) -> list[dict[str, Any]]:
+def _phrases(matches: Iterable[Match], title: str, text: str) -> list[dict[str, Any]]:
     found = []
-    for match in evidence.matches:
+    for match in matches:
         source = title if match.field == "title" else text
         found.append({**match.to_dict(), "phrase": source[match.start : match.end]})
     return found
@@ -96,6 +101,7 @@ class EvalError:
     got: str
     sentence: str
     terms: tuple[str, ...]
+    against: tuple[str, ...] = ()  # what the classifier found against the decisions in error
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +135,8 @@ class EvalReport:
             lines.append(f"    expected {error.expected}; got {error.got}")
             if error.terms:
                 lines.append(f"    terms: {', '.join(error.terms)}")
+            if error.against:
+                lines.append(f"    against: {', '.join(error.against)}")
             if error.sentence:
                 lines.append(f"    sentence: {error.sentence[:200]}")
         return "\n".join(lines)
@@ -233,6 +241,7 @@ def _error(
     keys = sorted(pillars & set(result.evidence)) if pillars else ["summit"]
     evidence = [result.evidence[k] for k in keys if k in result.evidence]
     terms = tuple(dict.fromkeys(m.term for e in evidence for m in e.matches))[:12]
+    against = tuple(dict.fromkeys(m.term for e in evidence for m in e.against))[:12]
     sentence = next((e.sentence for e in evidence if e.sentence), "")
     return EvalError(
         str(record.get("id", "")),
@@ -242,4 +251,5 @@ def _error(
         got,
         sentence,
         terms,
+        against,
     )

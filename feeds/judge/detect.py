@@ -19,7 +19,7 @@ from operator import attrgetter, itemgetter
 from typing import Literal, NamedTuple
 
 from feeds.judge.taxonomy import PARTY_CODES, Taxonomy, Term
-from feeds.judge.textfold import PhraseIndex, RawHit, fold_for_scan
+from feeds.judge.textfold import PhraseIndex, RawHit, fold_for_scan, fold_plain
 from feeds.models import Evidence, Match
 
 FieldName = Literal["title", "text"]
@@ -29,6 +29,7 @@ POSITION = {"title": 1.5, "lead": 1.0, "body": 0.35}
 BIAS = 2.0
 BILATERAL_TITLE_PENALTY = 4.0
 FOREIGN_TRILATERAL_PENALTY = 2.5
+CONCERTED = 2.5  # the three countries acting together: jointly, as ministers, as counterparts
 TEMPORAL_WINDOW = 3  # tokens before a summit name where "last"/"next" make it a mere mention
 MAX_EVIDENCE = 20
 POSITIVE_ROLES = frozenset({"process", "mechanism", "leaders"})
@@ -81,9 +82,11 @@ class Found(NamedTuple):
 
 # What `read_document` needs of a term, unpacked in one step per find: its text, the term, the
 # number of its group, whether it is a cue, its pillar (None when the pillar weights are not
-# summed while reading: not a pillar term, or see `Lexicon.of`), its weight, and the number of
-# the first term with its text (so that a sentence counts a text once, keyed by a plain int).
-TermRow = tuple[str, Term, int, bool, str | None, float, int]
+# summed while reading: not a pillar term, or see `Lexicon.of`), its weight, the number of the
+# first term with its text (so that a sentence counts a text once, keyed by a plain int), and
+# whether it counts only in a sentence about its pillar (`Term.context`).
+TermRow = tuple[str, Term, int, bool, str | None, float, int, bool]
+CUE_ROLES = frozenset({"temporal", "margin", "agenda", "courtesy"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,11 +100,13 @@ class Lexicon:
     group_names: tuple[str, ...]  # the distinct groups, numbered
     rows: tuple[TermRow, ...]
     sums_pillars: bool  # whether `read_document` adds up pillar weights by sentence
+    against: frozenset[int]  # the terms that overrule a pillar's terms inside them
+    company: frozenset[str]  # "with", looked for in the title's tokens only (see `Document`)
 
     @classmethod
     def of(cls, terms: tuple[Term, ...], pillars: Iterable[str] = ()) -> Lexicon:
-        groups = tuple(pillar_group(t.target) if t.kind == "pillar" else t.kind for t in terms)
-        cues = tuple(t.target in ("temporal", "margin") for t in terms)
+        groups = tuple(_group_of(t) for t in terms)
+        cues = tuple(t.kind == "signal" and t.target in CUE_ROLES for t in terms)
         group_names = tuple(dict.fromkeys(groups))
         # A sentence counts each pillar term text once, for the first pillar (in taxonomy order)
         # that has it. Summed in reading order, that holds only if a text has one pillar and
@@ -120,14 +125,36 @@ class Lexicon:
                 t.target if sums and t.kind == "pillar" else None,
                 t.weight,
                 first.setdefault(t.text, number),
+                t.context,
             )
             for number, (t, group, cue) in enumerate(zip(terms, groups, cues, strict=True))
         )
-        return cls(terms, tuple(t.text for t in terms), groups, cues, group_names, rows, sums)
+        against = frozenset(i for i, t in enumerate(terms) if t.kind == "against")
+        company = frozenset(fold_plain(t.text) for t in terms if is_title_word(t))
+        names = tuple(t.text for t in terms)
+        return cls(terms, names, groups, cues, group_names, rows, sums, against, company)
+
+
+def is_title_word(term: Term) -> bool:
+    """A word looked for in the title alone ("with"): too common to match in every text."""
+    return term.kind == "signal" and term.target == "company"
+
+
+def _group_of(term: Term) -> str:
+    if term.kind == "pillar":
+        return pillar_group(term.target)
+    if term.kind == "against":
+        return against_group(term.target)
+    return term.kind
 
 
 def pillar_group(pillar: str) -> str:
     return f"pillar:{pillar}"
+
+
+def against_group(pillar: str) -> str:
+    """The group of the phrases in which a pillar's terms mean something else."""
+    return f"against:{pillar}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,8 +173,11 @@ class Document:
     groups: Mapping[str, list[Found]]
     cues: list[Found]
     found_sentences: list[int]  # the sentence of each of `found`
-    # Per sentence, per pillar: the weight of the distinct pillar terms found (None: not summed).
+    # Per sentence, per pillar: the weight of the distinct pillar terms found (None: not summed),
+    # and apart, that of the terms that count only in a sentence about their pillar.
     pillar_weights: dict[int, dict[str, float]] | None = None
+    context_weights: dict[int, dict[str, float]] | None = None
+    company: int = -1  # the title token of the first "with" ("con", "avec"), or -1
 
     @property
     def sentences(self) -> tuple[Sentence, ...]:
@@ -179,6 +209,15 @@ class Document:
         source, start, end = self._span(index)
         return " ".join(source[start:end].split())
 
+    def ends_list_item(self, index: int) -> bool:
+        """Whether a sentence of the text ends with a semicolon (or is the blank between such
+        a sentence and the line after it): the list goes on after it."""
+        if index < len(self.starts[0]) or index + 1 >= len(self.starts[0]) + len(self.starts[1]):
+            return False
+        _, start, end = self._span(index)
+        piece = self.text[start:end].rstrip()
+        return not piece or piece.endswith(";")
+
     def is_heading(self, index: int) -> bool:
         """A short line of its own without closing punctuation ("Economic Competitiveness"),
         or a short item of an enumerated agenda ("5) health;")."""
@@ -200,14 +239,20 @@ def read_document(title: str, text: str, index: PhraseIndex, lexicon: Lexicon) -
     title_starts, text_starts = _sentence_starts(title), _sentence_starts(text)
     reading = _Reading(lexicon)
     tokens = reading.read("title", title, title_starts, 0, index)
+    company = -1
+    if not lexicon.company.isdisjoint(tokens):
+        company = next(i for i, token in enumerate(tokens) if token in lexicon.company)
     if text:
         tokens += reading.read("text", text, text_starts, len(title_starts), index)
     names = lexicon.group_names
     groups = {names[slot]: items for slot, items in enumerate(reading.groups) if items}
     weights = reading.weights if lexicon.sums_pillars else None
+    context = reading.context if lexicon.sums_pillars else None
     starts = (title_starts, text_starts)
     found, cues, sentences = reading.found, reading.cues, reading.sentences
-    return Document(title, text, starts, found, tokens, groups, cues, sentences, weights)
+    return Document(
+        title, text, starts, found, tokens, groups, cues, sentences, weights, context, company
+    )
 
 
 _new_tuple = tuple.__new__
@@ -216,17 +261,29 @@ _new_tuple = tuple.__new__
 class _Reading:
     """What `read_document` gathers from the fields of a release, in one pass over the finds."""
 
-    __slots__ = ("cues", "found", "groups", "rows", "seen", "sentences", "weights")
+    __slots__ = (
+        "against",
+        "context",
+        "cues",
+        "found",
+        "groups",
+        "rows",
+        "seen",
+        "sentences",
+        "weights",
+    )
 
     seen: set[int]  # pillar term texts counted in a sentence: sentence * len(rows) + text
 
     def __init__(self, lexicon: Lexicon) -> None:
         self.rows = lexicon.rows
+        self.against = lexicon.against
         self.found: list[Found] = []
         self.sentences: list[int] = []  # the sentence of each of `found`
         self.groups: list[list[Found]] = [[] for _ in lexicon.group_names]
         self.cues: list[Found] = []
         self.weights: dict[int, dict[str, float]] = {}
+        self.context: dict[int, dict[str, float]] = {}
         self.seen = set()
 
     def read(
@@ -238,12 +295,14 @@ class _Reading:
         if hits and folded.offsets is not None:
             span = folded.original_span
             hits = [(p, a, b, *span(start, end)) for p, a, b, start, end in hits]
+        if hits and not self.against.isdisjoint(map(_IDENT, map(_PHRASE, hits))):
+            hits = _overruled_removed(hits, self.rows, self.against)
         self._file(hits, field, starts, first - 1)
         return tokens
 
     def _file(self, hits: list[RawHit], field: FieldName, starts: list[int], base: int) -> None:
         # One Python pass does what took a pass each: finds, sentences, groups, cues, weights.
-        rows, groups, seen, weights = self.rows, self.groups, self.seen, self.weights
+        rows, groups, seen = self.rows, self.groups, self.seen
         stride = len(rows)
         add_found, add_sentence = self.found.append, self.sentences.append
         add_cue = self.cues.append
@@ -254,7 +313,7 @@ class _Reading:
             while start >= limit:
                 sentence += 1
                 limit = ends[sentence - base - 1]
-            name, term, slot, cue, pillar, weight, text_number = rows[phrase.ident]
+            name, term, slot, cue, pillar, weight, text_number, context = rows[phrase.ident]
             # Built by `tuple.__new__`: a named tuple's own constructor is a Python call.
             item = _new_tuple(Found, (name, field, start, end, term, sentence, token))
             add_found(item)
@@ -267,11 +326,37 @@ class _Reading:
             key = sentence * stride + text_number
             if key not in seen:
                 seen.add(key)
+                weights = self.context if context else self.weights
                 scores = weights.get(sentence)
                 if scores is None:
                     weights[sentence] = {pillar: weight}
                 else:
                     scores[pillar] = scores.get(pillar, 0.0) + weight
+
+
+_PHRASE = itemgetter(0)
+_IDENT = attrgetter("ident")
+
+
+def _overruled_removed(
+    hits: list[RawHit], rows: Sequence[TermRow], against: frozenset[int]
+) -> list[RawHit]:
+    """The hits without the pillar terms that overlap a phrase overruling their pillar.
+
+    "energy security" is a phrase of the security pillar's `against` list: its "security" is
+    not the security pillar's. The overruling phrase itself stays, as evidence against.
+    """
+    spans = [(rows[h[0].ident][1].target, h[1], h[2]) for h in hits if h[0].ident in against]
+    kept = []
+    for hit in hits:
+        term = rows[hit[0].ident][1]
+        if term.kind == "pillar" and any(
+            pillar == term.target and first <= hit[2] and hit[1] <= last
+            for pillar, first, last in spans
+        ):
+            continue
+        kept.append(hit)
+    return kept
 
 
 def _sentence_starts(source: str) -> list[int]:
@@ -287,13 +372,18 @@ def decide_summit(doc: Document, taxonomy: Taxonomy) -> tuple[float, Evidence]:
     signals = doc.group("signal")
     frames = _frames(doc)
     # Both lists are only summed by `_decayed`, which sorts them: their order does not matter.
-    positive, negative = _signal_values(signals, _group_by_sentence(doc.cues), frames.foreign)
+    positive, negative = _signal_values(signals, _group_by_sentence(doc.cues), frames)
     positive += _trilateral_framing(doc, frames)
-    if _bilateral_title(doc, frames):
+    bilateral_title = False
+    if _title_meets_two(doc):
+        positive.append(POSITION["title"] * CONCERTED)
+    elif _bilateral_title(doc, frames):
         negative.append(BILATERAL_TITLE_PENALTY)
+        bilateral_title = True
     z = _decayed(positive) - _decayed(negative) - BIAS
     score = round(1.0 / (1.0 + math.exp(-z)), 4)
-    return score, _summit_evidence(doc, signals, score, score >= taxonomy.summit_threshold)
+    summit = score >= taxonomy.summit_threshold
+    return score, _summit_evidence(doc, frames, score, summit, bilateral_title)
 
 
 def _group_by_sentence(found: Iterable[Found]) -> dict[int, list[Found]]:
@@ -330,16 +420,19 @@ def _frames(doc: Document) -> _Frames:
 
 
 def _signal_values(
-    signals: list[Found], cues: dict[int, list[Found]], foreign: set[int]
+    signals: list[Found], cues: dict[int, list[Found]], frames: _Frames
 ) -> tuple[list[float], list[float]]:
     """What each signal adds for and against, in one pass over them.
 
-    For: summit and mechanism names, discounted when "last" or "next" makes them a mention.
+    For: summit and mechanism names, discounted when "last" or "next" makes them a mention,
+    and the bare word "summit" in a sentence naming two of the three countries and nothing
+    else ("a three-day summit with the leaders of Mexico and Canada").
     Against: other forums, measures, bilateral meetings, and a "trilateral" that names another
     country (somebody else's trilateral).
     """
     positive: list[float] = []
     negative: list[float] = []
+    foreign = frames.foreign
     for item in signals:
         target = item.term.target
         if target in POSITIVE_ROLES:
@@ -348,7 +441,16 @@ def _signal_values(
             negative.append(item.term.weight * POSITION[item.position])
         elif target == "trilateral" and item.sentence in foreign:
             negative.append(FOREIGN_TRILATERAL_PENALTY * POSITION[item.position])
+        elif target == "summit" and _a_north_american_summit(item.sentence, frames):
+            positive.append(_name_value(item, cues.get(item.sentence)))
     return positive, negative
+
+
+def _a_north_american_summit(sentence: int, frames: _Frames) -> bool:
+    """A sentence naming two or three of the parties, no other country and no other forum."""
+    if sentence in frames.foreign or len(frames.parties.get(sentence, ())) < 2:
+        return False
+    return frames.roles.get(sentence, _NO_ROLES).isdisjoint(NEGATIVE_ROLES | POSITIVE_ROLES)
 
 
 def _name_value(item: Found, neighbours: list[Found] | None) -> float:
@@ -372,10 +474,17 @@ def _is_temporal_cue(cue: Found, item: Found) -> bool:
 
 
 def _trilateral_framing(doc: Document, frames: _Frames) -> list[float]:
-    """The three countries named in one sentence, "trilateral", "our three countries"."""
+    """The three countries named in one sentence, "trilateral", "our three countries".
+
+    The three named with their ministers, officials or a joint decision weigh most: that is how
+    a trilateral ministerial body of any kind introduces itself ("We, the environment ministers
+    of Canada, Mexico and the United States"). Two countries named as someone's counterparts
+    make three ("she will meet her counterparts from Canada and the United States").
+    """
     values: list[float] = []
     # Only the sentences naming all three or "trilateral" count: found without a loop on all.
     threes = {s for s, parties in frames.parties.items() if parties.issuperset(PARTY_CODES)}
+    threes |= _counterparts_of_two(doc)
     trilateral = {s for s, roles in frames.roles.items() if "trilateral" in roles}
     for sentence in (threes | trilateral) - frames.foreign:
         roles = frames.roles.get(sentence, _NO_ROLES)
@@ -383,13 +492,52 @@ def _trilateral_framing(doc: Document, frames: _Frames) -> list[float]:
         # Placed by the first term of any kind found in the sentence.
         factor = POSITION[doc.found[bisect_left(doc.found_sentences, sentence)].position]
         if three:
-            values.append(factor * (2.5 if "joint" in roles else 1.0))
+            values.append(factor * (CONCERTED if roles & _CONCERTED else 1.0))
         if "trilateral" in roles:
             values.append(factor)
     return values
 
 
+_CONCERTED = frozenset({"joint", "officials", "counterpart"})
+COUNTERPARTS_BEFORE, COUNTERPARTS_AFTER = 4, 6  # tokens: "Mexican and US counterparts", ...
+
+
+def _counterparts_of_two(doc: Document) -> set[int]:
+    """Sentences naming two parties as someone's counterparts: "her counterparts from Canada
+    and the United States", "ses homologues mexicain et américain". The parties must stand by
+    the word: "US agencies and their Mexican counterparts" is a meeting of two."""
+    found = set()
+    for cue in doc.group("signal"):
+        if cue.term.target != "counterpart":
+            continue
+        near = {
+            p.term.target
+            for p in doc.group("party")
+            if p.field == cue.field
+            and -COUNTERPARTS_BEFORE <= p.token - cue.token <= COUNTERPARTS_AFTER
+        }
+        if len(near) >= 2:
+            found.add(cue.sentence)
+    return found
+
+
 _NO_ROLES: frozenset[str] = frozenset()
+
+
+def _title_meets_two(doc: Document) -> bool:
+    """A title where one side meets two of the parties: "Remarks with the Canadian Foreign
+    Minister and the Mexican Foreign Secretary" is a meeting of three.
+
+    The two are named after "with" ("con", "avec") and no party is named before it.
+    """
+    if doc.company < 0:
+        return False
+    parties = [f for f in doc.group("party") if f.field == "title"]
+    before = {f.term.target for f in parties if f.token < doc.company}
+    after = {f.term.target for f in parties if f.token > doc.company}
+    return (
+        not before and len(after) >= 2 and not any(f.field == "title" for f in doc.group("other"))
+    )
 
 
 def _bilateral_title(doc: Document, frames: _Frames) -> bool:
@@ -404,7 +552,10 @@ def _bilateral_title(doc: Document, frames: _Frames) -> bool:
     roles: set[str] = set().union(*map(frames.roles.get, title, repeat(_NO_ROLES)))
     if named != 2 or roles & (POSITIVE_ROLES | {"trilateral"}):
         return False
-    return not any("margin" in inner and "process" in inner for inner in frames.roles.values())
+    return not any(
+        "margin" in roles and ("process" in roles or _a_north_american_summit(sentence, frames))
+        for sentence, roles in frames.roles.items()
+    )
 
 
 def _decayed(values: list[float]) -> float:
@@ -412,18 +563,46 @@ def _decayed(values: list[float]) -> float:
     return sum(v * 0.5**i for i, v in enumerate(sorted(values, reverse=True)))
 
 
-_SUMMIT_EVIDENCE = POSITIVE_ROLES | {"trilateral", "joint", "margin"}
+_SUMMIT_EVIDENCE = POSITIVE_ROLES | {"trilateral", "joint", "margin", "officials", "counterpart"}
+_WEAK_EVIDENCE = frozenset({"margin", "joint", "officials"})  # shown only when they carried it
 
 
-def _summit_evidence(doc: Document, signals: list[Found], score: float, summit: bool) -> Evidence:
-    wanted = _SUMMIT_EVIDENCE if summit else None
-    chosen = [f for f in signals if wanted is None or f.term.target in wanted]
-    if not summit:
-        chosen = [f for f in chosen if f.term.target not in ("margin", "temporal", "joint")]
-    chosen.sort(key=lambda f: (-f.term.weight * POSITION[f.position], f.field, f.start))
-    best = chosen[0].sentence if chosen else -1
-    sentence = doc.sentence_text(best) if best >= 0 else ""
-    return _new_tuple(Evidence, (score, as_matches(chosen[:MAX_EVIDENCE]), sentence))
+def _summit_evidence(
+    doc: Document, frames: _Frames, score: float, summit: bool, bilateral_title: bool
+) -> Evidence:
+    """What spoke for a summit reading, and apart, what spoke against it: other forums,
+    measures, bilateral wording, somebody else's trilateral, the two parties of a bilateral
+    title. The sentence is that of the strongest signal on the side that won."""
+    speaking_for: list[Found] = []
+    against: list[Found] = []
+    for item in doc.group("signal"):
+        role = item.term.target
+        if role in NEGATIVE_ROLES or (role == "trilateral" and item.sentence in frames.foreign):
+            against.append(item)
+        elif role in _SUMMIT_EVIDENCE:
+            if summit or role not in _WEAK_EVIDENCE:
+                speaking_for.append(item)
+        elif role == "summit" and _a_north_american_summit(item.sentence, frames):
+            speaking_for.append(item)
+    if bilateral_title:
+        against += [item for item in doc.group("party") if item.field == "title"]
+    speaking_for.sort(key=_strength)
+    against.sort(key=_strength)
+    deciding = speaking_for if summit or not against else against
+    sentence = doc.sentence_text(deciding[0].sentence) if deciding else ""
+    return _new_tuple(
+        Evidence,
+        (
+            score,
+            as_matches(speaking_for[:MAX_EVIDENCE]),
+            sentence,
+            as_matches(against[:MAX_EVIDENCE]),
+        ),
+    )
+
+
+def _strength(item: Found) -> tuple[float, str, int]:
+    return (-item.term.weight * POSITION[item.position], item.field, item.start)
 
 
 def as_matches(found: Iterable[Found]) -> tuple[Match, ...]:

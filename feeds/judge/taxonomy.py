@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,12 @@ SIGNAL_ROLES: frozenset[str] = frozenset(
         "bilateral",
         "margin",
         "temporal",
+        "officials",
+        "counterpart",
+        "company",
+        "summit",
+        "agenda",
+        "courtesy",
     }
 )
 TERM_LISTS: tuple[str, ...] = ("en", "es", "fr", "exact")
@@ -45,10 +51,13 @@ class Term:
 
     text: str  # as written in the file
     keys: tuple[str, ...]  # folded, stemmed tokens
-    kind: str  # "signal", "party", "other", "region" or "pillar"
+    kind: str  # "signal", "party", "other", "region", "pillar" or "against"
     target: str  # signal role, country code or pillar id
     weight: float
     exact: bool = False  # acronym: must match case-sensitively
+    # A pillar term that counts only in a sentence about its pillar ("border" in a trade
+    # sentence does not make it a security sentence).
+    context: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +155,13 @@ class _Validator:
                 if not isinstance(group, dict):
                     raise self.fail(group_path, "expected a table")
                 weight = self.weight(group, group_path)
-                terms += self.terms(group, group_path, "pillar", pillar_id, weight)
+                context = group.get("context", False)
+                if not isinstance(context, bool):
+                    raise self.fail([*group_path, "context"], "expected true or false")
+                found = self.terms(group, group_path, "pillar", pillar_id, weight)
+                terms += [replace(t, context=True) for t in found] if context else found
+            against = self.table(spec, [*path, "against"], required=False)
+            terms += self.terms(against, [*path, "against"], "against", pillar_id, 1.0)
             names[pillar_id] = str(spec.get("name", pillar_id))
         if not names:
             raise self.fail(["pillars"], "expected at least one pillar")
@@ -182,7 +197,7 @@ class _Validator:
         target: str,
         weight: float,
     ) -> list[Term]:
-        allowed = {"role", "weight", "name", *TERM_LISTS}
+        allowed = {"role", "weight", "name", "context", *TERM_LISTS}
         for key in group:
             if key not in allowed:
                 raise self.fail([*path, key], f"unknown key; expected {', '.join(TERM_LISTS)}")

@@ -111,6 +111,10 @@ def release_doc(stored: StoredRelease, keys: Keys) -> dict[str, Any]:
 
 def _evidence(data: Mapping[str, Any]) -> Evidence:
     matches = tuple(Match(m["term"], m["field"], m["start"], m["end"]) for m in data["matches"])
+    against = data.get("against")
+    if against:
+        found = tuple(Match(m["term"], m["field"], m["start"], m["end"]) for m in against)
+        return Evidence(data["score"], matches, data["sentence"], found)
     return Evidence(data["score"], matches, data["sentence"])
 
 

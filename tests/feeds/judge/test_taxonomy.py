@@ -62,7 +62,7 @@ def test_bad_weight_names_the_file_and_the_line_of_the_key(tmp_path: Path) -> No
 
 def test_unknown_role_names_the_line_of_the_role(tmp_path: Path) -> None:
     path = tmp_path / "role.toml"
-    path.write_text(MINIMAL.replace('role = "process"', 'role = "summit"'), encoding="utf-8")
+    path.write_text(MINIMAL.replace('role = "process"', 'role = "plenary"'), encoding="utf-8")
     with pytest.raises(TaxonomyError, match=r"role\.toml, line 2: signals\.process\.role"):
         load_taxonomy(path)
 
@@ -70,3 +70,22 @@ def test_unknown_role_names_the_line_of_the_role(tmp_path: Path) -> None:
 def test_missing_file_is_a_taxonomy_error(tmp_path: Path) -> None:
     with pytest.raises(TaxonomyError, match=r"missing\.toml"):
         load_taxonomy(tmp_path / "missing.toml")
+
+
+def test_context_terms_and_phrases_against_a_pillar_are_read(tmp_path: Path) -> None:
+    path = tmp_path / "context.toml"
+    text = MINIMAL.replace('en = ["fentanyl"]', 'context = true\nen = ["border"]')
+    text += '\n[pillars.security.against]\nen = ["border trade"]\n'
+    path.write_text(text, encoding="utf-8")
+    terms = load_taxonomy(path).terms
+    assert [(t.text, t.kind, t.context) for t in terms if t.target == "security"] == [
+        ("border", "pillar", True),
+        ("border trade", "against", False),
+    ]
+
+
+def test_a_context_flag_that_is_not_true_or_false_names_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "flag.toml"
+    path.write_text(MINIMAL.replace("weight = 1.0", 'weight = 1.0\ncontext = "yes"'), "utf-8")
+    with pytest.raises(TaxonomyError, match=r"flag\.toml, line 20: .*context"):
+        load_taxonomy(path)
