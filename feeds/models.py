@@ -7,6 +7,7 @@ knowing how it was made.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
@@ -37,6 +38,21 @@ SourceKind = Literal["feed", "page"]
 # sites that serve content only after a script has passed their bot challenge.
 FetchMode = Literal["http", "browser"]
 FETCH_MODES: tuple[str, ...] = ("http", "browser")
+RuleAction = Literal["ignore", "mark"]
+RULE_ACTIONS: tuple[RuleAction, ...] = ("ignore", "mark")
+# What a `mark` rule may set on a new release: read, starred, or a triage state.
+RULE_MARKS: tuple[str, ...] = ("read", "star", "relevant", "not relevant", "follow-up", "briefed")
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """Ignore or mark the releases whose title, text or both match (every pattern given must
+    match), like a feed reader's ignore and block rules. `mark` is one of `RULE_MARKS`."""
+
+    action: RuleAction
+    title: re.Pattern[str] | None = None
+    text: re.Pattern[str] | None = None
+    mark: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +72,8 @@ class Source:
     # CSS selectors of elements to leave out of this source's release texts.
     drop: tuple[str, ...] = ()
     fetch: FetchMode = "http"
+    # Its own rules, then the config's global ones.
+    rules: tuple[Rule, ...] = ()
 
 
 DEFAULT_USER_AGENT = "summitwatch/0.1 (+https://github.com/summitwatch/summitwatch)"

@@ -11,7 +11,7 @@ import asyncio
 import threading
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import BrokenExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -42,6 +42,10 @@ class SourceOutcome:
     releases: tuple[ClassifiedRelease, ...] = ()
     # What the poller's `prepare` made of each release, in order (empty without one).
     prepared: tuple[object, ...] = ()
+    # Releases the source's rules left out (counted and named, never stored), and the marks
+    # its rules set on kept ones, by release id.
+    ignored: tuple[Release, ...] = ()
+    marks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def failed(self) -> bool:
@@ -155,6 +159,27 @@ def _fork_pool(
     pool = ProcessPoolExecutor(processes, context, _init_worker, (classifier, prepare))
     pool.submit(int).result()  # the fork context starts every worker at the first task
     return pool
+
+
+def _ruled(outcome: SourceOutcome) -> SourceOutcome:
+    """The outcome after its source's rules: ignored releases taken out (after classification,
+    so that a text rule sees the full text), marks noted."""
+    if not outcome.source.rules:
+        return outcome
+    from feeds.collect.rules import apply_rules
+
+    ruled = apply_rules(outcome.source.rules, (c.release for c in outcome.releases))
+    if not ruled.ignored:
+        return replace(outcome, marks=ruled.marks)
+    left_out = {release.id for release in ruled.ignored}
+    kept = [n for n, c in enumerate(outcome.releases) if c.release.id not in left_out]
+    return replace(
+        outcome,
+        releases=tuple(outcome.releases[n] for n in kept),
+        prepared=tuple(outcome.prepared[n] for n in kept) if outcome.prepared else (),
+        ignored=ruled.ignored,
+        marks=ruled.marks,
+    )
 
 
 class CpuStage:
@@ -304,7 +329,7 @@ class Poller:
             # The listing answered, so the source is healthy; its texts are short, and why.
             some = f"{len(blocked)} release{'s' if len(blocked) > 1 else ''}"
             health = replace(health, last_error=f"full text of {some} not fetched: {blocked[0]}")
-        return SourceOutcome(source, health, classified, prepared)
+        return _ruled(SourceOutcome(source, health, classified, prepared))
 
     def _interval(self, source: Source) -> int:
         return interval_of(source, self._default_interval)

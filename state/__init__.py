@@ -52,6 +52,9 @@ if TYPE_CHECKING:  # the names as type checkers see them; at run time they load 
     from state.records import (
         TriageState as TriageState,
     )
+    from state.records import (
+        changes_for_marks as changes_for_marks,
+    )
     from state.store import (
         AddResult as AddResult,
     )
@@ -88,6 +91,7 @@ _HOMES = {
     "to_markdown": "state.export",
     "Correction": "state.records",
     "StoredRelease": "state.records",
+    "changes_for_marks": "state.records",
     "TriageState": "state.records",
     "AddResult": "state.store",
     "CorruptDatabase": "state.store",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
@@ -20,6 +20,23 @@ class TriageState(StrEnum):
     @property
     def label(self) -> str:
         return self.value.replace("_", " ")
+
+
+# What each mark of a config rule (`feeds.models.RULE_MARKS`) sets on a new release.
+_MARK_CHANGES: Mapping[str, tuple[str, Any]] = {
+    "read": ("read", True),
+    "star": ("starred", True),
+    "relevant": ("triage", TriageState.RELEVANT.value),
+    "not relevant": ("triage", TriageState.NOT_RELEVANT.value),
+    "follow-up": ("triage", TriageState.FOLLOW_UP.value),
+    "briefed": ("triage", TriageState.BRIEFED.value),
+}
+
+
+def changes_for_marks(marks: Iterable[str]) -> dict[str, Any]:
+    """The changes (for `Store.update`) that a release's rule marks ask for; of two triage
+    states, the last one named wins."""
+    return dict(_MARK_CHANGES[mark] for mark in marks if mark in _MARK_CHANGES)
 
 
 @dataclass(frozen=True, slots=True)

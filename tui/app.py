@@ -167,6 +167,8 @@ class SummitWatchApp(App[None]):
             f"last poll {when}: {answered}/{len(report.outcomes)} sources answered, "
             f"{len(report.new)} new ({len(report.new_summit)} summit)"
         )
+        if report.ignored:
+            text += f", {len(report.ignored)} ignored by rules"
         if report.failed and len(report.failed) == len(report.outcomes) and not self.demo:
             text += " · offline? press d for the demo"
         return text

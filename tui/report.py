@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, TextIO
 
-from feeds import Config, SourceHealth, browser_problem, find_chromium, utc_now
+from feeds import Config, Release, SourceHealth, browser_problem, find_chromium, utc_now
 from state import StoredRelease
 from tui.services import PollReport
 
@@ -47,19 +47,36 @@ def print_poll(report: PollReport, *, as_json: bool, out: TextIO) -> None:
         f"{len(report.new)} new releases ({len(report.new_summit)} summit), "
         f"{len(report.changed)} changed; {answered} of {len(report.outcomes)} sources answered"
     )
+    ignored = report.ignored
+    if ignored:
+        summary += f"; {len(ignored)} listed releases ignored by rules"
     if report.not_due:
         summary += (
             f"; {report.not_due} not due until {_local_time(report.next_due)} "
             "(--all polls them now)"
         )
     if as_json:
-        out.write(
-            json.dumps({"summary": summary, "failed": [o.source.name for o in failed]}) + "\n"
-        )
+        line = {
+            "summary": summary,
+            "failed": [o.source.name for o in failed],
+            "ignored": [
+                _ignored_json(o.source.name, r) for o in report.outcomes for r in o.ignored
+            ],
+        }
+        out.write(json.dumps(line, ensure_ascii=False) + "\n")
         return
     out.write(summary + "\n")
     for outcome in failed:
         out.write(f"  {outcome.source.name}: {outcome.health.last_error}\n")
+
+
+def _ignored_json(source: str, release: Release) -> dict[str, str]:
+    return {
+        "source": source,
+        "title": release.title,
+        "link": release.link,
+        "published": release.published,
+    }
 
 
 def _local_time(iso_time: str) -> str:

@@ -18,13 +18,14 @@ from feeds import (
     Config,
     Fetcher,
     Poller,
+    Release,
     Source,
     SourceHealth,
     SourceOutcome,
     due_sources,
     utc_now,
 )
-from state import Keys, Store, StoredRelease, keys_for
+from state import Keys, Store, StoredRelease, changes_for_marks, keys_for
 
 if TYPE_CHECKING:
     from feeds import Classifier, ClassifierSource
@@ -63,6 +64,11 @@ class PollReport:
         return [o for o in self.outcomes if o.failed]
 
     @property
+    def ignored(self) -> list[Release]:
+        """Releases the config's rules left out of the store in this poll."""
+        return [release for outcome in self.outcomes for release in outcome.ignored]
+
+    @property
     def new_summit(self) -> list[StoredRelease]:
         return [r for r in self.new if r.summit]
 
@@ -94,11 +100,13 @@ class _Batch:
         self._releases: list[ClassifiedRelease] = []
         self._keys: list[Keys | None] = []
         self._health: list[SourceHealth] = []
+        self._marks: dict[str, tuple[str, ...]] = {}
         self._since = time.monotonic()
         self._writing = asyncio.Lock()
 
     def add(self, outcome: SourceOutcome) -> None:
         self._releases.extend(outcome.releases)
+        self._marks.update(outcome.marks)
         prepared = outcome.prepared or (None,) * len(outcome.releases)
         self._keys.extend(k if isinstance(k, Keys) else None for k in prepared)
         self._health.append(outcome.health)
@@ -111,25 +119,43 @@ class _Batch:
     async def flush(self) -> None:
         # Take the pending lists on the loop before the write starts in a thread: outcomes that
         # arrive meanwhile go into fresh lists, where the next flush finds them.
-        releases, keys, health = self._releases, self._keys, self._health
-        self._releases, self._keys, self._health = [], [], []
+        releases, keys, health, marks = self._releases, self._keys, self._health, self._marks
+        self._releases, self._keys, self._health, self._marks = [], [], [], {}
         self._since = time.monotonic()
         async with self._writing:
-            await asyncio.to_thread(self._write, releases, keys, health)
+            await asyncio.to_thread(self._write, releases, keys, health, marks)
 
     def _write(
         self,
         releases: list[ClassifiedRelease],
         keys: list[Keys | None],
         health: list[SourceHealth],
+        marks: dict[str, tuple[str, ...]],
     ) -> None:
         if releases:
             # A cold poll of 1,000 feeds brings 30,000 releases: the report keeps them light.
             added = self._store.add(releases, light=True, keys=keys)
-            self._report.new.extend(added.new)
+            self._report.new.extend(self._marked(added.new, marks) if marks else added.new)
             self._report.changed.extend(added.changed)
         if health:
             self._store.record_health(health)
+
+    def _marked(
+        self, new: list[StoredRelease], marks: dict[str, tuple[str, ...]]
+    ) -> list[StoredRelease]:
+        """The new releases with the marks their rules set (only new ones: a release already
+        stored keeps what people decided about it)."""
+        by_changes: dict[tuple[tuple[str, object], ...], list[str]] = {}
+        for stored in new:
+            if stored.id in marks:
+                changes = tuple(sorted(changes_for_marks(marks[stored.id]).items()))
+                by_changes.setdefault(changes, []).append(stored.id)
+        updated = {
+            stored.id: stored
+            for changes, ids in by_changes.items()
+            for stored in self._store.update(ids, **dict(changes))
+        }
+        return [updated.get(stored.id, stored) for stored in new]
 
 
 async def poll_into_store(

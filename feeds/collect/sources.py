@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from feeds.models import COUNTRIES, FETCH_MODES, LANGUAGES, FetchPolicy, Source
+from feeds.collect.rules import RuleError, rule_from_table
+from feeds.models import COUNTRIES, FETCH_MODES, LANGUAGES, FetchPolicy, Rule, Source
 
 DEMO_DIR = Path(str(resources.files("feeds") / "demo"))
 
@@ -32,9 +33,10 @@ _SOURCE_KEYS = {
     "enabled",
     "drop",
     "fetch",
+    "rules",
 }
 _SELECTOR_KEYS = {"item", "title", "link", "date", "summary", "type"}
-_TOP_KEYS = {"poll", "alerts", "sources", "taxonomy", "keys"}
+_TOP_KEYS = {"poll", "alerts", "sources", "rules", "taxonomy", "keys"}
 
 
 class ConfigError(Exception):
@@ -110,6 +112,20 @@ class _Lines:
                 return number
         return start or None
 
+    def in_table(self, key: str, header: str, index: int) -> int | None:
+        """The line of `key` in the `index`-th [[header]] table, else of the table itself."""
+        start = self.of_table(header, index)
+        if start is None:
+            return None
+        key_re = re.compile(rf"^\s*{re.escape(key)}\s*=")
+        for number in range(start + 1, len(self._lines) + 1):
+            line = self._lines[number - 1]
+            if line.lstrip().startswith("["):
+                break
+            if key_re.match(line):
+                return number
+        return start
+
 
 def load_config(path: Path) -> Config:
     """Read and validate a config file."""
@@ -139,9 +155,15 @@ def parse_config(text: str, path: Path, *, base_dir: Path | None = None) -> Conf
     sources_raw = doc.get("sources", [])
     if not isinstance(sources_raw, list):
         raise ConfigError(path, lines.of_key("sources"), "`sources` must be [[sources]] tables")
-    sources = tuple(
-        _parse_source(entry, index, path, lines, base_dir)
-        for index, entry in enumerate(sources_raw)
+    sources = _with_rules(
+        [
+            _parse_source(entry, index, path, lines, base_dir)
+            for index, entry in enumerate(sources_raw)
+        ],
+        sources_raw,
+        _parse_rules(doc.get("rules", []), path, lines, "rules", 0),
+        path,
+        lines,
     )
     _check_unique_names(sources, path, lines)
     taxonomy = doc.get("taxonomy")
@@ -273,6 +295,38 @@ def _parse_source(raw: Any, index: int, path: Path, lines: _Lines, base_dir: Pat
         drop=_parse_drop(raw.get("drop", []), path, at("drop")),
         fetch=fetch,
     )
+
+
+def _with_rules(
+    sources: list[Source],
+    raw: list[Any],
+    global_rules: tuple[Rule, ...],
+    path: Path,
+    lines: _Lines,
+) -> tuple[Source, ...]:
+    """Each source with its own `[[sources.rules]]`, then the global `[[rules]]`."""
+    done: list[Source] = []
+    nested = 0  # [[sources.rules]] tables seen so far, to find the line of the next one
+    for source, entry in zip(sources, raw, strict=True):
+        own = _parse_rules(entry.get("rules", []), path, lines, "sources.rules", nested)
+        nested += len(own)
+        done.append(replace(source, rules=own + global_rules) if own or global_rules else source)
+    return tuple(done)
+
+
+def _parse_rules(raw: Any, path: Path, lines: _Lines, header: str, first: int) -> tuple[Rule, ...]:
+    if not isinstance(raw, list):
+        raise ConfigError(path, lines.of_key("rules"), f"rules must be [[{header}]] tables")
+    rules = []
+    for index, entry in enumerate(raw, start=first):
+        try:
+            rules.append(rule_from_table(entry))
+        except RuleError as exc:
+            line = (
+                lines.in_table(exc.key, header, index) if exc.key else lines.of_table(header, index)
+            )
+            raise ConfigError(path, line, f"[[{header}]]: {exc}") from exc
+    return tuple(rules)
 
 
 def _parse_selectors(raw: Any, path: Path, line: LineRef) -> dict[str, str]:

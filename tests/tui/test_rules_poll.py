@@ -1,0 +1,113 @@
+"""Rules in whole poll cycles: the real Prime Minister's feed served on 127.0.0.1, polled into a
+real store with the default config's rules, and what `summitwatch poll` says about it."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+
+from feeds.collect.fetch import Fetcher, FetchPolicy
+from feeds.collect.sources import Config, PollSettings, default_config
+from feeds.judge.classify import Classifier
+from feeds.models import Rule, Source
+from state.records import TriageState
+from state.store import Store
+from tests.paths import SHARED
+from tui.report import print_poll
+from tui.services import poll_into_store
+
+PMO = SHARED / "fixtures" / "real" / "pmo_en_news_rss_2026-10-07.xml"
+ITINERARIES = 5
+
+
+@pytest.fixture
+def pmo_feed(httpserver: HTTPServer) -> str:
+    if not PMO.exists():
+        pytest.skip(f"real samples not found at {PMO.parent}")
+    httpserver.expect_request("/en/news.rss").respond_with_data(
+        PMO.read_bytes(), content_type="application/rss+xml"
+    )
+    return httpserver.url_for("/en/news.rss")
+
+
+def pmo_source(url: str, *extra: Rule) -> Source:
+    """The default config's Prime Minister source, with its rules, at `url`."""
+    default = next(s for s in default_config().sources if s.name.startswith("Prime Minister"))
+    return replace(default, url=url, rules=extra + default.rules)
+
+
+@pytest.fixture(scope="module")
+def classifier() -> Classifier:
+    return Classifier.load()
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    with Store(tmp_path / "db") as opened:
+        yield opened
+
+
+@pytest.fixture
+async def fetcher() -> AsyncIterator[Fetcher]:
+    async with Fetcher(FetchPolicy(connect_timeout=1.0, total_timeout=5.0)) as opened:
+        yield opened
+
+
+def config(source: Source) -> Config:
+    return Config(path=None, sources=(source,), poll=PollSettings(full_text=False))
+
+
+async def test_itineraries_are_counted_and_named_but_never_stored(
+    pmo_feed: str, store: Store, fetcher: Fetcher, classifier: Classifier
+) -> None:
+    report = await poll_into_store(config(pmo_source(pmo_feed)), store, fetcher, classifier)
+    assert len(report.new) == 10 - ITINERARIES
+    assert len(report.ignored) == ITINERARIES
+    assert all(re.fullmatch(r"\w+day, October \d+, 2026", r.title) for r in report.ignored)
+    stored_titles = {r.release.title for r in store.all()}
+    assert not stored_titles & {r.title for r in report.ignored}
+
+    out = io.StringIO()
+    print_poll(report, as_json=False, out=out)
+    assert "5 new releases" in out.getvalue()
+    assert "5 listed releases ignored by rules" in out.getvalue()
+
+    out = io.StringIO()
+    print_poll(report, as_json=True, out=out)
+    last = json.loads(out.getvalue().splitlines()[-1])
+    assert "5 listed releases ignored by rules" in last["summary"]
+    assert [i["title"] for i in last["ignored"]] == [r.title for r in report.ignored]
+    assert {i["source"] for i in last["ignored"]} == {"Prime Minister of Canada — News"}
+    assert last["ignored"][0]["link"].endswith("/thursday-october-8-2026")
+
+
+async def test_mark_rules_set_their_marks_on_new_releases_only(
+    pmo_feed: str, store: Store, fetcher: Fetcher, classifier: Classifier
+) -> None:
+    star = Rule(action="mark", title=re.compile("G7"), mark="star")
+    follow = Rule(action="mark", text=re.compile("(?i)pipeline"), mark="follow-up")
+    source = pmo_source(pmo_feed, star, follow)
+    report = await poll_into_store(config(source), store, fetcher, classifier)
+    marked = {r.release.title[:30]: r for r in report.new if r.starred or r.triage != "new"}
+    assert set(marked) == {
+        "G7 Leaders’ statement on globa",
+        "Prime Minister Carney lists th",
+    }
+    g7 = store.get(next(r.id for r in report.new if r.release.title.startswith("G7")))
+    assert g7 is not None and g7.starred and g7.triage is TriageState.NEW
+    pipeline = next(r for r in report.new if "Pipeline" in r.release.title)
+    assert pipeline.triage is TriageState.FOLLOW_UP and not pipeline.starred
+
+    # A person's decision on a stored release is never overwritten by a rule.
+    store.update([pipeline.id], triage="briefed")
+    second = await poll_into_store(config(source), store, fetcher, classifier)
+    assert second.new == []
+    again = store.get(pipeline.id)
+    assert again is not None and again.triage is TriageState.BRIEFED
