@@ -45,6 +45,8 @@ from state.engine.storage import (
     ReadOnlyDatabase,
     StoreError,
     Transaction,
+    check_complete,
+    count_of,
     read_tables,
 )
 from state.engine.writes import Batch, add_one, put_docs, utc_stamp, write_triage
@@ -149,9 +151,13 @@ class Store:
         self._events: list[list[str]] | None = None
         self._closed = False
         self._deferred: dict[str, str] = {}  # chunk -> its manifest token, not loaded yet
-        manifest = self._folder.open()
+        # Files found damaged or lost after opening (see `_load`), by name.
+        self.damaged: dict[str, CorruptDatabase] = {}
+        manifest = self._manifest = self._folder.open()
         self._signature = self._folder.signature()
+        self._opening = True
         self._sync(manifest, first=load)
+        self._opening = False
 
     # -- reading -------------------------------------------------------------------------
 
@@ -452,9 +458,11 @@ class Store:
         A full load loads `first` (see `__init__`) and defers the rest; otherwise `complete`
         loads what is still deferred as well (every write that touches releases must)."""
         mem = self._mem
+        self._manifest = manifest
         full = manifest.epoch != mem.epoch
         if full:
             names = sorted(set(manifest.tokens) | set(self._folder.data_files()))
+            self.damaged = {}
             self._mem = mem = Memory()
             mem.epoch = manifest.epoch
             self._bodies.clear()
@@ -486,14 +494,32 @@ class Store:
         return True
 
     def _load(self, name: str, seen: str) -> None:
-        """Load one file into memory; `seen` is its token in the manifest."""
+        """Load one file into memory; `seen` is its token in the manifest. A damaged or lost
+        file stops the opening; found later (an older month, another process's change) it is
+        kept in `damaged` and left out, so that the rest stays usable."""
+        try:
+            self._load_checked(name, seen)
+        except CorruptDatabase as exc:
+            exc.root = self.path
+            if self._opening:
+                raise
+            self.damaged[name] = exc
+            self._mem.seen[name] = seen  # not read again until it changes
+
+    def _load_checked(self, name: str, seen: str) -> None:
+        path, expected = self.path / name, self._manifest.expected(name)
         if not is_partition(name):
-            self._mem.load(name, read_tables(self.path / name), seen)
+            data = read_tables(path)
+            found = None if data is None else count_of(name, data)
+            check_complete(self.path, name, found, expected)
+            self._mem.load(name, data, seen)
             return
         self._bodies.forget(name)
         rows, token = read_partition_rows(self.path, name)
+        check_complete(self.path, name, len(rows) if path.exists() else None, expected)
         try:
             self._mem.replace_rows(name, rows, token, seen)
         except (TypeError, ValueError, KeyError, IndexError):  # an index edited by hand
             rows, token = read_partition_rows(self.path, name, use_index=False)
             self._mem.replace_rows(name, rows, token, seen)
+        self.damaged.pop(name, None)

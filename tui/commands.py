@@ -45,20 +45,17 @@ def load_config(args: argparse.Namespace) -> Config:
 def open_store(args: argparse.Namespace, *, interactive: bool = False, load: Load = "all") -> Store:
     """The database of `args`, loading `load` at first (see `Store`)."""
     path = db_path(args.db, demo=args.demo)
-    try:
-        return Store(path, load=load)
-    except CorruptDatabase as exc:
-        if (
-            interactive
-            and sys.stdin.isatty()
-            and _confirm(f"{exc}\nMove it aside and start fresh?")
-        ):
-            moved = exc.move_aside()
-            print(f"Moved the broken database to {moved}", file=sys.stderr)
+    while True:  # one damaged file after another, as long as the user says yes
+        try:
             return Store(path, load=load)
-        raise UsageError(f"{exc}\n(run the dashboard to be offered a fresh start)") from exc
-    except StoreError as exc:
-        raise UsageError(str(exc)) from exc
+        except CorruptDatabase as exc:
+            if not (interactive and sys.stdin.isatty() and _confirm(f"{exc}\n{exc.offer}")):
+                raise UsageError(f"{exc}\n(run the dashboard to be offered this)") from exc
+            moved = exc.move_aside()
+            if moved is not None:
+                print(f"Moved the damaged file to {moved}", file=sys.stderr)
+        except StoreError as exc:
+            raise UsageError(str(exc)) from exc
 
 
 def _confirm(question: str) -> bool:

@@ -159,15 +159,31 @@ class DatabaseFolder:
             raise CorruptDatabase(self.root / MANIFEST, "no schema version or epoch")
         if schema > storage.SCHEMA_VERSION:
             raise NewerSchema(self.root / MANIFEST, schema, storage.SCHEMA_VERSION)
-        files = data.get("files", {})
-        tokens = {str(k): str(v.get("token", "")) for k, v in files.items() if isinstance(v, dict)}
-        return Manifest(schema, epoch, tokens)
+        files = {str(k): v for k, v in data.get("files", {}).items() if isinstance(v, dict)}
+        tokens = {name: str(v.get("token", "")) for name, v in files.items()}
+        counts = {name: v["count"] for name, v in files.items() if isinstance(v.get("count"), int)}
+        return Manifest(schema, epoch, tokens, counts)
 
     def write_manifest(self, manifest: Manifest) -> None:
-        files = {name: {"token": token} for name, token in sorted(manifest.tokens.items())}
+        files: dict[str, dict[str, object]] = {}
+        for name, token in sorted(manifest.tokens.items()):
+            files[name] = {"token": token}
+            if name in manifest.counts:
+                files[name]["count"] = manifest.counts[name]
         meta = {"schema": manifest.schema, "epoch": manifest.epoch}
         writer = AtomicJSONStorage(self.root / MANIFEST, read_only=self.read_only)
         writer.write({"meta": {"db": meta}, "files": files})
+
+    def forget(self, name: str) -> None:
+        """Drop a lost or moved-aside data file from the manifest; every reader reloads."""
+        with self.locked():
+            manifest = self.read_manifest()
+            if manifest is None or name not in manifest.tokens:
+                return
+            del manifest.tokens[name]
+            manifest.counts.pop(name, None)
+            manifest.epoch = new_token()
+            self.write_manifest(manifest)
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:

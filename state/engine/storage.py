@@ -75,6 +75,8 @@ __all__ = [
     "Tables",
     "Transaction",
     "atomic_write",
+    "check_complete",
+    "count_of",
     "doc",
     "dump_tables",
     "file_meta",
@@ -294,6 +296,42 @@ class Manifest:
     schema: int
     epoch: str
     tokens: dict[str, str] = field(default_factory=dict)
+    # How many documents each file held when last written: a file that holds fewer (an older
+    # copy, one replaced by `{}`) or is missing has lost data, and is never written over.
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def expected(self, name: str) -> int | None:
+        """The documents `name` must hold at least; None when the manifest does not list it."""
+        if name not in self.tokens:
+            return None
+        return self.counts.get(name, 0)
+
+
+_NOUNS = {TRIAGE: ("decisions", "triage"), HEALTH: ("sources", "health")}
+
+
+def count_of(name: str, data: Tables | None) -> int:
+    """The documents of a database file: releases, decisions or sources."""
+    table = _NOUNS.get(name, ("releases", "releases"))[1]
+    return len((data or {}).get(table, {}))
+
+
+def check_complete(root: Path, name: str, found: int | None, expected: int | None) -> None:
+    """Raise CorruptDatabase when a file the manifest lists is missing (`found` None) or holds
+    fewer documents than the manifest records (`expected`)."""
+    if expected is None:
+        return
+    noun = _NOUNS.get(name, ("releases", "releases"))[0]
+    if found is None:
+        recorded = f"; the manifest records {expected} {noun} in it" if expected else ""
+        reason = f"the file is missing{recorded}"
+        raise CorruptDatabase(root / name, reason, kind="missing", root=root)
+    if found < expected:
+        reason = (
+            f"it holds {found} {noun} where the manifest records {expected}: "
+            "an older copy or a replaced file"
+        )
+        raise CorruptDatabase(root / name, reason, kind="short", root=root)
 
 
 class Transaction:
@@ -307,12 +345,20 @@ class Transaction:
         self._dbs: dict[str, TinyDB] = {}
 
     def tables(self, name: str) -> Tables:
-        """The file's tables as on disk now (plus this transaction's changes)."""
+        """The file's tables as on disk now (plus this transaction's changes). A file that
+        lost documents the manifest records raises CorruptDatabase: it is not written over."""
         if name not in self._dbs:
-            db = open_tinydb(self.folder.root / name)
+            root = self.folder.root
+            db = open_tinydb(root / name)
             self._storage(db).begin()
+            try:
+                data = self._storage(db).read() or {}
+            except CorruptDatabase as exc:
+                exc.root = root
+                raise
+            found = count_of(name, data) if (root / name).exists() else None
+            check_complete(root, name, found, self.manifest.expected(name))
             self._dbs[name] = db
-            data = self._storage(db).read() or {}
             self.read_tokens[name] = str(file_meta(data).get("token", ""))
             return data
         return self._storage(self._dbs[name]).read() or {}
@@ -343,6 +389,7 @@ class Transaction:
                 pending[META_TABLE] = {"file": {"token": token, "schema": SCHEMA_VERSION}}
                 data = storage.flush(dirs)
                 self.written[name] = token
+                self.manifest.counts[name] = count_of(name, data)
                 if on_write is not None and data is not None:
                     on_write(name, data, token, storage.size)
         self.discard()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from state import Store, StoreError, TriageState
+from state import CorruptDatabase, Store, StoreError, TriageState
 from tests.damage import fill, lock_held_elsewhere, small_disk
 from tests.state.factories import make_item
 
@@ -60,3 +60,78 @@ def test_a_write_on_a_full_disk_fails_with_a_message_and_changes_nothing(
         with Store(disk / "db", read_only=True) as again:
             assert again.get(some).triage is TriageState.RELEVANT  # type: ignore[union-attr]
         store.close()
+
+
+def _months(path: Path) -> Store:
+    """A store of 36 releases over three months (a chunk each) with 6 decisions."""
+    store = Store(path)
+    for month in ("2023-01", "2023-02", "2023-03"):
+        store.add(
+            [make_item(f"{month}-{n}", published=f"{month}-10T12:00:00+00:00") for n in range(12)]
+        )
+    chosen = [r.id for r in store.all()[:6]]
+    store.update(chosen, triage=TriageState.RELEVANT)
+    return store
+
+
+def _lose(path: Path, how: str) -> None:
+    if how == "missing":
+        path.unlink()
+    else:
+        path.write_text("{}", encoding="utf-8")
+
+
+@pytest.mark.parametrize("how", ["missing", "emptied"])
+@pytest.mark.parametrize("name", ["releases/2023-02.000.json", "triage.json"])
+def test_a_lost_or_emptied_file_stops_the_store_and_says_which(
+    tmp_path: Path, name: str, how: str
+) -> None:
+    _months(tmp_path / "db").close()
+    _lose(tmp_path / "db" / name, how)
+    with pytest.raises(CorruptDatabase) as caught:
+        Store(tmp_path / "db")
+    assert caught.value.path == tmp_path / "db" / name
+    noun = "decisions" if name == "triage.json" else "releases"
+    assert f"records {6 if noun == 'decisions' else 12}" in str(caught.value) or how == "missing"
+    assert ("missing" if how == "missing" else f"holds 0 {noun}") in str(caught.value)
+
+
+def test_an_older_copy_of_a_chunk_is_noticed(tmp_path: Path) -> None:
+    store = _months(tmp_path / "db")
+    chunk = tmp_path / "db" / "releases" / "2023-02.000.json"
+    older = chunk.read_bytes()
+    store.add([make_item(f"late-{n}", published="2023-02-20T12:00:00+00:00") for n in range(5)])
+    store.close()
+    chunk.write_bytes(older)
+    with pytest.raises(CorruptDatabase, match="holds 12 releases where the manifest records 17"):
+        Store(tmp_path / "db")
+
+
+def test_a_running_store_never_writes_over_a_file_that_lost_decisions(tmp_path: Path) -> None:
+    store = _months(tmp_path / "db")
+    triage = tmp_path / "db" / "triage.json"
+    triage.write_text("{}", encoding="utf-8")
+    some = store.all()[10].id
+    with pytest.raises(CorruptDatabase, match=r"triage\.json"):
+        store.update([some], starred=True)
+    assert triage.read_text(encoding="utf-8") == "{}"
+    chunk = tmp_path / "db" / "releases" / "2023-03.000.json"
+    chunk.write_text("{}", encoding="utf-8")
+    with pytest.raises(CorruptDatabase, match=r"2023-03\.000\.json"):
+        store.add([make_item("new", published="2023-03-28T12:00:00+00:00")])
+    assert chunk.read_text(encoding="utf-8") == "{}"
+
+
+def test_moving_a_lost_file_aside_opens_the_rest(tmp_path: Path) -> None:
+    _months(tmp_path / "db").close()
+    chunk = tmp_path / "db" / "releases" / "2023-02.000.json"
+    chunk.write_text('{"releases": {}}', encoding="utf-8")
+    with pytest.raises(CorruptDatabase) as caught:
+        Store(tmp_path / "db")
+    moved = caught.value.move_aside()
+    assert moved is not None and moved.read_text(encoding="utf-8") == '{"releases": {}}'
+    with Store(tmp_path / "db") as store:
+        assert len(store) == 24
+        store.add([make_item("after", published="2023-02-11T12:00:00+00:00")])
+    with Store(tmp_path / "db") as store:
+        assert len(store) == 25

@@ -127,7 +127,7 @@ def test_a_corrupt_database_is_moved_aside_only_when_the_user_says_yes(tmp_path:
         SUMMITWATCH_CONFIG=str(tmp_path / "config.toml"),
     )
     args = [str(COMMAND), "--demo", "--db", str(db)]
-    out = run_in_pty(args, env, until=b"start fresh?", seconds=30, answer=b"y\r")
+    out = run_in_pty(args, env, until=b"go on with the rest?", seconds=30, answer=b"y\r")
     assert str(manifest).encode() in out
     moved = [p for p in db.iterdir() if ".corrupt" in p.name]
     assert moved and moved[0].read_text(encoding="utf-8") == '{"broken'
