@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from textual import work
@@ -17,7 +18,7 @@ from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from feeds import Classifier, Config, Fetcher
-from state import Store, StoredRelease
+from state import CorruptDatabase, Store, StoredRelease, StoreError
 from tui.alerts import run_alert_hook
 from tui.messages import PollFinished, PollProgressed, PollStarted, ReleasesChanged
 from tui.report import seconds_until_next_poll
@@ -81,6 +82,8 @@ class SummitWatchApp(App[None]):
         self._fetcher: Fetcher | None = None
         self._poll_timer: Timer | None = None
         self._quit_anyway = False
+        self._store_problem = ""  # the store error last shown, so that it is shown once
+        self._offered: set[str] = set()  # damaged files already offered to move aside
         if demo:
             self.sub_title = "offline demo"
 
@@ -207,9 +210,48 @@ class SummitWatchApp(App[None]):
             os._exit(1)
 
     def watch_store(self) -> None:
-        """Show what another process stored; cheap when nothing changed."""
-        if not self.polling and self.store.refresh():
+        """Show what another process stored; cheap when nothing changed. A damaged file is
+        named once, with the offer to move it aside; the dashboard goes on with the rest."""
+        try:
+            if not self.polling and self.store.refresh():
+                self._main.post_message(ReleasesChanged())
+        except StoreError as exc:
+            if str(exc) != self._store_problem:
+                self._store_problem = str(exc)
+                self.notify(str(exc), title="Database", severity="error", markup=False)
+        else:
+            self._store_problem = ""
+        self.offer_move_aside()
+
+    def offer_move_aside(self) -> None:
+        """Ask, once per damaged file found since opening, whether to move it aside."""
+        from tui.screens.dialogs import ConfirmDialog
+
+        for name, problem in list(self.store.damaged.items()):
+            if name in self._offered:
+                continue
+            self._offered.add(name)
+            question = f"{problem}\n\n{problem.offer}"
+            self.push_screen(ConfirmDialog(question), partial(self._move_aside, problem))
+
+    def _move_aside(self, problem: CorruptDatabase, yes: bool | None) -> None:
+        if not yes:
+            self.notify(
+                f"{problem.path} is left as it is; what it holds is not shown or written.",
+                markup=False,
+            )
+            return
+
+        def move() -> None:
+            moved = problem.move_aside()
+            self.store.refresh()
+            where = f" (now {moved})" if moved is not None else ""
+            self.call_from_thread(self.notify, f"Moved aside{where}.", markup=False)
             self._main.post_message(ReleasesChanged())
+
+        self.run_worker(
+            move, thread=True, group="store", exit_on_error=False, description="move aside"
+        )
 
     # -- actions ---------------------------------------------------------------------------
 
