@@ -13,53 +13,27 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # the names as type checkers see them; at run time they load on first use
     from feeds.collect.browser import (
         browser_problem as browser_problem,
-    )
-    from feeds.collect.browser import (
         find_chromium as find_chromium,
     )
     from feeds.collect.fetch import (
         Fetcher as Fetcher,
     )
-    from feeds.collect.fetch import (
-        FetchPolicy as FetchPolicy,
-    )
     from feeds.collect.opml import (
         discover_source as discover_source,
-    )
-    from feeds.collect.opml import (
         new_sources as new_sources,
-    )
-    from feeds.collect.opml import (
         read_source_list as read_source_list,
-    )
-    from feeds.collect.opml import (
         to_opml as to_opml,
-    )
-    from feeds.collect.opml import (
         to_toml as to_toml,
     )
-    from feeds.collect.parse import (
-        ParseOutcome as ParseOutcome,
-    )
-    from feeds.collect.parse import (
+    from feeds.collect.parsers import (
         parse_result as parse_result,
     )
     from feeds.collect.sources import (
         DEMO_DIR as DEMO_DIR,
-    )
-    from feeds.collect.sources import (
         Config as Config,
-    )
-    from feeds.collect.sources import (
         ConfigError as ConfigError,
-    )
-    from feeds.collect.sources import (
         demo_config as demo_config,
-    )
-    from feeds.collect.sources import (
         ensure_config as ensure_config,
-    )
-    from feeds.collect.sources import (
         load_config as load_config,
     )
     from feeds.judge.classify import (
@@ -67,11 +41,7 @@ if TYPE_CHECKING:  # the names as type checkers see them; at run time they load 
     )
     from feeds.judge.classify_io import (
         classify_stream as classify_stream,
-    )
-    from feeds.judge.classify_io import (
         evaluate as evaluate,
-    )
-    from feeds.judge.classify_io import (
         read_labelled as read_labelled,
     )
     from feeds.judge.taxonomy import (
@@ -79,62 +49,30 @@ if TYPE_CHECKING:  # the names as type checkers see them; at run time they load 
     )
     from feeds.models import (
         COUNTRIES as COUNTRIES,
-    )
-    from feeds.models import (
         PILLAR_IDS as PILLAR_IDS,
-    )
-    from feeds.models import (
         PILLAR_NAMES as PILLAR_NAMES,
-    )
-    from feeds.models import (
         Classification as Classification,
-    )
-    from feeds.models import (
         ClassifiedRelease as ClassifiedRelease,
-    )
-    from feeds.models import (
         Evidence as Evidence,
-    )
-    from feeds.models import (
+        FetchPolicy as FetchPolicy,
         FetchResult as FetchResult,
-    )
-    from feeds.models import (
         Match as Match,
-    )
-    from feeds.models import (
+        ParseOutcome as ParseOutcome,
         Release as Release,
-    )
-    from feeds.models import (
         Source as Source,
-    )
-    from feeds.models import (
         SourceHealth as SourceHealth,
     )
     from feeds.poll import (
         ClassifierSource as ClassifierSource,
-    )
-    from feeds.poll import (
         Poller as Poller,
-    )
-    from feeds.poll import (
         SourceOutcome as SourceOutcome,
-    )
-    from feeds.poll import (
         due_sources as due_sources,
-    )
-    from feeds.poll import (
         utc_now as utc_now,
     )
     from feeds.text import (
         body_of as body_of,
-    )
-    from feeds.text import (
         canonical_url as canonical_url,
-    )
-    from feeds.text import (
         fold as fold,
-    )
-    from feeds.text import (
         strip_marks as strip_marks,
     )
 
@@ -148,8 +86,8 @@ _HOMES = {
     "read_source_list": "feeds.collect.opml",
     "to_opml": "feeds.collect.opml",
     "to_toml": "feeds.collect.opml",
-    "ParseOutcome": "feeds.collect.parse",
-    "parse_result": "feeds.collect.parse",
+    "ParseOutcome": "feeds.models",
+    "parse_result": "feeds.collect.parsers",
     "Config": "feeds.collect.sources",
     "ConfigError": "feeds.collect.sources",
     "DEMO_DIR": "feeds.collect.sources",

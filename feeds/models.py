@@ -33,7 +33,8 @@ PILLAR_NAMES: Mapping[str, str] = {
 COUNTRIES: tuple[str, ...] = ("CA", "MX", "US")
 LANGUAGES: tuple[str, ...] = ("en", "es", "fr")
 
-SourceKind = Literal["feed", "page"]
+# A key of `feeds.collect.parsers.PARSERS`: "feed" (RSS, Atom) or "page" (an HTML index page).
+SourceKind = str
 # "http": our own client (conditional requests, small); "browser": a headless Chromium, for
 # sites that serve content only after a script has passed their bot challenge.
 FetchMode = Literal["http", "browser"]
@@ -339,3 +340,15 @@ class SourceHealth:
             last_modified=data.get("last_modified"),
             next_poll=str(data.get("next_poll", "")),
         )
+
+
+# No body yields more releases than this: a feed of a million items is an attack, not news.
+MAX_ITEMS = 500
+
+
+@dataclass(frozen=True, slots=True)
+class ParseOutcome:
+    """The releases a body held, or why it held none."""
+
+    releases: list[Release]
+    error: str | None = None

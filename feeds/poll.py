@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import BrokenExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
 from feeds.collect.fetch import Fetcher
 from feeds.collect.schedule import interval_of, next_delay
@@ -22,13 +22,12 @@ from feeds.text import body_of
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
-    from typing import TypeAlias
 
     from feeds.judge.classify import Classifier
 
-    # The classifier, or how to load it when the first body is to be classified: most polls
-    # bring nothing new and need no taxonomy (nor the import of feeds.judge.classify).
-    ClassifierSource: TypeAlias = Classifier | Callable[[], Classifier]
+# The classifier, or how to load it when the first body is to be classified: most polls
+# bring nothing new and need no taxonomy (nor the import of feeds.judge.classify).
+ClassifierSource: TypeAlias = "Classifier | Callable[[], Classifier]"
 
 OutcomeHandler = Callable[["SourceOutcome"], Awaitable[None] | None]
 
@@ -109,7 +108,7 @@ def _parse_and_classify(
     parsed."""
     # Imported at the first body, not with this module: lxml and feedparser cost an
     # unchanged (all-304) poll a tenth of its time and memory for nothing.
-    from feeds.collect.parse import parse_result
+    from feeds.collect.parsers import parse_result
 
     parsed = parse_result(result)
     if parsed.error is not None or not classify:

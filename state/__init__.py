@@ -12,44 +12,24 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # the names as type checkers see them; at run time they load on first use
     from state.config import (
         config_path as config_path,
-    )
-    from state.config import (
         data_dir as data_dir,
-    )
-    from state.config import (
         db_path as db_path,
     )
     from state.dedupe import (
         Keys as Keys,
-    )
-    from state.dedupe import (
         keys_for as keys_for,
     )
     from state.export import (
         ExportFilter as ExportFilter,
-    )
-    from state.export import (
         read_json_export as read_json_export,
-    )
-    from state.export import (
         select as select,
-    )
-    from state.export import (
         to_csv as to_csv,
-    )
-    from state.export import (
         to_json as to_json,
-    )
-    from state.export import (
         to_markdown as to_markdown,
     )
     from state.records import (
         Correction as Correction,
-    )
-    from state.records import (
         StoredRelease as StoredRelease,
-    )
-    from state.records import (
         TriageState as TriageState,
     )
     from state.records import (
@@ -57,23 +37,11 @@ if TYPE_CHECKING:  # the names as type checkers see them; at run time they load 
     )
     from state.store import (
         AddResult as AddResult,
-    )
-    from state.store import (
         CorruptDatabase as CorruptDatabase,
-    )
-    from state.store import (
         Load as Load,
-    )
-    from state.store import (
         NewerSchema as NewerSchema,
-    )
-    from state.store import (
         ReadOnlyDatabase as ReadOnlyDatabase,
-    )
-    from state.store import (
         Store as Store,
-    )
-    from state.store import (
         StoreError as StoreError,
     )
 

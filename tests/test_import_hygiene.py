@@ -114,3 +114,14 @@ def test_the_engine_of_the_store_is_used_only_inside_state() -> None:
         if any(name.startswith("state.engine") for name in _imports(path))
     ]
     assert offenders == []
+
+
+@pytest.mark.parametrize("package", ["feeds", "state"])
+def test_every_name_of_a_package_face_resolves(package: str) -> None:
+    code = (
+        f"import {package}\n"
+        f"missing = [n for n in {package}.__all__ if getattr({package}, n, None) is None]\n"
+        "print(missing)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    assert out.stdout.strip() == "[]"

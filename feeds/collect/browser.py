@@ -30,8 +30,14 @@ from urllib.parse import urlsplit
 from feeds.collect.challenge import blocked_words, recognise_challenge
 
 if TYPE_CHECKING:
-    from playwright.async_api import Browser as _Chromium
-    from playwright.async_api import BrowserContext, Page, Playwright, Response, Route
+    from playwright.async_api import (
+        Browser as _Chromium,
+        BrowserContext,
+        Page,
+        Playwright,
+        Response,
+        Route,
+    )
 
 __all__ = [
     "INSTALL_CHROMIUM",
@@ -222,8 +228,7 @@ class Browser:
         problem = browser_problem()
         if problem is not None:
             raise BrowserError(problem)
-        from playwright.async_api import Error as PlaywrightError
-        from playwright.async_api import async_playwright
+        from playwright.async_api import Error as PlaywrightError, async_playwright
 
         executable = find_chromium()
         # Playwright gives every launch a fresh profile of its own and removes it at close.

@@ -2,7 +2,7 @@
 
 `Fetcher.fetch` never raises. Whatever happens (a refused connection, a redirect loop, a body of
 gigabytes) comes back as a `FetchResult` whose `error` says it in plain words. Parsing is not done
-here: the caller hands the body to `feeds.collect.parse.parse_result` in a thread
+here: the caller hands the body to `feeds.collect.parsers.parse_result` in a thread
 (`asyncio.to_thread`), so the event loop only ever waits on sockets.
 """
 

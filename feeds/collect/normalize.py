@@ -339,3 +339,19 @@ def iso_utc(when: datetime | None, now: datetime | None = None) -> str:
     if when < EARLIEST or when > now + FUTURE_SLACK:
         return ""
     return when.isoformat()
+
+
+# A summary is one line of at most this many characters.
+SUMMARY_CHARS = 320
+
+
+def summarise(text: str, limit: int = SUMMARY_CHARS) -> str:
+    """One line of at most `limit` characters, cut at a word boundary with an ellipsis."""
+    line = " ".join(text.split())
+    if len(line) <= limit:
+        return line
+    cut = line[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.-–") + "…"

@@ -8,12 +8,11 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 from xml.sax.saxutils import quoteattr
 
-from lxml import etree
-from lxml import html as lxml_html
+from lxml import etree, html as lxml_html
 
 from feeds.collect.fetch import Fetcher
 from feeds.collect.normalize import one_line
-from feeds.collect.parse import parse_result
+from feeds.collect.parsers import parse_result
 from feeds.collect.sources import ConfigError
 from feeds.models import COUNTRIES, Source
 

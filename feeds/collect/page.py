@@ -27,9 +27,9 @@ from feeds.collect.normalize import (
     release_id,
     safe_link,
     strip_controls,
+    summarise,
 )
-from feeds.collect.parse import MAX_ITEMS, ParseOutcome, summarise
-from feeds.models import Release, Source
+from feeds.models import MAX_ITEMS, ParseOutcome, Release, Source
 from feeds.text import fold
 
 __all__ = ["DEFAULT_SELECTORS", "parse_index_page", "parse_page_date"]
@@ -58,7 +58,13 @@ class PageItem:
     kind: str
 
 
-def parse_index_page(body: bytes, source: Source, base_url: str) -> ParseOutcome:
+def parse_index_page(
+    body: bytes,
+    source: Source,
+    base_url: str,
+    content_type: str | None = None,
+    now: datetime | None = None,
+) -> ParseOutcome:
     """Releases listed on an index page, newest first, at most `MAX_ITEMS`. Never raises."""
     selectors = {**DEFAULT_SELECTORS, **{k: v for k, v in source.selectors.items() if v}}
     try:

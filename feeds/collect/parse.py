@@ -3,7 +3,8 @@
 Well-formed RSS 2.0 and Atom go through lxml (entity resolution off, no network), which is about
 fifty times faster than feedparser; anything else (RSS 1.0, broken XML, odd encodings) falls back
 to feedparser, which is slow but forgiving. Either way one extractor (`feeds.collect.extract`) turns
-an item's HTML into its body once. CPU-bound: call `parse_result` in a thread, not on the loop.
+an item's HTML into its body once. `feeds.collect.parsers.parse_result` dispatches here for
+sources of kind "feed".
 """
 
 from __future__ import annotations
@@ -22,13 +23,18 @@ from feedparser.datetimes import _parse_date as feedparser_date
 from lxml import etree
 
 from feeds.collect.extract import extract_main_text
-from feeds.collect.normalize import html_to_text, iso_utc, one_line, release_id, safe_link
-from feeds.models import FetchResult, Release, Source
+from feeds.collect.normalize import (
+    html_to_text,
+    iso_utc,
+    one_line,
+    release_id,
+    safe_link,
+    summarise,
+)
+from feeds.models import MAX_ITEMS, ParseOutcome, Release, Source
 
-__all__ = ["MAX_ITEMS", "ParseOutcome", "parse_result", "summarise"]
+__all__ = ["parse_feed"]
 
-MAX_ITEMS = 500
-SUMMARY_CHARS = 320
 REFUSED_ENTITIES = (
     "refused: the feed declares XML entities (an entity-expansion or external-entity attack);"
     " nothing was expanded or read"
@@ -56,14 +62,6 @@ _FIRST_ELEMENT = re.compile(rb"<[A-Za-z_]")
 _DTD_TOKEN = re.compile(rb"\"[^\"]*\"|'[^']*'|<!--.*?-->|<\?.*?\?>|[\[\]>]", re.S)
 
 
-@dataclass(frozen=True)
-class ParseOutcome:
-    """The releases a body held, or why it held none."""
-
-    releases: list[Release]
-    error: str | None = None
-
-
 @dataclass(frozen=True, slots=True)
 class _Raw:
     """One item as found, before the costly normalisation (done only for the items kept)."""
@@ -76,25 +74,7 @@ class _Raw:
     content: str
 
 
-def parse_result(result: FetchResult, *, now: datetime | None = None) -> ParseOutcome:
-    """Releases from a fetched body, dispatched on `result.source.kind`. Never raises.
-
-    A 304 or an empty fetch gives no releases and no error; a failed fetch passes its error on.
-    """
-    if result.body is None:
-        return ParseOutcome([], None if result.not_modified else result.error)
-    base = result.final_url or result.source.url
-    try:
-        if result.source.kind == "page":
-            from feeds.collect.page import parse_index_page  # page imports ParseOutcome from here
-
-            return parse_index_page(result.body, result.source, base)
-        return _parse_feed(result.body, result.source, base, result.content_type, now)
-    except Exception as exc:  # hostile bodies find parser bugs; report, never crash the poll
-        return ParseOutcome([], f"could not parse: {type(exc).__name__}: {exc}")
-
-
-def _parse_feed(
+def parse_feed(
     body: bytes, source: Source, base: str, content_type: str | None, now: datetime | None
 ) -> ParseOutcome:
     head = body[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
@@ -324,18 +304,6 @@ def _release(key: str, published: str, raw: _Raw, source: Source) -> Release:
         text=text,
         guid=one_line(raw.guid),
     )
-
-
-def summarise(text: str, limit: int = SUMMARY_CHARS) -> str:
-    """One line of at most `limit` characters, cut at a word boundary with an ellipsis."""
-    line = " ".join(text.split())
-    if len(line) <= limit:
-        return line
-    cut = line[: limit - 1]
-    space = cut.rfind(" ")
-    if space > limit // 2:
-        cut = cut[:space]
-    return cut.rstrip(" ,;:.-–") + "…"
 
 
 def parse_date(value: str) -> datetime | None:

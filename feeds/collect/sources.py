@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from feeds.collect.parsers import PARSERS
 from feeds.collect.rules import RuleError, rule_from_table
 from feeds.models import COUNTRIES, FETCH_MODES, LANGUAGES, FetchPolicy, Rule, Source
 
@@ -268,8 +269,9 @@ def _parse_source(raw: Any, index: int, path: Path, lines: _Lines, base_dir: Pat
     if language and language not in LANGUAGES:
         raise ConfigError(path, at("language")(), f"`language` must be one of {LANGUAGES}")
     kind = _expect(raw.get("kind", "feed"), str, "`kind`", path, at("kind"))
-    if kind not in ("feed", "page"):
-        raise ConfigError(path, at("kind")(), '`kind` must be "feed" or "page"')
+    if kind not in PARSERS:
+        allowed = " or ".join(f'"{name}"' for name in PARSERS)
+        raise ConfigError(path, at("kind")(), f"`kind` must be {allowed}")
     interval = raw.get("interval")
     if interval is not None:
         _expect(interval, int, "`interval`", path, at("interval"))

@@ -3,8 +3,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from feeds.text import canonical_url, parsed_canonical_url, strip_marks
 from state.dedupe import DedupeIndex, is_edit, is_enrichment, keys_for, normalise_text

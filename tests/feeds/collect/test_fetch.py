@@ -17,7 +17,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from feeds.collect.fetch import Fetcher, FetchPolicy
-from feeds.collect.parse import parse_result
+from feeds.collect.parsers import parse_result
 from feeds.models import FetchResult, Source
 from tests.feeds.hostile_server import RSS, HostileServer, hostile_server, unused_port
 

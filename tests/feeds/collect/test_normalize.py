@@ -6,8 +6,7 @@ import sys
 import unicodedata
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from feeds.collect.normalize import clean_text, html_to_text, release_id, safe_link
 

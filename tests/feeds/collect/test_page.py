@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from feeds.collect.page import parse_index_page, parse_page_date
-from feeds.collect.parse import parse_result
+from feeds.collect.parsers import parse_result
 from feeds.models import FetchResult, Source
 from tests.paths import SHARED
 
@@ -144,3 +144,17 @@ def test_page_dates_in_three_languages(text: str, expected: datetime):
 @pytest.mark.parametrize("text", ["", "soon", "noviembre de 2025", "31 de febrero de 2025"])
 def test_unreadable_page_dates_are_none(text: str):
     assert parse_page_date(text, UTC6) is None
+
+
+def test_every_source_kind_has_a_parser_that_the_config_accepts(tmp_path):
+    from feeds.collect.parsers import PARSERS, parser_for
+    from feeds.collect.sources import ConfigError, load_config
+
+    assert {"feed", "page"} <= set(PARSERS)
+    assert all(callable(parser_for(kind)) for kind in PARSERS)
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[[sources]]\nname = "x"\nurl = "https://x.gov/"\ncountry = "US"\nkind = "json"\n'
+    )
+    with pytest.raises(ConfigError, match=r'line 5: `kind` must be "feed" or "page"'):
+        load_config(config)

@@ -9,11 +9,10 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
-from feeds.collect.parse import MAX_ITEMS, ParseOutcome, parse_result
-from feeds.models import FetchResult, Release, Source
+from feeds.collect.parsers import parse_result
+from feeds.models import MAX_ITEMS, FetchResult, ParseOutcome, Release, Source
 from tests.paths import SHARED
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
