@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from feeds.collect.parse import parse_result
+from feeds.collect.parsers import parse_result
 from feeds.models import FetchResult, Release, Source
 from tests.paths import SHARED
 
