@@ -52,7 +52,18 @@ def run_in_pty(
     """Run `args` in a pseudo-terminal; once `until` shows, send `answer` (if any), then q."""
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 120, 0, 0))
-    proc = subprocess.Popen(args, stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True)
+    # The pty is the child's controlling terminal, as a real terminal would be: without one the
+    # dashboard's hang-up check (every few seconds) takes the terminal for gone and quits.
+    proc = subprocess.Popen(
+        args,
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        close_fds=True,
+        start_new_session=True,
+        preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),
+    )
     os.close(slave)
     out = bytearray()
     deadline = time.monotonic() + seconds
