@@ -57,7 +57,9 @@ def reader_header(stored: StoredRelease) -> Text:
     out.append(r.title or "(untitled)", style="bold")
     out.append("\n")
     language = r.language or stored.classification.language
-    meta = " · ".join(x for x in (r.source, r.country, r.published[:10], language) if x)
+    # The publisher's own label ("Comunicado") where a listing gives one.
+    parts = (r.source, r.release_type, r.country, r.published[:10], language)
+    meta = " · ".join(x for x in parts if x)
     out.append(meta, style="dim")
     if r.link:
         out.append("\n")

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -372,3 +373,12 @@ def test_a_read_only_database_gets_a_clear_error(db: Path) -> None:
     finally:
         for path in [db, *db.rglob("*")]:
             path.chmod(0o755 if path.is_dir() else 0o644)
+
+
+def test_a_release_type_is_kept_with_the_full_record(db: Path, store: Store) -> None:
+    item = make_item("t1")
+    typed = replace(item, release=replace(item.release, release_type="Comunicado"))
+    [added] = store.add([typed]).new
+    reopened = Store(db)
+    full = reopened.get(added.id)
+    assert full is not None and full.release.release_type == "Comunicado"

@@ -124,3 +124,14 @@ def test_triage_state_and_star_are_selections() -> None:
 def test_saved_filter_round_trips_through_a_dict() -> None:
     view = ViewFilter(("pillar:health", "country:MX"), "vacunas")
     assert ViewFilter.from_dict(view.to_dict()) == view
+
+
+def test_the_reader_names_the_release_type_where_the_listing_gave_one() -> None:
+    from dataclasses import replace
+
+    from tui.render import reader_header
+
+    stored = _stored("mx1", "Comunicado 1", summit=True, pillars=(), country="MX")
+    typed = replace(stored, release=replace(stored.release, release_type="Comunicado"))
+    assert "src-MX · Comunicado · MX" in reader_header(typed).plain
+    assert "src-MX · MX" in reader_header(stored).plain
