@@ -31,8 +31,6 @@ if TYPE_CHECKING:  # the names as type checkers see them; at run time they load 
         Correction as Correction,
         StoredRelease as StoredRelease,
         TriageState as TriageState,
-    )
-    from state.records import (
         changes_for_marks as changes_for_marks,
     )
     from state.store import (

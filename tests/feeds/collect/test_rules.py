@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from feeds.collect.parse import parse_result
+from feeds.collect.parsers import parse_result
 from feeds.collect.rules import apply_rules
 from feeds.collect.sources import ConfigError, default_config, load_config
 from feeds.models import FetchResult, Release, Rule, Source
