@@ -27,6 +27,30 @@ if TYPE_CHECKING:  # the names as type checkers see them; at run time they load 
         to_json as to_json,
         to_markdown as to_markdown,
     )
+    from state.filters import (
+        ALL as ALL,
+    )
+    from state.filters import (
+        OTHER as OTHER,
+    )
+    from state.filters import (
+        SUMMIT as SUMMIT,
+    )
+    from state.filters import (
+        SavedFilters as SavedFilters,
+    )
+    from state.filters import (
+        ViewFilter as ViewFilter,
+    )
+    from state.filters import (
+        haystack as haystack,
+    )
+    from state.filters import (
+        selection_keys as selection_keys,
+    )
+    from state.filters import (
+        view_matches as view_matches,
+    )
     from state.records import (
         Correction as Correction,
         StoredRelease as StoredRelease,
@@ -55,6 +79,14 @@ _HOMES = {
     "to_csv": "state.export",
     "to_json": "state.export",
     "to_markdown": "state.export",
+    "ALL": "state.filters",
+    "OTHER": "state.filters",
+    "SUMMIT": "state.filters",
+    "SavedFilters": "state.filters",
+    "ViewFilter": "state.filters",
+    "haystack": "state.filters",
+    "selection_keys": "state.filters",
+    "view_matches": "state.filters",
     "Correction": "state.records",
     "StoredRelease": "state.records",
     "changes_for_marks": "state.records",

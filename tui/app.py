@@ -18,11 +18,10 @@ from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from feeds import Classifier, Config, Fetcher
-from state import CorruptDatabase, Store, StoredRelease, StoreError
+from state import CorruptDatabase, SavedFilters, Store, StoredRelease, StoreError
 from tui.alerts import run_alert_hook
 from tui.messages import PollFinished, PollProgressed, PollStarted, ReleasesChanged
 from tui.report import seconds_until_next_poll
-from tui.saved_filters import SavedFilters
 from tui.screens.main import MainScreen
 from tui.services import PollProgress, PollReport, poll_into_store
 

@@ -85,7 +85,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     config = load_config(args)
     classifier = _classifier(args, config)
-    from tui.saved_filters import SavedFilters
+    from state import SavedFilters
 
     def load_demo() -> tuple[Config, Store]:
         return demo_config(), Store(db_path(None, demo=True))

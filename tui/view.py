@@ -9,86 +9,18 @@ keypress over 100,000 releases stays a plain substring scan.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from feeds import PILLAR_IDS, fold
-from state import StoredRelease, TriageState
-
-ALL, SUMMIT, OTHER = "all", "summit", "other"
-
-
-def haystack(stored: StoredRelease) -> str:
-    """What search looks in: title, source, summary, text when loaded, and the note."""
-    r = stored.release
-    return fold(f"{r.title}\n{r.source}\n{r.summary}\n{r.text}\n{stored.note}")
-
-
-_KEYS: dict[tuple[str, str], str] = {}
-
-
-def _key(kind: str, value: str) -> str:
-    # One string object per key, shared by every release: 100,000 releases would otherwise
-    # hold close to a million copies of "pillar:security" and the like.
-    key = _KEYS.get((kind, value))
-    if key is None:
-        key = _KEYS.setdefault((kind, value), f"{kind}:{value}")
-    return key
-
-
-def selection_keys(stored: StoredRelease) -> list[str]:
-    """Every left-pane selection `stored` belongs to (all but "all" itself)."""
-    r = stored.release
-    keys = [
-        SUMMIT if stored.summit else OTHER,
-        _key("country", r.country),
-        _key("source", r.source),
-        _key("state", stored.triage.value),
-    ]
-    keys += [_key("source", s) for s in stored.sources if s != r.source]
-    keys += [_key("pillar", p) for p in stored.pillars]
-    if stored.starred:
-        keys.append("starred")
-    if not stored.read:
-        keys.append("unread")
-    return keys
-
-
-def selection_kind(selection: str) -> str:
-    """Selections of one kind replace each other; different kinds combine."""
-    if selection in (SUMMIT, OTHER):
-        return "summit"
-    return selection.partition(":")[0]
-
-
-@dataclass(frozen=True, slots=True)
-class ViewFilter:
-    """The combined filter of the list: one selection per kind, plus the search words."""
-
-    selections: tuple[str, ...] = ()
-    search: str = ""
-
-    def choose(self, selection: str) -> ViewFilter:
-        """Add `selection`, replacing one of the same kind; "all" clears every selection."""
-        if selection == ALL:
-            return ViewFilter((), self.search)
-        kind = selection_kind(selection)
-        kept = tuple(s for s in self.selections if selection_kind(s) != kind)
-        return ViewFilter((*kept, selection), self.search)
-
-    def with_search(self, search: str) -> ViewFilter:
-        return ViewFilter(self.selections, search)
-
-    def to_dict(self) -> dict[str, object]:
-        return {"selections": list(self.selections), "search": self.search}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, object]) -> ViewFilter:
-        selections = data.get("selections", [])
-        search = data.get("search", "")
-        if not isinstance(selections, list) or not isinstance(search, str):
-            raise ValueError("a saved filter has selections (a list) and search (text)")
-        return cls(tuple(str(s) for s in selections), search)
+from state import (
+    ALL,
+    SUMMIT,
+    StoredRelease,
+    TriageState,
+    ViewFilter,
+    haystack,
+    selection_keys,
+)
 
 
 class ReleaseIndex:

@@ -8,10 +8,10 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, SelectionList
 
+from state import SavedFilters
 from state.records import TriageState
 from state.store import Store
 from tui.app import SummitWatchApp
-from tui.saved_filters import SavedFilters
 from tui.widgets.navigator import Navigator
 from tui.widgets.release_list import ReleaseList
 

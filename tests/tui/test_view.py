@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from feeds.models import Classification, Release
+from feeds.text import fold
+from state.filters import ViewFilter
 from state.records import Correction, StoredRelease
-from tui.view import ReleaseIndex, ViewFilter, fold
+from tui.view import ReleaseIndex
 
 
 def _ids(index: ReleaseIndex, *selections: str, search: str = "") -> list[str]:

@@ -15,7 +15,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from feeds import Source
-from state import Store, StoredRelease
+from state import ALL, SavedFilters, Store, StoredRelease, ViewFilter
 from tui.messages import (
     DecisionWritten,
     PollFinished,
@@ -23,10 +23,9 @@ from tui.messages import (
     PollStarted,
     ReleasesChanged,
 )
-from tui.saved_filters import SavedFilters
 from tui.screens.triage_actions import TriageActions
 from tui.triage import Triage
-from tui.view import ALL, ReleaseIndex, ViewFilter
+from tui.view import ReleaseIndex
 from tui.widgets.navigator import Navigator
 from tui.widgets.release_list import ReleaseList, header_text
 from tui.widgets.release_reader import ReleaseReader

@@ -13,9 +13,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Sparkline, Static
 
 from feeds import PILLAR_IDS
-from state import StoredRelease
+from state import ALL, SUMMIT, StoredRelease
 from tui.render import PILLAR_STYLES
-from tui.view import ALL, SUMMIT, daily_counts
+from tui.view import daily_counts
 from tui.widgets.navigator import PILLAR_LABELS
 
 DAYS = 90

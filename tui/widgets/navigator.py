@@ -12,9 +12,8 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from feeds import PILLAR_IDS, Source, SourceHealth
-from state import TriageState
+from state import ALL, OTHER, SUMMIT, TriageState
 from tui.render import PILLAR_STYLES
-from tui.view import ALL, OTHER, SUMMIT
 
 COUNTRY_NAMES = {"CA": "Canada", "MX": "Mexico", "US": "United States"}
 PILLAR_LABELS = {

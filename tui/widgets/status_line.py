@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from tui.view import ViewFilter
+from state import ViewFilter
 
 
 def describe(view: ViewFilter) -> str:
