@@ -18,6 +18,10 @@ if TYPE_CHECKING:  # the names as type checkers see them; at run time they load 
     from feeds.collect.fetch import (
         Fetcher as Fetcher,
     )
+    from feeds.collect.normalize import (
+        one_line as one_line,
+        strip_controls as strip_controls,
+    )
     from feeds.collect.opml import (
         discover_source as discover_source,
         new_sources as new_sources,
@@ -30,6 +34,8 @@ if TYPE_CHECKING:  # the names as type checkers see them; at run time they load 
     )
     from feeds.collect.sources import (
         DEMO_DIR as DEMO_DIR,
+        AlertRule as AlertRule,
+        AlertTarget as AlertTarget,
         Config as Config,
         ConfigError as ConfigError,
         demo_config as demo_config,
@@ -88,6 +94,10 @@ _HOMES = {
     "to_toml": "feeds.collect.opml",
     "ParseOutcome": "feeds.models",
     "parse_result": "feeds.collect.parsers",
+    "one_line": "feeds.collect.normalize",
+    "strip_controls": "feeds.collect.normalize",
+    "AlertRule": "feeds.collect.sources",
+    "AlertTarget": "feeds.collect.sources",
     "Config": "feeds.collect.sources",
     "ConfigError": "feeds.collect.sources",
     "DEMO_DIR": "feeds.collect.sources",

@@ -10,6 +10,23 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the names as type checkers see them; at run time they load on first use
+    from state.alerts.deliver import (
+        masked as masked,
+        target_key as target_key,
+    )
+    from state.alerts.ledger import (
+        AlertLedger as AlertLedger,
+        TargetHealth as TargetHealth,
+    )
+    from state.alerts.round import (
+        alert_round as alert_round,
+        send_test_alert as send_test_alert,
+        wants_text as wants_text,
+    )
+    from state.alerts.rules import (
+        FilterLookup as FilterLookup,
+        describe_rule as describe_rule,
+    )
     from state.config import (
         config_path as config_path,
         data_dir as data_dir,
@@ -29,26 +46,12 @@ if TYPE_CHECKING:  # the names as type checkers see them; at run time they load 
     )
     from state.filters import (
         ALL as ALL,
-    )
-    from state.filters import (
         OTHER as OTHER,
-    )
-    from state.filters import (
         SUMMIT as SUMMIT,
-    )
-    from state.filters import (
         SavedFilters as SavedFilters,
-    )
-    from state.filters import (
         ViewFilter as ViewFilter,
-    )
-    from state.filters import (
         haystack as haystack,
-    )
-    from state.filters import (
         selection_keys as selection_keys,
-    )
-    from state.filters import (
         view_matches as view_matches,
     )
     from state.records import (
@@ -68,6 +71,15 @@ if TYPE_CHECKING:  # the names as type checkers see them; at run time they load 
     )
 
 _HOMES = {
+    "AlertLedger": "state.alerts.ledger",
+    "masked": "state.alerts.deliver",
+    "target_key": "state.alerts.deliver",
+    "TargetHealth": "state.alerts.ledger",
+    "alert_round": "state.alerts.round",
+    "send_test_alert": "state.alerts.round",
+    "describe_rule": "state.alerts.rules",
+    "wants_text": "state.alerts.round",
+    "FilterLookup": "state.alerts.rules",
     "config_path": "state.config",
     "data_dir": "state.config",
     "db_path": "state.config",

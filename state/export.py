@@ -126,7 +126,9 @@ def _read_one(number: int, item: Any) -> StoredRelease:
         raise ValueError(f"release {number}: {exc}") from exc
 
 
-def _evidence(stored: StoredRelease, pillar: str | None = None) -> str:
+def evidence_sentence(stored: StoredRelease, pillar: str | None = None) -> str:
+    """The sentence that best shows why `stored` was classified as it was: for `pillar` if
+    given, else for its pillars, else for the summit decision."""
     evidence = stored.classification.evidence
     for key in (pillar, *stored.pillars, "summit"):
         if key and key in evidence and evidence[key].sentence:
@@ -149,7 +151,8 @@ def to_csv(releases: Iterable[StoredRelease]) -> str:
         row = [
             *(r.id, rel.published, rel.country, rel.source, rel.language, rel.title, rel.link),
             *("yes" if r.summit else "no", ";".join(r.pillars), r.triage.value),
-            *("yes" if r.starred else "no", "yes" if r.read else "no", r.note, _evidence(r)),
+            *("yes" if r.starred else "no", "yes" if r.read else "no", r.note),
+            evidence_sentence(r),
             *(";".join(r.sources), r.first_seen, r.changed_at),
         ]
         writer.writerow([_cell(str(v)) for v in row])
@@ -176,7 +179,7 @@ def _md_item(stored: StoredRelease, pillar: str | None) -> list[str]:
     date = _when(stored)[:10] or "undated"
     flags = stored.triage.label + (", starred" if stored.starred else "")
     lines = [f"- **{date}** · {md_escape(rel.source)} · {_md_link(rel.title, rel.link)} ({flags})"]
-    sentence = _evidence(stored, pillar)
+    sentence = evidence_sentence(stored, pillar)
     if sentence:
         lines.append(f"  > {md_escape(sentence)}")
     if stored.note.strip():

@@ -19,7 +19,7 @@ from textual.worker import Worker, WorkerState
 
 from feeds import Classifier, Config, Fetcher
 from state import CorruptDatabase, SavedFilters, Store, StoredRelease, StoreError
-from tui.alerts import run_alert_hook
+from tui.alerts import alert_candidates, run_alert_hook, send_alerts
 from tui.messages import PollFinished, PollProgressed, PollStarted, ReleasesChanged
 from tui.report import seconds_until_next_poll
 from tui.screens.main import MainScreen
@@ -147,8 +147,10 @@ class SummitWatchApp(App[None]):
             self.notify(f"{titles}{more}", title=f"{len(summit)} new summit releases", markup=False)
             if self.config.alerts.bell:
                 self.bell()
-            if self.config.alerts.command:
-                self.run_alert_hook(summit)
+        # Read here, where the store is used; delivered in a thread, off the poll's path.
+        releases = alert_candidates(self.config, self.store, report.new)
+        if releases or (summit and self.config.alerts.command):
+            self.send_alerts(summit, releases)
         if report.outcomes and len(report.failed) == len(report.outcomes) and not self.demo:
             self.notify(
                 "No source could be reached. Press d for the offline demo.",
@@ -157,9 +159,14 @@ class SummitWatchApp(App[None]):
                 timeout=30,
             )
 
-    @work(thread=True, group="alerts", exit_on_error=False, description="alert command")
-    def run_alert_hook(self, releases: list[StoredRelease]) -> None:
-        for problem in run_alert_hook(self.config.alerts.command, releases):
+    @work(thread=True, group="alerts", exit_on_error=False, description="alerts")
+    def send_alerts(self, summit: list[StoredRelease], releases: list[StoredRelease]) -> None:
+        problems = []
+        if self.config.alerts.command and summit:
+            problems += run_alert_hook(self.config.alerts.command, summit)
+        saved = self.saved_filters if self.saved_filters is not None else {}
+        problems += send_alerts(self.config, self.store.path, releases, saved)
+        for problem in problems:
             self.call_from_thread(self.notify, problem, severity="warning", markup=False)
 
     def poll_summary(self, report: PollReport) -> str:

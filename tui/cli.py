@@ -97,6 +97,14 @@ def build_parser() -> argparse.ArgumentParser:
     sources.add_argument("--name", default="", help="for add: the source's name")
     sources.add_argument("-o", "--output", type=Path, help="for export: file (default: stdout)")
 
+    alerts = command(
+        "alerts",
+        "list the alert targets of [alerts] (passwords and tokens masked), their rules and "
+        "how each last answered",
+    )
+    alerts.add_argument("--test", action="store_true", help="send every target a test alert")
+    alerts.add_argument("--json", action="store_true", help="print the table as JSON")
+
     command("reclassify", "classify every stored release again (after a taxonomy change)")
 
     serve = command("serve", "serve the dashboard in a web browser (textual-serve)")

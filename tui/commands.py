@@ -11,9 +11,18 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from feeds import Config, ConfigError, body_of, demo_config, ensure_config
-from state import CorruptDatabase, Load, Store, StoreError, config_path, data_dir, db_path
+from state import (
+    CorruptDatabase,
+    Load,
+    SavedFilters,
+    Store,
+    StoreError,
+    config_path,
+    data_dir,
+    db_path,
+)
 from tui import report
-from tui.alerts import run_alert_hook
+from tui.alerts import alert_candidates, run_alert_hook, send_alerts
 from tui.services import (
     POLL_PROCESSES,
     PollReport,
@@ -85,7 +94,6 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     config = load_config(args)
     classifier = _classifier(args, config)
-    from state import SavedFilters
 
     def load_demo() -> tuple[Config, Store]:
         return demo_config(), Store(db_path(None, demo=True))
@@ -135,14 +143,35 @@ async def _poll_once(
 ) -> int:
     result = await _poll_all(config, store, classifier, POLL_PROCESSES, only_due=only_due)
     report.print_poll(result, as_json=as_json, out=sys.stdout)
-    _alert(config, result)
+    await _alert(config, store, result)
     return EXIT_SOME_FAILED if result.failed else EXIT_OK
 
 
-def _alert(config: Config, result: PollReport) -> None:
-    if config.alerts.command and result.new_summit:
-        for problem in run_alert_hook(config.alerts.command, result.new_summit):
+def _alert(config: Config, store: Store, result: PollReport) -> asyncio.Task[None]:
+    """Alert the hook and the Apprise targets of what `result` brought, in a thread: the
+    returned task may be awaited (a single poll) or left to finish (`--watch`)."""
+    releases = alert_candidates(config, store, result.new)
+    summit = result.new_summit
+    saved = SavedFilters(data_dir() / "filters.json")
+
+    def deliver() -> list[str]:
+        problems = saved.error.split("\n") if saved.error and releases else []
+        if config.alerts.command and summit:
+            problems += run_alert_hook(config.alerts.command, summit)
+        return problems + send_alerts(config, store.path, releases, saved)
+
+    async def run() -> None:
+        for problem in await asyncio.to_thread(deliver):
             print(f"summitwatch: {problem}", file=sys.stderr)
+
+    task = asyncio.create_task(run())
+    _ALERTING.add(task)
+    task.add_done_callback(_ALERTING.discard)
+    return task
+
+
+# Alert tasks of `poll --watch` still running: held so that they are not collected midway.
+_ALERTING: set[asyncio.Task[None]] = set()
 
 
 async def _watch(
@@ -163,7 +192,7 @@ async def _watch(
             if result.outcomes:
                 report.print_poll(result, as_json=as_json, out=sys.stdout)
                 sys.stdout.flush()
-                _alert(config, result)
+                _alert(config, store, result)  # off the poll's path: the next poll is not held
             await asyncio.sleep(report.seconds_until_next_poll(store.health(), config))
 
 
@@ -246,6 +275,12 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_alerts(args: argparse.Namespace) -> int:
+    from tui.alert_commands import run_alerts
+
+    return run_alerts(args, load_config(args))
+
+
 def cmd_sources(args: argparse.Namespace) -> int:
     if args.action is not None:
         from tui.source_commands import run_source_action
@@ -321,6 +356,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "import": cmd_import,
     "backup": cmd_backup,
     "sources": cmd_sources,
+    "alerts": cmd_alerts,
     "reclassify": cmd_reclassify,
     "serve": cmd_serve,
 }

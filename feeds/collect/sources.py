@@ -18,7 +18,15 @@ from urllib.parse import urlsplit
 
 from feeds.collect.parsers import PARSERS
 from feeds.collect.rules import RuleError, rule_from_table
-from feeds.models import COUNTRIES, FETCH_MODES, LANGUAGES, FetchPolicy, Rule, Source
+from feeds.models import (
+    COUNTRIES,
+    FETCH_MODES,
+    LANGUAGES,
+    PILLAR_IDS,
+    FetchPolicy,
+    Rule,
+    Source,
+)
 
 DEMO_DIR = Path(str(resources.files("feeds") / "demo"))
 
@@ -64,9 +72,31 @@ class PollSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class AlertRule:
+    """Which releases alert a target; every part given must match. The default: summit ones."""
+
+    summit_only: bool = True
+    filter: str = ""  # the name of a saved filter of the dashboard
+    pillars: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    search: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AlertTarget:
+    """An Apprise URL and its rule. The URL holds secrets: it is kept out of every repr."""
+
+    url: str = field(repr=False)
+    rule: AlertRule = AlertRule()
+    digest_only: bool = False  # gets the digest, not an alert per release
+
+
+@dataclass(frozen=True, slots=True)
 class AlertSettings:
     bell: bool = False
     command: str = ""
+    targets: tuple[AlertTarget, ...] = ()
+    timeout: float = 30.0  # seconds for one round of alerts, every target together
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,10 +261,16 @@ def _parse_poll(raw: Any, path: Path, lines: _Lines) -> PollSettings:
     return PollSettings(**fields, fetch=FetchPolicy(**fetch_fields))
 
 
+_ALERT_KEYS = {"bell", "command", "urls", "timeout", "targets"}
+_TARGET_KEYS = {"url", "summit_only", "filter", "pillars", "countries", "search", "digest_only"}
+# An Apprise URL: a scheme (mailto, ntfy, json, slack, ...) and something after it.
+_APPRISE_URL = re.compile(r"^[a-z][a-z0-9+.-]*://\S+$", re.I)
+
+
 def _parse_alerts(raw: Any, path: Path, lines: _Lines) -> AlertSettings:
     if not isinstance(raw, dict):
         raise ConfigError(path, lines.of_key("alerts"), "[alerts] must be a table")
-    unknown = set(raw) - {"bell", "command"}
+    unknown = set(raw) - _ALERT_KEYS
     if unknown:
         key = sorted(unknown)[0]
         raise ConfigError(path, lines.of_key(key, "alerts"), f"unknown setting {key!r} in [alerts]")
@@ -242,7 +278,89 @@ def _parse_alerts(raw: Any, path: Path, lines: _Lines) -> AlertSettings:
     command = _expect(
         raw.get("command", ""), str, "[alerts] command", path, lines.of_key("command")
     )
-    return AlertSettings(bell=bell, command=command)
+    timeout = _expect(
+        raw.get("timeout", 30.0),
+        (int, float),
+        "[alerts] timeout",
+        path,
+        lambda: lines.of_key("timeout", "alerts"),
+    )
+    if not 1 <= timeout <= 600:
+        raise ConfigError(
+            path, lines.of_key("timeout", "alerts"), "[alerts] timeout must be 1 to 600 seconds"
+        )
+    urls = raw.get("urls", [])
+
+    def urls_line() -> int | None:
+        return lines.of_key("urls", "alerts")
+
+    if not isinstance(urls, list):
+        raise ConfigError(path, urls_line(), "[alerts] urls must be a list")
+    targets = [
+        AlertTarget(_check_apprise_url(url, f"[alerts] urls, item {n}", path, urls_line))
+        for n, url in enumerate(urls, start=1)
+    ]
+    tables = raw.get("targets", [])
+    if not isinstance(tables, list):
+        raise ConfigError(path, lines.of_key("targets"), "[[alerts.targets]] must be tables")
+    targets += [_parse_target(entry, n, path, lines) for n, entry in enumerate(tables)]
+    return AlertSettings(bell=bell, command=command, targets=tuple(targets), timeout=float(timeout))
+
+
+def _check_apprise_url(url: Any, what: str, path: Path, line: LineRef) -> str:
+    # The URL itself is never quoted back: Apprise URLs hold passwords and tokens.
+    if not isinstance(url, str) or not _APPRISE_URL.match(url.strip()):
+        raise ConfigError(
+            path, _line(line), f"{what} is not an Apprise URL (like ntfy://host/topic)"
+        )
+    return url.strip()
+
+
+def _parse_target(raw: Any, index: int, path: Path, lines: _Lines) -> AlertTarget:
+    def at(key: str) -> Callable[[], int | None]:
+        return lambda: (
+            lines.of_key(key, "alerts.targets", index) or lines.of_table("alerts.targets", index)
+        )
+
+    what = f"[[alerts.targets]] number {index + 1}"
+    if not isinstance(raw, dict):
+        raise ConfigError(path, lines.of_table("alerts.targets", index), f"{what} is not a table")
+    for key in raw:
+        if key not in _TARGET_KEYS:
+            raise ConfigError(path, at(key)(), f"unknown setting {key!r} in {what}")
+    if "url" not in raw:
+        raise ConfigError(path, at("url")(), f"{what} has no `url`")
+    url = _check_apprise_url(raw["url"], f"the `url` of {what}", path, at("url"))
+    pillars = _names(raw.get("pillars", []), PILLAR_IDS, "`pillars`", path, at("pillars"))
+    countries = _names(
+        [c.upper() if isinstance(c, str) else c for c in raw.get("countries", [])],
+        COUNTRIES,
+        "`countries`",
+        path,
+        at("countries"),
+    )
+    rule = AlertRule(
+        summit_only=_expect(
+            raw.get("summit_only", True), bool, "`summit_only`", path, at("summit_only")
+        ),
+        filter=_expect(raw.get("filter", ""), str, "`filter`", path, at("filter")).strip(),
+        pillars=pillars,
+        countries=countries,
+        search=_expect(raw.get("search", ""), str, "`search`", path, at("search")).strip(),
+    )
+    digest_only = _expect(
+        raw.get("digest_only", False), bool, "`digest_only`", path, at("digest_only")
+    )
+    return AlertTarget(url=url, rule=rule, digest_only=digest_only)
+
+
+def _names(raw: Any, known: Sequence[str], what: str, path: Path, line: LineRef) -> tuple[str, ...]:
+    if not isinstance(raw, list) or not all(isinstance(v, str) for v in raw):
+        raise ConfigError(path, _line(line), f"{what} must be a list of names")
+    for value in raw:
+        if value not in known:
+            raise ConfigError(path, _line(line), f"{what}: {value!r} is not one of {tuple(known)}")
+    return tuple(raw)
 
 
 def _parse_source(raw: Any, index: int, path: Path, lines: _Lines, base_dir: Path | None) -> Source:

@@ -1,0 +1,94 @@
+"""One round of alerts after a poll: each target's releases, worded, delivered, remembered."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from feeds import AlertTarget
+from state.alerts.deliver import DEFAULT_TIMEOUT, Delivery, deliver, masked, target_key
+from state.alerts.ledger import AlertLedger, LedgerError
+from state.alerts.message import AlertMessage, messages_for
+from state.alerts.rules import FilterLookup, UnknownFilter, pick
+from state.records import StoredRelease
+
+__all__ = ["AlertRound", "alert_round", "send_test_alert", "wants_text"]
+
+TEST_MESSAGE = AlertMessage(
+    "summitwatch: test alert",
+    "A test from `summitwatch alerts --test`: alerts for this target will arrive here.",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRound:
+    """What a round of alerts did: each target's delivery, and any trouble keeping the record."""
+
+    deliveries: list[Delivery] = field(default_factory=list)
+    record_error: str = ""
+
+    @property
+    def problems(self) -> list[str]:
+        """Each failed target in the words of a failed source: who, and what went wrong."""
+        lines = [
+            f"alert target {d.name}: {d.error} ({d.failed} not sent)"
+            for d in self.deliveries
+            if not d.ok
+        ]
+        return lines + ([self.record_error] if self.record_error else [])
+
+
+def wants_text(targets: Sequence[AlertTarget]) -> bool:
+    """Whether some rule may pick a release that is not a summit release."""
+    return any(not t.rule.summit_only for t in targets if not t.digest_only)
+
+
+def alert_round(
+    targets: Sequence[AlertTarget],
+    releases: Sequence[StoredRelease],
+    saved: FilterLookup,
+    ledger: AlertLedger | None,
+    *,
+    now: str,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> AlertRound:
+    """Alert every target (but digest-only ones) of the `releases` its rule picks, within
+    `timeout` seconds; keep how each answered in `ledger`. Never raises."""
+    jobs: list[tuple[AlertTarget, Sequence[AlertMessage]]] = []
+    refused: list[Delivery] = []
+    for target in targets:
+        if target.digest_only:
+            continue
+        try:
+            chosen = pick(target, releases, saved)
+        except UnknownFilter as exc:
+            key = target_key(target.url)
+            refused.append(Delivery(key, masked(target.url), failed=1, error=str(exc)))
+            continue
+        if chosen:
+            jobs.append((target, messages_for(chosen)))
+    deliveries = refused + (deliver(jobs, timeout=timeout) if jobs else [])
+    return AlertRound(deliveries, remember(ledger, deliveries, now))
+
+
+def send_test_alert(
+    targets: Sequence[AlertTarget],
+    ledger: AlertLedger | None,
+    *,
+    now: str,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> AlertRound:
+    """Send every target, digest-only ones too, a test message; keep how each answered."""
+    deliveries = deliver([(t, [TEST_MESSAGE]) for t in targets], timeout=timeout) if targets else []
+    return AlertRound(deliveries, remember(ledger, deliveries, now))
+
+
+def remember(ledger: AlertLedger | None, deliveries: Sequence[Delivery], now: str) -> str:
+    """Keep how each target answered; "" or what went wrong keeping it."""
+    if ledger is None or not deliveries:
+        return ""
+    try:
+        ledger.record(deliveries, now)
+    except LedgerError as exc:
+        return str(exc)
+    return ""

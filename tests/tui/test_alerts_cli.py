@@ -1,0 +1,80 @@
+"""Alerts from `summitwatch poll`, end to end: a real feed and real receivers on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+
+from tests.paths import SHARED
+from tests.receivers import free_port
+from tests.tui.test_cli import summitwatch
+
+PMO = SHARED / "fixtures" / "real" / "pmo_en_news_rss_2026-10-07.xml"
+TURKIYE = "Prime Minister Carney to visit Türkiye to advance partnership"
+
+
+def write_config(home: Path, server: HTTPServer, dead: int) -> None:
+    port = server.port
+    (home / "config.toml").write_text(
+        f"""
+[poll]
+full_text = false
+
+[alerts]
+timeout = 20
+# No summit release comes: this one gets nothing, and says so in the listing.
+urls = ["ntfy://127.0.0.1:{port}/summit-desk"]
+
+[[alerts.targets]]
+url = "json://127.0.0.1:{port}/hook"
+summit_only = false
+search = "turkiye"
+
+[[alerts.targets]]
+url = "json://alerts:dead-secret-5150@127.0.0.1:{dead}/dead"
+summit_only = false
+countries = ["CA"]
+search = "turkiye"
+
+[[sources]]
+name = "PMO"
+url = "http://127.0.0.1:{port}/news.rss"
+country = "CA"
+language = "en"
+""",
+        encoding="utf-8",
+    )
+
+
+@pytest.mark.skipif(not PMO.exists(), reason="../shared/fixtures/real is not beside the repo")
+def test_poll_alerts_the_target_its_rule_picks_and_reports_the_one_that_fails(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    httpserver.expect_request("/news.rss").respond_with_data(
+        PMO.read_bytes(), content_type="application/rss+xml"
+    )
+    httpserver.expect_request("/hook", method="POST").respond_with_json({})
+    dead = free_port()
+    write_config(tmp_path, httpserver, dead)
+
+    done = summitwatch("poll", env_dir=tmp_path)
+
+    # The sources answered: a failing alert target does not make the poll fail.
+    assert done.returncode == 0, done.stderr
+    hooks = [json.loads(r.get_data()) for r, _ in httpserver.log if r.path == "/hook"]
+    assert len(hooks) == 1
+    assert hooks[0]["title"].startswith(f"Release · Canada: {TURKIYE}")
+    assert "https://www.pm.gc.ca/en/news/" in hooks[0]["message"]
+    assert f"alert target json://alerts:****@127.0.0.1:{dead}/dead" in done.stderr
+    assert "dead-secret-5150" not in done.stderr + done.stdout
+
+    listing = summitwatch("alerts", env_dir=tmp_path)
+    assert listing.returncode == 0, listing.stderr
+    assert "dead-secret-5150" not in listing.stdout
+    rows = {line.split()[0]: line for line in listing.stdout.splitlines() if "://" in line}
+    assert "failing (1x)" in rows[f"json://alerts:****@127.0.0.1:{dead}/dead"]
+    assert " ok " in rows[f"json://127.0.0.1:{httpserver.port}/hook"]
+    assert "never used" in rows[f"ntfy://127.0.0.1:{httpserver.port}/summit-desk"]
