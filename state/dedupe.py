@@ -3,14 +3,15 @@
 Three keys besides the release id say "this is the same release": its GUID, its canonical URL
 (tracking parameters, fragment, default port and case differences removed) and a fingerprint of
 its normalised title and body. The store keeps the keys of every release (as short hashes, so
-that opening a large database never recomputes them) in a `DedupeIndex`.
+that they are never computed twice) in each release's document and, to look them up, in the
+on-disk index of `state.engine.keyindex`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -124,100 +125,3 @@ def is_enrichment(old: Keys, new: Keys) -> bool:
     """The incoming copy has the full text where the stored one had only a summary (or no
     body at all): take its body without calling it an edit."""
     return new.kind == "text" and old.kind != "text"
-
-
-# A release's keys as the index holds them: guid, url, title, body, kind, digest (`Keys`).
-KeyTuple = tuple[str, str, str, str, BodyKind, str]
-
-
-class DedupeIndex:
-    """Keys of every stored release, and which release holds each key.
-
-    The maps from key to release are built at the first `find()` (the first write), not when
-    a store opens: opening only records each release's keys.
-    """
-
-    def __init__(self) -> None:
-        self._keys: dict[str, KeyTuple] = {}
-        self._guid: dict[str, str] = {}
-        self._url: dict[str, str] = {}
-        self._fp: dict[str, str] = {}
-        self._built = False  # the maps are built, and kept up to date since
-
-    def __len__(self) -> int:
-        return len(self._keys)
-
-    def keys(self, release_id: str) -> Keys | None:
-        found = self._keys.get(release_id)
-        return None if found is None else Keys(*found)
-
-    def add(self, release_id: str, keys: Keys) -> None:
-        self.put(release_id, (keys.guid, keys.url, keys.title, keys.body, keys.kind, keys.digest))
-
-    def put(self, release_id: str, keys: KeyTuple) -> None:
-        """`add` without building `Keys`."""
-        if release_id in self._keys:
-            self.remove(release_id)
-        self._keys[release_id] = keys
-        if self._built:
-            self._map(release_id, keys)
-
-    def load(self, entries: Iterable[tuple[str, KeyTuple]]) -> None:
-        """Record the keys of releases not held yet (opening a store loads them all)."""
-        if not self._built:
-            self._keys.update(entries)
-            return
-        for release_id, keys in entries:
-            self.put(release_id, keys)
-
-    def remove(self, release_id: str) -> None:
-        found = self._keys.pop(release_id, None)
-        if found is None or not self._built:
-            return
-        guid, url, title, body, kind, _ = found
-        for index, value in self._values(guid, url, title + body, kind):
-            if index.get(value) == release_id:
-                del index[value]
-
-    def find(self, release_id: str, keys: Keys) -> str | None:
-        """The id of the stored release this one duplicates, or None if it is new."""
-        if release_id in self._keys:
-            return release_id
-        if not self._built:
-            self._build()
-        for index, value in self._values(keys.guid, keys.url, keys.title + keys.body, keys.kind):
-            found = index.get(value)
-            if found is not None:
-                return found
-        return None
-
-    def clear(self, ids: Iterable[str] | None = None) -> None:
-        if ids is None:
-            self._keys.clear()
-            for index in (self._guid, self._url, self._fp):
-                index.clear()
-            return
-        for release_id in list(ids):
-            self.remove(release_id)
-
-    def _build(self) -> None:
-        for index in (self._guid, self._url, self._fp):
-            index.clear()
-        for release_id, keys in self._keys.items():  # in load order: the first one wins
-            self._map(release_id, keys)
-        self._built = True
-
-    def _map(self, release_id: str, keys: KeyTuple) -> None:
-        guid, url, title, body, kind, _ = keys
-        if guid:
-            self._guid.setdefault(guid, release_id)
-        if url:
-            self._url.setdefault(url, release_id)
-        if kind:
-            self._fp.setdefault(title + body, release_id)
-
-    def _values(
-        self, guid: str, url: str, fingerprint: str, kind: str
-    ) -> list[tuple[dict[str, str], str]]:
-        pairs = [(self._guid, guid), (self._url, url), (self._fp, fingerprint if kind else "")]
-        return [(index, value) for index, value in pairs if value]

@@ -32,6 +32,7 @@ from state.engine.chunks import month_of
 from state.engine.codec import doc_features, full_record, imported_triage, release_doc, triage_doc
 from state.engine.folder import DatabaseFolder, copy_database
 from state.engine.index import is_partition, read_partition_rows, write_index
+from state.engine.keyindex import KeyIndex
 from state.engine.memory import Memory
 from state.engine.migrate import add_index, split_months
 from state.engine.storage import (
@@ -141,7 +142,10 @@ class Store:
         self.path = Path(path)
         self.read_only = read_only
         on_write = partial(write_index, self.path)
-        self._folder = DatabaseFolder(self.path, read_only=read_only, on_write=on_write)
+        self._keys = KeyIndex(self.path)
+        self._folder = DatabaseFolder(
+            self.path, read_only=read_only, on_write=on_write, on_commit=self._keys_commit
+        )
         self._folder.lock_timeout = lock_timeout
         self._lock = threading.RLock()
         self._mem = Memory()
@@ -280,8 +284,10 @@ class Store:
         new: dict[str, None] = {}
         changed: dict[str, None] = {}
         # Many objects and no cycles (see `_sync`): the collector would rescan the store.
-        with _paused_gc(), self._write() as txn:
-            batch = Batch(txn, self._mem)
+        # Duplicates are found in the key index: a poll of a store opened with load="none"
+        # never loads the releases it does not touch.
+        with _paused_gc(), self._write(complete=False) as txn:
+            batch = Batch(txn, self._mem, self._keys)
             given = keys if keys is not None else [None] * len(items)
             for item, item_keys in zip(items, given, strict=True):
                 where_from = source or item.release.source
@@ -326,7 +332,7 @@ class Store:
         return self._rewrite(wanted, change)
 
     def record_health(self, items: Sequence[SourceHealth]) -> None:
-        with self._write(releases=False) as txn:
+        with self._write(complete=False) as txn:
             put_docs(txn, HEALTH, "health", {h.source: h.to_dict() for h in items})
             self._mem.health.update((h.source, h) for h in items)
 
@@ -357,12 +363,12 @@ class Store:
         Returns how many releases were added or had decisions filled in."""
         with self._write() as txn:
             mem = self._mem
-            batch = Batch(txn, mem)
+            batch = Batch(txn, mem, self._keys)
             added: set[str] = set()
             decisions: dict[str, dict[str, Any]] = {}
             for record in records:
                 keys = keys_for(record.release)
-                target = mem.index.find(record.id, keys)
+                target = self._keys.find(record.id, keys)
                 if target is None:
                     target = record.id
                     batch.put_new(release_doc(record, keys))
@@ -382,8 +388,10 @@ class Store:
             return copy_database(self.path, Path(dest))
 
     def close(self) -> None:
-        self._closed = True
-        self._bodies.clear()
+        with self._lock:
+            self._closed = True
+            self._bodies.clear()
+            self._keys.close()
 
     def __enter__(self) -> Store:
         return self
@@ -398,9 +406,9 @@ class Store:
 
     # -- inside -------------------------------------------------------------------------
 
-    def _rewrite(self, ids: Iterable[str], change: Change) -> int:
-        """Apply `change` to the stored documents of `ids`, a few chunks a transaction; count
-        the documents it changed (it returns True for those)."""
+    def _rewrite(self, ids: Iterable[str], change: Change, *, complete: bool = True) -> int:
+        """Apply `change` to the stored documents of `ids` (those in memory), a few chunks a
+        transaction; count the documents it changed (it returns True for those)."""
         with self._lock:
             chunks: dict[str, list[str]] = defaultdict(list)
             for release_id in ids:
@@ -408,8 +416,8 @@ class Store:
                     chunks[self._mem.where[release_id]].append(release_id)
         names, count = sorted(chunks), 0
         for start in range(0, len(names), CHUNKS_PER_WRITE):
-            with self._write() as txn:
-                batch = Batch(txn, self._mem)
+            with self._write(complete=complete) as txn:
+                batch = Batch(txn, self._mem, self._keys)
                 for name in names[start : start + CHUNKS_PER_WRITE]:
                     for release_id in chunks[name]:
                         if self._mem.where.get(release_id) != name:
@@ -422,9 +430,10 @@ class Store:
         return count
 
     @contextmanager
-    def _write(self, *, releases: bool = True) -> Iterator[Transaction]:
-        """A transaction, memory brought level first; `releases=False` for one that touches
-        no release (source health), which leaves deferred months deferred."""
+    def _write(self, *, complete: bool = True) -> Iterator[Transaction]:
+        """A transaction, memory brought level first; `complete=False` for one that needs no
+        release in memory (source health; adds, which look duplicates up in the key index),
+        which leaves deferred months deferred."""
         if self._closed:
             raise StoreError(f"{self.path}: the store is closed.")
         if self.read_only:
@@ -434,15 +443,21 @@ class Store:
         with self._folder.locked(), self._lock:
             try:
                 with self._folder.transaction_held() as txn:
-                    self._sync(txn.manifest, complete=releases)
+                    first: Load = "all" if complete else "none"
+                    self._sync(txn.manifest, first=first, complete=complete)
                     yield txn
             except BaseException:
+                self._keys.rollback()
                 # Memory may be ahead of the disk: reload it all at the next write or refresh.
                 self._mem.epoch, self._signature = "", None
                 raise
             finally:
                 self._sorted = self._events = None
             self._after_commit(txn)
+
+    def _keys_commit(self, txn: Transaction) -> None:
+        """The key index follows the chunks the transaction wrote (called under the lock)."""
+        self._keys.commit(txn.written)
 
     def _after_commit(self, txn: Transaction) -> None:
         for name, token in txn.written.items():

@@ -10,7 +10,7 @@ import os
 import secrets
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -50,11 +50,18 @@ class DatabaseFolder:
     """The files of one database, its lock and its manifest."""
 
     def __init__(
-        self, root: Path, *, read_only: bool = False, on_write: OnWrite | None = None
+        self,
+        root: Path,
+        *,
+        read_only: bool = False,
+        on_write: OnWrite | None = None,
+        on_commit: Callable[[Transaction], None] | None = None,
     ) -> None:
         self.root = root
         self.read_only = read_only
         self.on_write = on_write  # told of every file a transaction wrote (the store's index)
+        # Told of every committed transaction, still under the lock (the store's key index).
+        self.on_commit = on_commit
         self.lock_timeout = LOCK_TIMEOUT
         self._lock = FileLock(root / LOCK, timeout=self.lock_timeout)
 
@@ -222,6 +229,8 @@ class DatabaseFolder:
             txn.discard()
             raise
         txn.commit()
+        if self.on_commit is not None:
+            self.on_commit(txn)
 
 
 def copy_database(root: Path, dest: Path) -> Path:

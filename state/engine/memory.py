@@ -10,7 +10,6 @@ from sys import intern
 from typing import Any
 
 from feeds import Classification, Release, SourceHealth
-from state.dedupe import DedupeIndex, guid_key
 from state.engine.codec import BLANK_TRIAGE, triage_fields, triage_tuple
 from state.engine.fastinit import maker
 from state.engine.index import EMPTY_EVIDENCE, Row
@@ -32,7 +31,6 @@ class Memory:
         self.releases: dict[str, StoredRelease] = {}
         self.where: dict[str, str] = {}
         self.ids: dict[str, set[str]] = {}
-        self.index = DedupeIndex()
         self.features: dict[str, tuple[str, ...]] = {}  # summit releases' event features
         self.bare: set[str] = set()  # releases stored without a text
         self.triage: dict[str, dict[str, Any]] = {}
@@ -73,7 +71,6 @@ class Memory:
         stored = self.releases[release_id] = self.light(row)
         self.where[release_id] = name
         self.ids.setdefault(name, set()).add(release_id)
-        self.index.put(release_id, (guid_key(row[8]), *row[17:21], row[23]))
         if not row[21]:
             self.bare.add(release_id)
         if row[22] is not None:
@@ -88,7 +85,6 @@ class Memory:
         self.releases.update(zip(ids, map(self.light, fresh), strict=True))
         where.update(dict.fromkeys(ids, name))
         self.ids.setdefault(name, set()).update(ids)
-        self.index.load((row[0], (guid_key(row[8]), *row[17:21], row[23])) for row in fresh)
         self.bare.update(row[0] for row in fresh if not row[21])
         self.features.update(
             (row[0], tuple(map(intern, row[22]))) for row in fresh if row[22] is not None
@@ -107,7 +103,6 @@ class Memory:
         name = self.where.pop(release_id, None)
         if name is not None:
             self.ids.get(name, set()).discard(release_id)
-        self.index.remove(release_id)
         self.bare.discard(release_id)
         self.features.pop(release_id, None)
 

@@ -1,8 +1,9 @@
 """What one write transaction changes: whole release documents by chunk, and decisions.
 
-Memory holds light records only, so a change to a stored release starts from its document on
-disk (read by the transaction) or from a full record the caller gave; memory follows each
-change at once, so that later items of the same batch are deduplicated against it.
+Memory holds light records only (and maybe not all of them: a poll loads none), so a change to
+a stored release starts from its document on disk (read by the transaction); the key index of
+`state.engine.keyindex` and memory follow each change at once, so that later items of the same
+batch are deduplicated against it.
 """
 
 from __future__ import annotations
@@ -15,13 +16,15 @@ from typing import Any, cast
 
 import orjson
 
-from feeds import ClassifiedRelease
+from feeds import ClassifiedRelease, Release
 from state.dedupe import Keys, is_edit, is_enrichment, keys_for, release_digest
 from state.engine.chunks import ChunkFiller, month_for
 from state.engine.codec import full_record, release_doc
 from state.engine.index import row_from_doc
+from state.engine.keyindex import Entry, KeyIndex
 from state.engine.memory import Memory
 from state.engine.storage import TRIAGE, Transaction, doc
+from state.errors import StoreError
 from state.records import StoredRelease
 
 __all__ = ["Batch", "add_one", "put_docs", "utc_stamp", "write_triage"]
@@ -34,9 +37,10 @@ def utc_stamp() -> str:
 class Batch:
     """Release documents a transaction writes, by chunk."""
 
-    def __init__(self, txn: Transaction, mem: Memory) -> None:
+    def __init__(self, txn: Transaction, mem: Memory, keys: KeyIndex) -> None:
         self.txn = txn
         self.mem = mem
+        self.keys = keys
         self.docs: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
         self._filler: ChunkFiller | None = None
 
@@ -51,7 +55,9 @@ class Batch:
     def put(self, name: str, data: dict[str, Any]) -> StoredRelease:
         """Store a whole document in the chunk `name`; returns the light record held."""
         self.docs[name][str(data["release"]["id"])] = data
-        return self.mem.put_row(row_from_doc(data), name)
+        row = row_from_doc(data)
+        self.keys.put(row, name)
+        return self.mem.put_row(row, name)
 
     def put_new(self, data: dict[str, Any]) -> StoredRelease:
         """Store the document of a new release in the chunk its month is filling."""
@@ -104,47 +110,64 @@ def write_triage(txn: Transaction, mem: Memory, fields: Mapping[str, Mapping[str
 
 
 def add_one(
-    batch: Batch, item: ClassifiedRelease, now: str, source: str, given: Keys | None = None
+    batch: Batch,
+    item: ClassifiedRelease,
+    now: str,
+    source: str,
+    given: Keys | None = None,
+    *,
+    retry: bool = True,
 ) -> tuple[str, str]:
     """Store one incoming release: "new", "changed" (an edit), "enriched" (a text where
-    there was a summary), "sources" (seen in one more source) or "" (nothing new)."""
-    mem, release = batch.mem, item.release
-    keys = _keys(mem, item, given)
-    found = mem.index.find(release.id, keys)
+    there was a summary), "sources" (seen in one more source) or "" (nothing new).
+
+    The stored release it duplicates is found in the on-disk key index; its document is
+    read only when something is to change."""
+    index, release = batch.keys, item.release
+    own = index.entry(release.id)
+    keys = _keys(own, release, given)
+    found = release.id if own is not None else index.find(release.id, keys)
     if found is None:
         seen_in: tuple[str, ...] = (source,) if source else ()
         stored = StoredRelease(release, item.classification, now, sources=seen_in)
         batch.put_new(release_doc(stored, keys))
         return "new", release.id
-    old, old_keys, name = mem.releases[found], mem.index.keys(found) or keys, mem.where[found]
-    sources = old.sources if not source or source in old.sources else (*old.sources, source)
-    if found == release.id and is_edit(old_keys, keys):
+    entry = own if own is not None else index.entry(found)
+    assert entry is not None  # found by the same index, in the same transaction
+    old_keys, old_sources = entry.keys, entry.sources
+    sources = old_sources if not source or source in old_sources else (*old_sources, source)
+    edit = found == release.id and is_edit(old_keys, keys)
+    enriched = not edit and is_enrichment(old_keys, keys)
+    if not edit and not enriched and sources == old_sources:
+        return "", found
+    data = batch.doc(entry.chunk, found)
+    if data is None:
+        if not retry:
+            raise StoreError(f"{entry.chunk}: does not hold {found}, which its index names.")
+        index.reread(entry.chunk)  # the index was out of step with that chunk
+        return add_one(batch, item, now, source, given, retry=False)
+    old = batch.mem.light(row_from_doc(data))
+    if edit:
         stored = old.with_changes(
             release=release, classification=item.classification, sources=sources
         )
-        batch.put(name, release_doc(stored.with_changes(changed_at=now), keys))
+        batch.put(entry.chunk, release_doc(stored.with_changes(changed_at=now), keys))
         return "changed", found
-    if is_enrichment(old_keys, keys):
+    if enriched:
         body = replace(old.release, text=release.text, summary=release.summary or "")
         stored = old.with_changes(release=body, classification=item.classification, sources=sources)
         digest = release_digest(body)
-        batch.put(
-            name,
-            release_doc(stored, replace(old_keys, body=keys.body, kind=keys.kind, digest=digest)),
-        )
+        new_keys = replace(old_keys, body=keys.body, kind=keys.kind, digest=digest)
+        batch.put(entry.chunk, release_doc(stored, new_keys))
         return "enriched", found
-    data = None if sources == old.sources else batch.doc(name, found)
-    if data is None:
-        return "", found
-    batch.put(name, {**data, "sources": list(sources)})
+    batch.put(entry.chunk, {**data, "sources": list(sources)})
     return "sources", found
 
 
-def _keys(mem: Memory, item: ClassifiedRelease, given: Keys | None) -> Keys:
+def _keys(own: Entry | None, release: Release, given: Keys | None) -> Keys:
     """The keys of an incoming release: those stored for it when it is the very release
     stored under its id (the same digest), else those `given` (computed by the caller), else
     computed here (which normalises its text)."""
-    stored = mem.index.keys(item.release.id)
-    if stored is not None and stored.digest and stored.digest == release_digest(item.release):
-        return stored
-    return given if given is not None else keys_for(item.release)
+    if own is not None and own.keys.digest and own.keys.digest == release_digest(release):
+        return own.keys
+    return given if given is not None else keys_for(release)

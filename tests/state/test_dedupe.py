@@ -6,7 +6,7 @@ import unicodedata
 from hypothesis import given, strategies as st
 
 from feeds.text import canonical_url, parsed_canonical_url, strip_marks
-from state.dedupe import DedupeIndex, is_edit, is_enrichment, keys_for, normalise_text
+from state.dedupe import is_edit, is_enrichment, keys_for, normalise_text
 from tests.state.factories import make_release
 
 
@@ -69,20 +69,6 @@ def test_title_change_is_an_edit_but_summary_against_text_is_not() -> None:
     assert not is_edit(full, summary_only)
     assert is_enrichment(summary_only, full)
     assert not is_enrichment(full, summary_only)
-
-
-def test_index_finds_a_duplicate_by_any_key_and_forgets_removed_ones() -> None:
-    index = DedupeIndex()
-    original = make_release("a")
-    index.add(original.id, keys_for(original))
-    same_link = make_release("b", link=original.link + "?utm_medium=email", text="other text")
-    same_guid = make_release("c", guid=original.guid, link="https://elsewhere.gov/x")
-    different = make_release("d")
-    assert index.find(same_link.id, keys_for(same_link)) == original.id
-    assert index.find(same_guid.id, keys_for(same_guid)) == original.id
-    assert index.find(different.id, keys_for(different)) is None
-    index.remove(original.id)
-    assert index.find(same_link.id, keys_for(same_link)) is None
 
 
 @given(

@@ -48,12 +48,14 @@ def test_only_the_newest_months_and_the_undated_are_loaded_first(db: Path) -> No
     assert store.all() == full
 
 
-def test_a_write_before_the_deferred_load_sees_every_release(db: Path) -> None:
+def test_an_add_finds_copies_in_deferred_months_without_loading_them(db: Path) -> None:
     store = Store(db, load="newest")
     again = make_item("2021-03-0", published="2021-03-10T09:00:00+00:00")
     result = store.add([again])  # a copy of a release in a deferred month
-    assert result.new == [] and store.complete
-    assert len(store) == len(Store(db))
+    assert result.new == [] and not store.complete
+    assert "2021-03" not in months_listed(store)
+    store.load_deferred()
+    assert len(store) == len(Store(db)) == 17
 
 
 def test_a_triage_write_keeps_the_deferred_months(db: Path) -> None:
@@ -86,8 +88,11 @@ def test_nothing_loaded_until_a_write_needs_the_releases(db: Path) -> None:
     assert store.health()["pm.gc.ca"].items_seen == 3
     assert store.knows(Store(db).all()[-1].id) and store.complete
     again = Store(db, load="none")
-    again.add([make_item("2021-03-1", published="2021-03-11T09:00:00+00:00")])
-    assert again.complete and len(again) == 17  # a copy: found among the deferred months
+    result = again.add([make_item("2021-03-1", published="2021-03-11T09:00:00+00:00")])
+    assert result.new == [] and len(again) == 0  # a copy: found, and nothing loaded for it
+    fresh = again.add([make_item("new", published="2021-03-12T09:00:00+00:00")]).new
+    assert [r.id for r in fresh] == [make_item("new").release.id] and not again.complete
+    assert len(Store(db)) == 18
 
 
 def test_an_old_month_rewritten_by_another_process_is_seen(db: Path) -> None:
