@@ -18,19 +18,17 @@ from __future__ import annotations
 import json
 import os
 import statistics
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-BENCH_DIR = Path(os.environ.get("BENCH_DIR", "/work/shared/bench"))
+from tests.bench.loopback import config_text, feed_server, feed_urls, missing, poll_command, timed
+
 FEEDS = int(os.environ.get("BENCH_FLOOR_FEEDS", "200"))
 REPS = int(os.environ.get("BENCH_FLOOR_REPS", "5"))
-SUMMITWATCH = Path(sys.executable).parent / "summitwatch"
 
 # Everything the floor does: no config, no store, no health, no parsing.
 BARE_POLL = """
@@ -51,76 +49,30 @@ async def main(validators):
 asyncio.run(main(json.load(open(sys.argv[1]))))
 """
 
-pytestmark = [
-    pytest.mark.skipif(
-        not (BENCH_DIR / "feedserver.py").exists(), reason=f"{BENCH_DIR}/feedserver.py not found"
-    ),
-    pytest.mark.skipif(
-        not Path("/usr/bin/time").exists(), reason="/usr/bin/time missing (apt-get install time)"
-    ),
-]
+pytestmark = pytest.mark.skipif(missing() is not None, reason=missing() or "")
 
 
 @pytest.fixture(scope="module")
-def feed_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("floor")
-    port_file = folder / "port"
-    serve = [sys.executable, str(BENCH_DIR / "feedserver.py"), "--feeds", str(FEEDS)]
-    server = subprocess.Popen(
-        [*serve, "--port", "0", "--port-file", str(port_file)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 120
-        while not port_file.exists() or not port_file.read_text().strip():
-            assert time.monotonic() < deadline, "the feed server did not start"
-            assert server.poll() is None, "the feed server exited"
-            time.sleep(0.2)
-        yield f"http://127.0.0.1:{port_file.read_text().strip()}"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with feed_server(FEEDS, tmp_path_factory.mktemp("floor")) as url:
+        yield url
 
 
-def _timed(command: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one fresh process, by /usr/bin/time: a child of
-    this (large) process would count its copy of us, made before exec, in its peak."""
-    done = subprocess.run(
-        ["/usr/bin/time", "-f", "%e %M", *command], capture_output=True, text=True, check=False
-    )
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    wall, peak_kb = done.stderr.split()[-2:]
-    return float(wall), int(peak_kb) / 1024
-
-
-def test_unchanged_poll_against_the_bare_httpx_floor(feed_server: str, tmp_path: Path) -> None:
-    urls = httpx.get(f"{feed_server}/__urls?n={FEEDS}").text.split()
-    assert len(urls) == FEEDS
+def test_unchanged_poll_against_the_bare_httpx_floor(server: str, tmp_path: Path) -> None:
+    urls = feed_urls(server, FEEDS)
     validators = {url: httpx.get(url).headers["ETag"] for url in urls}
     (tmp_path / "validators.json").write_text(json.dumps(validators))
     (tmp_path / "bare.py").write_text(BARE_POLL)
     config = tmp_path / "config.toml"
-    config.write_text(
-        "[poll]\nfull_text = false\n\n"
-        + "".join(f'[[sources]]\nname = "{u}"\nurl = "{u}"\ncountry = "US"\n\n' for u in urls)
-    )
-    ours = [
-        str(SUMMITWATCH),
-        "poll",
-        "--all",
-        "--config",
-        str(config),
-        "--db",
-        str(tmp_path / "db"),
-    ]
-    subprocess.run(ours, capture_output=True, check=False)  # cold: stores every validator
+    config.write_text(config_text(urls))
+    ours = poll_command(config, tmp_path / "db")
+    timed(ours)  # cold: stores every validator
     bare = [sys.executable, str(tmp_path / "bare.py"), str(tmp_path / "validators.json")]
 
     runs: dict[str, list[tuple[float, float]]] = {"summitwatch poll --all": [], "bare httpx": []}
     for _ in range(REPS):
-        runs["summitwatch poll --all"].append(_timed(ours))
-        runs["bare httpx"].append(_timed(bare))
+        runs["summitwatch poll --all"].append(timed(ours))
+        runs["bare httpx"].append(timed(bare))
 
     print(f"\n{FEEDS} feeds, all unchanged (304), medians of {REPS} fresh processes:")
     for name, figures in runs.items():
