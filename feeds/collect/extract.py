@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from cssselect import SelectorError
 from lxml import etree
@@ -112,7 +113,11 @@ def _html_body(markup: str, drop: Sequence[str]) -> str:
     def skip(element: etree._Element) -> bool:
         return _furniture(element) or (bool(dropped) and element in dropped)
 
-    return element_text(_main_element(root, skip) if page else root, skip)
+    if page:
+        return element_text(_main_element(root, skip), skip)
+    # A feed item is its body: if the furniture test took all of it (a wrapper whose class says
+    # "meta", say), the item is read whole rather than lost; `drop` still applies.
+    return element_text(root, skip) or element_text(root, dropped.__contains__)
 
 
 def _selected(root: etree._Element, selectors: Sequence[str]) -> set[etree._Element]:
@@ -144,8 +149,13 @@ def _furniture(element: etree._Element) -> bool:
     if tag in _NEVER_FURNITURE:
         return False
     marks = f"{attrib.get('class', '')} {attrib.get('id', '')}"
-    found = len(marks) > 1 and _FURNITURE_WORDS.search(marks) is not None
-    return found and not _in_quotation(element)
+    return len(marks) > 1 and _furniture_marks(marks) and not _in_quotation(element)
+
+
+@lru_cache(maxsize=4096)
+def _furniture_marks(marks: str) -> bool:
+    # A site's templates repeat the same few class strings on every item: asked once each.
+    return _FURNITURE_WORDS.search(marks) is not None
 
 
 def _in_quotation(element: etree._Element) -> bool:
@@ -209,7 +219,8 @@ def _after_title(lines: list[str], title: str) -> list[str]:
     for number, line in enumerate(lines):
         if not line:
             continue
-        if _plain(line) == title:
+        # Folding keeps a line's length within a few characters: compare only likely ones.
+        if abs(len(line) - len(title)) <= len(title) // 4 + 4 and _plain(line) == title:
             return lines[number + 1 :]
         seen += 1
         if seen >= _BYLINE_LINES or len(line) >= _BYLINE_CHARS:

@@ -121,3 +121,8 @@ def test_does_not_resolve_entities_or_fail_on_empty_input() -> None:
 
 def test_plain_text_and_escape_sequences() -> None:
     assert extract_main_text("A plain\x1b[31m summary.") == "A plain summary."
+
+
+def test_a_feed_item_wrapped_in_a_furniture_class_is_read_whole_rather_than_lost() -> None:
+    item = "<div class='entry-content post-meta-wrapper'><p>The leaders met.</p></div>"
+    assert extract_main_text(item) == "The leaders met."
