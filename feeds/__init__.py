@@ -50,6 +50,9 @@ if TYPE_CHECKING:  # the names as type checkers see them; at run time they load 
         evaluate as evaluate,
         read_labelled as read_labelled,
     )
+    from feeds.judge.protocol import (
+        ReleaseClassifier as ReleaseClassifier,
+    )
     from feeds.judge.taxonomy import (
         TaxonomyError as TaxonomyError,
     )
@@ -105,6 +108,7 @@ _HOMES = {
     "ensure_config": "feeds.collect.sources",
     "load_config": "feeds.collect.sources",
     "Classifier": "feeds.judge.classify",
+    "ReleaseClassifier": "feeds.judge.protocol",
     "classify_stream": "feeds.judge.classify_io",
     "evaluate": "feeds.judge.classify_io",
     "read_labelled": "feeds.judge.classify_io",

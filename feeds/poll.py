@@ -18,16 +18,15 @@ from typing import TYPE_CHECKING, TypeAlias
 from feeds.collect.fetch import Fetcher
 from feeds.collect.schedule import interval_of, next_delay
 from feeds.models import ClassifiedRelease, FetchResult, Release, Source, SourceHealth
-from feeds.text import body_of
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
-    from feeds.judge.classify import Classifier
+    from feeds.judge.protocol import ReleaseClassifier
 
 # The classifier, or how to load it when the first body is to be classified: most polls
 # bring nothing new and need no taxonomy (nor the import of feeds.judge.classify).
-ClassifierSource: TypeAlias = "Classifier | Callable[[], Classifier]"
+ClassifierSource: TypeAlias = "ReleaseClassifier | Callable[[], ReleaseClassifier]"
 
 OutcomeHandler = Callable[["SourceOutcome"], Awaitable[None] | None]
 
@@ -84,22 +83,19 @@ Classified = tuple[tuple[ClassifiedRelease, ...], tuple[object, ...]]
 Parsed = tuple[str | None, tuple[Release, ...], Classified]
 
 
-def _classify(classifier: Classifier, release: Release) -> ClassifiedRelease:
-    text = body_of(release)
-    return ClassifiedRelease(
-        release, classifier.classify(release.title, text, release.language or None)
-    )
+def _classify(classifier: ReleaseClassifier, release: Release) -> ClassifiedRelease:
+    return ClassifiedRelease(release, classifier.classify_release(release))
 
 
 def _classify_all(
-    classifier: Classifier, prepare: Prepare | None, releases: Sequence[Release]
+    classifier: ReleaseClassifier, prepare: Prepare | None, releases: Sequence[Release]
 ) -> Classified:
     classified = tuple(_classify(classifier, r) for r in releases)
     return classified, tuple(map(prepare, releases)) if prepare is not None else ()
 
 
 def _parse_and_classify(
-    classifier: Callable[[], Classifier],
+    classifier: Callable[[], ReleaseClassifier],
     prepare: Prepare | None,
     result: FetchResult,
     classify: bool,
@@ -116,11 +112,11 @@ def _parse_and_classify(
     return None, (), _classify_all(classifier(), prepare, parsed.releases)
 
 
-_worker_classifier: Classifier | None = None
+_worker_classifier: ReleaseClassifier | None = None
 _worker_prepare: Prepare | None = None
 
 
-def _init_worker(classifier: Classifier, prepare: Prepare | None) -> None:
+def _init_worker(classifier: ReleaseClassifier, prepare: Prepare | None) -> None:
     global _worker_classifier, _worker_prepare
     _worker_classifier, _worker_prepare = classifier, prepare
 
@@ -137,7 +133,7 @@ def _classify_in_worker(releases: tuple[Release, ...]) -> Classified:
 
 
 def _fork_pool(
-    classifier: Classifier, prepare: Prepare | None, processes: int
+    classifier: ReleaseClassifier, prepare: Prepare | None, processes: int
 ) -> ProcessPoolExecutor | None:
     """Worker processes forked now, or None where forking is not safe.
 
@@ -189,13 +185,13 @@ class CpuStage:
         self, classifier: ClassifierSource, processes: int = 1, prepare: Prepare | None = None
     ) -> None:
         self._source = classifier
-        self._classifier: Classifier | None = None if callable(classifier) else classifier
+        self._classifier: ReleaseClassifier | None = None if callable(classifier) else classifier
         self._loading = threading.Lock()  # parse threads may all want it at once
         self._prepare = prepare
         # Workers get the classifier at the fork, so it is loaded before.
         self._pool = _fork_pool(self.classifier(), prepare, processes) if processes > 1 else None
 
-    def classifier(self) -> Classifier:
+    def classifier(self) -> ReleaseClassifier:
         with self._loading:
             if self._classifier is None:
                 assert callable(self._source)

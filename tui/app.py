@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
-from feeds import Classifier, Config, Fetcher
+from feeds import Config, Fetcher, ReleaseClassifier
 from state import CorruptDatabase, SavedFilters, Store, StoredRelease, StoreError
 from tui.alerts import alert_candidates, run_alert_hook, send_alerts
 from tui.messages import PollFinished, PollProgressed, PollStarted, ReleasesChanged
@@ -58,7 +58,7 @@ class SummitWatchApp(App[None]):
         *,
         config: Config,
         store: Store,
-        classifier: Classifier,
+        classifier: ReleaseClassifier,
         fetcher_factory: FetcherFactory,
         demo: bool = False,
         demo_loader: DemoLoader | None = None,

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
 
-from feeds import Config, ConfigError, body_of, demo_config, ensure_config
+from feeds import Config, ConfigError, demo_config, ensure_config
 from state import (
     CorruptDatabase,
     Load,
@@ -33,7 +33,7 @@ from tui.services import (
 )
 
 if TYPE_CHECKING:
-    from feeds import Classifier, ClassifierSource
+    from feeds import ClassifierSource, ReleaseClassifier
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -72,7 +72,7 @@ def _confirm(question: str) -> bool:
     return answer in ("y", "yes")
 
 
-def _classifier(args: argparse.Namespace, config: Config) -> Classifier:
+def _classifier(args: argparse.Namespace, config: Config) -> ReleaseClassifier:
     from feeds import TaxonomyError
 
     try:
@@ -301,7 +301,7 @@ def cmd_sources(args: argparse.Namespace) -> int:
     return status
 
 
-async def _check(config: Config, store: Store, classifier: Classifier) -> int:
+async def _check(config: Config, store: Store, classifier: ReleaseClassifier) -> int:
     result = await _poll_all(config, store, classifier)
     return EXIT_SOME_FAILED if result.failed else EXIT_OK
 
@@ -317,9 +317,7 @@ def cmd_reclassify(args: argparse.Namespace) -> int:
         with Progress(transient=True) as progress:
             task = progress.add_task("reclassifying", total=total)
             for stored in store.iter_full():
-                r = stored.release
-                language = r.language or None
-                pairs.append((r.id, classifier.classify(r.title, body_of(r), language)))
+                pairs.append((stored.release.id, classifier.classify_release(stored.release)))
                 progress.advance(task)
         changed = store.replace_classifications(pairs)
     print(f"reclassified {len(pairs)} releases; {changed} changed")

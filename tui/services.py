@@ -28,7 +28,7 @@ from feeds import (
 from state import Keys, Store, StoredRelease, changes_for_marks, keys_for
 
 if TYPE_CHECKING:
-    from feeds import Classifier, ClassifierSource
+    from feeds import ClassifierSource, ReleaseClassifier
 
 # Storing after every source costs one atomic rewrite each; a few seconds' batch is plenty
 # fresh for a person and keeps a 1,000-source poll from rewriting the store 1,000 times. A batch
@@ -85,7 +85,7 @@ def cookie_file_for(store: Store) -> Path:
     return store.path.with_name(store.path.name + ".cookies.json")
 
 
-def load_classifier(config: Config, taxonomy: Path | None = None) -> Classifier:
+def load_classifier(config: Config, taxonomy: Path | None = None) -> ReleaseClassifier:
     from feeds import Classifier  # not on the path of a poll that brings nothing
 
     return Classifier.load(taxonomy or config.taxonomy)

@@ -29,7 +29,8 @@ from feeds.judge.detect import (
 from feeds.judge.language import language_of_tokens
 from feeds.judge.taxonomy import Taxonomy, load_taxonomy
 from feeds.judge.textfold import Phrase, PhraseIndex
-from feeds.models import Classification, Evidence, Match
+from feeds.models import Classification, Evidence, Match, Release
+from feeds.text import body_of
 
 SENTENCE_BAR = 1.0  # pillar weight a sentence needs to assert the pillar
 HEADING_BAR = 0.4  # a heading needs only one term of some weight
@@ -85,7 +86,7 @@ _new_tuple = tuple.__new__  # builds a named tuple in C, without its Python `__n
 def _cue_sentences(doc: Document) -> dict[str, set[int]]:
     """The sentences holding each kind of pillar cue ("agenda", "courtesy")."""
     found: dict[str, set[int]] = {}
-    for cue in doc.cues:
+    for cue in doc.group("cue"):
         found.setdefault(cue.term.target, set()).add(cue.sentence)
     return found
 
@@ -153,11 +154,14 @@ def _in_context(
         return weights
     merged = dict(weights)
     for sentence, scores in context.items():
-        firm = weights.get(sentence, {})
+        firm = weights.get(sentence)
+        if not firm or sentence in listed:  # nothing else in the sentence: they all count
+            merged[sentence] = _added(firm or {}, scores)
+            continue
         mine = dict(firm)
         for pillar, value in scores.items():
             own = firm.get(pillar, 0.0)
-            if sentence in listed or not any(
+            if not any(
                 other >= CONTEXT_BAR and other > own for key, other in firm.items() if key != pillar
             ):
                 mine[pillar] = own + value
@@ -166,6 +170,13 @@ def _in_context(
         if sentence in merged:
             merged[sentence] = {p: v * COURTESY_FACTOR for p, v in merged[sentence].items()}
     return merged
+
+
+def _added(firm: Mapping[str, float], scores: Mapping[str, float]) -> dict[str, float]:
+    mine = dict(firm)
+    for pillar, value in scores.items():
+        mine[pillar] = mine.get(pillar, 0.0) + value
+    return mine
 
 
 def _asserting(
@@ -258,7 +269,8 @@ _SECOND = itemgetter(1)
 
 
 class Classifier:
-    """Both decisions about a release, from a taxonomy compiled once at load."""
+    """Both decisions about a release, from a taxonomy compiled once at load: the rules, one
+    implementation of `feeds.judge.protocol.ReleaseClassifier`."""
 
     def __init__(self, taxonomy: Taxonomy) -> None:
         self.taxonomy = taxonomy
@@ -271,6 +283,11 @@ class Classifier:
         )
         self._index = PhraseIndex(phrases)
         self._lexicon = Lexicon.of(taxonomy.terms, taxonomy.pillars)
+
+    def classify_release(self, release: Release) -> Classification:
+        """`classify` on a release's title and body (its text, else its summary): the entry of
+        the `ReleaseClassifier` protocol, which the pipeline uses."""
+        return self.classify(release.title, body_of(release), release.language or None)
 
     @classmethod
     def load(cls, taxonomy_path: Path | None = None) -> Classifier:
@@ -313,4 +330,4 @@ def _category(kind: str, target: str) -> str:
         return (
             "signal:name" if target in ("process", "mechanism", "leaders") else f"signal:{target}"
         )
-    return f"pillar:{target}"
+    return f"{kind}:{target}"  # a pillar's terms, or the phrases against it

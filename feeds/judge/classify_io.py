@@ -13,13 +13,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from feeds.judge.classify import Classifier
-from feeds.models import Classification, Match
+from feeds.judge.protocol import ReleaseClassifier
+from feeds.models import Classification, Match, Release
+from feeds.text import body_of
 
 LANGUAGES = ("en", "es", "fr")
 
 
-def classify_stream(lines: Iterable[str], out: TextIO, err: TextIO, classifier: Classifier) -> int:
+def classify_stream(
+    lines: Iterable[str], out: TextIO, err: TextIO, classifier: ReleaseClassifier
+) -> int:
     """Answer every JSON line of `lines` on `out`; return 1 if any line was malformed, else 0."""
     status = 0
     for number, line in enumerate(lines, start=1):
@@ -31,8 +34,9 @@ def classify_stream(lines: Iterable[str], out: TextIO, err: TextIO, classifier: 
             err.write(f"line {number}: {exc}\n")
             status = 1
             continue
-        text = item["text"] or item.get("summary") or ""
-        result = classifier.classify(item["title"], str(text), _language(item))
+        release = release_of(item, _language(item) or "")
+        result = classifier.classify_release(release)
+        text = body_of(release)
         out.write(
             json.dumps(answer(item.get("id"), item["title"], text, result), ensure_ascii=False)
         )
@@ -56,6 +60,28 @@ def _parse_line(line: str) -> dict[str, Any]:
         raise ValueError("expected string fields 'title' and 'text'")
     item.setdefault("text", "")
     return item
+
+
+def release_of(item: Mapping[str, Any], language: str = "") -> Release:
+    """A release made of a JSON object with `title` and `text` or `summary` (and optionally
+    `id` and `url`), for the classifier."""
+
+    def string(key: str) -> str:
+        value = item.get(key)
+        return value if isinstance(value, str) else ""
+
+    item_id = item.get("id")
+    return Release(
+        id="" if item_id is None else str(item_id),
+        source="",
+        country="",
+        language=language,
+        title=string("title"),
+        link=string("url"),
+        published="",
+        summary=string("summary"),
+        text=string("text"),
+    )
 
 
 def _language(item: Mapping[str, Any]) -> str | None:
@@ -159,13 +185,14 @@ def read_labelled(path: Path) -> list[dict[str, Any]]:
     return records
 
 
-def evaluate(records: Iterable[Mapping[str, Any]], classifier: Classifier) -> EvalReport:
-    """Score the classifier against labelled records (the fields of the eval README)."""
+def evaluate(records: Iterable[Mapping[str, Any]], classifier: ReleaseClassifier) -> EvalReport:
+    """Score the classifier against labelled records (the fields of the eval README).
+
+    The label's language is not given to the classifier: it scores detection by language."""
     counts = _Counts()
     errors: list[EvalError] = []
     for record in records:
-        text = str(record.get("text") or record.get("summary") or "")
-        result = classifier.classify(str(record.get("title", "")), text)
+        result = classifier.classify_release(release_of(record))
         errors.extend(counts.add(record, result))
     return counts.report(tuple(errors))
 

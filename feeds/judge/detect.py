@@ -86,7 +86,8 @@ class Found(NamedTuple):
 # first term with its text (so that a sentence counts a text once, keyed by a plain int), and
 # whether it counts only in a sentence about its pillar (`Term.context`).
 TermRow = tuple[str, Term, int, bool, str | None, float, int, bool]
-CUE_ROLES = frozenset({"temporal", "margin", "agenda", "courtesy"})
+SUMMIT_CUES = frozenset({"temporal", "margin"})  # they qualify a summit name nearby
+PILLAR_CUES = frozenset({"agenda", "courtesy"})  # filed apart, in the group "cue"
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +107,7 @@ class Lexicon:
     @classmethod
     def of(cls, terms: tuple[Term, ...], pillars: Iterable[str] = ()) -> Lexicon:
         groups = tuple(_group_of(t) for t in terms)
-        cues = tuple(t.kind == "signal" and t.target in CUE_ROLES for t in terms)
+        cues = tuple(t.kind == "signal" and t.target in SUMMIT_CUES for t in terms)
         group_names = tuple(dict.fromkeys(groups))
         # A sentence counts each pillar term text once, for the first pillar (in taxonomy order)
         # that has it. Summed in reading order, that holds only if a text has one pillar and
@@ -141,6 +142,8 @@ def is_title_word(term: Term) -> bool:
 
 
 def _group_of(term: Term) -> str:
+    if term.kind == "signal" and term.target in PILLAR_CUES:
+        return "cue"  # read by the pillar decisions only, not among the summit's signals
     if term.kind == "pillar":
         return pillar_group(term.target)
     if term.kind == "against":
@@ -484,7 +487,7 @@ def _trilateral_framing(doc: Document, frames: _Frames) -> list[float]:
     values: list[float] = []
     # Only the sentences naming all three or "trilateral" count: found without a loop on all.
     threes = {s for s, parties in frames.parties.items() if parties.issuperset(PARTY_CODES)}
-    threes |= _counterparts_of_two(doc)
+    threes |= _counterparts_of_two(doc, frames)
     trilateral = {s for s, roles in frames.roles.items() if "trilateral" in roles}
     for sentence in (threes | trilateral) - frames.foreign:
         roles = frames.roles.get(sentence, _NO_ROLES)
@@ -502,11 +505,13 @@ _CONCERTED = frozenset({"joint", "officials", "counterpart"})
 COUNTERPARTS_BEFORE, COUNTERPARTS_AFTER = 4, 6  # tokens: "Mexican and US counterparts", ...
 
 
-def _counterparts_of_two(doc: Document) -> set[int]:
+def _counterparts_of_two(doc: Document, frames: _Frames) -> set[int]:
     """Sentences naming two parties as someone's counterparts: "her counterparts from Canada
     and the United States", "ses homologues mexicain et américain". The parties must stand by
     the word: "US agencies and their Mexican counterparts" is a meeting of two."""
     found = set()
+    if not any("counterpart" in roles for roles in frames.roles.values()):
+        return set()
     for cue in doc.group("signal"):
         if cue.term.target != "counterpart":
             continue
@@ -563,8 +568,8 @@ def _decayed(values: list[float]) -> float:
     return sum(v * 0.5**i for i, v in enumerate(sorted(values, reverse=True)))
 
 
-_SUMMIT_EVIDENCE = POSITIVE_ROLES | {"trilateral", "joint", "margin", "officials", "counterpart"}
-_WEAK_EVIDENCE = frozenset({"margin", "joint", "officials"})  # shown only when they carried it
+_SUMMIT_EVIDENCE = POSITIVE_ROLES | {"trilateral", "joint", "margin", "counterpart"}
+_WEAK_EVIDENCE = frozenset({"margin", "joint"})  # shown only when they carried it
 
 
 def _summit_evidence(

@@ -419,4 +419,7 @@ def _prune(phrases: Iterable[Phrase], categories: dict[str, int]) -> list[Candid
 def _same_acronym(exact: str, folded: Folded, original: str, start: int, end: int) -> bool:
     """Acronyms that are also words ("US", "CLAN") must keep their capitals in the original."""
     first, last = folded.original_span(start, end)
-    return _NON_WORD.sub("", original[first:last]) == exact
+    piece = original[first:last]
+    if piece.isalnum():  # one plain word, the usual case: no punctuation to drop
+        return piece == exact
+    return _NON_WORD.sub("", piece) == exact

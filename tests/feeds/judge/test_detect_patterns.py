@@ -152,3 +152,11 @@ def test_evidence_against_a_summit_reading_is_kept_apart(classifier: Classifier)
     assert not result.summit
     assert {"G7", "two leaders"} <= {m.term for m in evidence.against}
     assert not {m.term for m in evidence.matches} & {"G7", "two leaders"}
+
+
+def test_one_leaders_title_is_not_a_ministerial_body(classifier: Classifier) -> None:
+    result = classifier.classify(
+        "Prime Minister Carney speaks with President Trump",
+        "Prime Minister Carney told President Trump of Canada's talks with Mexico on steel.",
+    )
+    assert not result.summit
