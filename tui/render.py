@@ -28,6 +28,9 @@ PILLAR_SHORT: dict[str, str] = {
     "security": "SEC",
 }
 SUMMIT_STYLE = "bold reverse"
+# What the classifier found against a decision ("G7", "energy security"): struck through and
+# dim, never underlined like the evidence for it.
+AGAINST_STYLE = "dim strike"
 
 
 def pillar_badges(stored: StoredRelease) -> Text:
@@ -82,6 +85,10 @@ def _decisions(stored: StoredRelease) -> Text:
         out.append("\n  “")
         out.append(summit_evidence.sentence)
         out.append("”")
+    against = _against_terms(stored)
+    if against:
+        out.append("\nAgainst: ", style="bold")
+        out.append(", ".join(against), style=AGAINST_STYLE)
     out.append("\nPillars: ", style="bold")
     if not stored.pillars:
         out.append("none")
@@ -99,15 +106,35 @@ def _decisions(stored: StoredRelease) -> Text:
     return out
 
 
-def highlighted(text: str, matches: dict[str, list[Match]]) -> Text:
-    """`text` with the evidence terms of each pillar (and the summit) in their colour."""
+def highlighted(text: str, matches: dict[str, list[Match]], against: Sequence[Match] = ()) -> Text:
+    """`text` with the evidence terms of each pillar (and the summit) in their colour, and
+    the terms found against a decision struck through."""
     out = Text(text)
     for key, found in matches.items():
         style = PILLAR_STYLES.get(key, SUMMIT_STYLE)
         for match in found:
             if 0 <= match.start < match.end <= len(text):
                 out.stylize(f"{style} underline", match.start, match.end)
+    for match in against:
+        if 0 <= match.start < match.end <= len(text):
+            out.stylize(AGAINST_STYLE, match.start, match.end)
     return out
+
+
+def against_matches(stored: StoredRelease, field: str) -> list[Match]:
+    """Every term found against a decision (the summit's or a pillar's) in one field."""
+    evidence = stored.classification.evidence.values()
+    return [m for e in evidence for m in e.against if m.field == field]
+
+
+def _against_terms(stored: StoredRelease) -> list[str]:
+    """The distinct passages found against the decisions, as the release writes them."""
+    r = stored.release
+    found = {}
+    for field, source in (("title", r.title), ("text", body_of(r))):
+        for m in against_matches(stored, field):
+            found.setdefault(source[m.start : m.end] or m.term, None)
+    return list(found)
 
 
 def evidence_matches(stored: StoredRelease, field: str) -> dict[str, list[Match]]:
@@ -125,7 +152,7 @@ def body_text(stored: StoredRelease) -> Text:
     body = body_of(r)
     if not body:
         return Text("(this release has no text; open the link with o)", style="dim italic")
-    return highlighted(body, evidence_matches(stored, "text"))
+    return highlighted(body, evidence_matches(stored, "text"), against_matches(stored, "text"))
 
 
 def event_lines(members: Sequence[StoredRelease]) -> Text:

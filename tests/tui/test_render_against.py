@@ -1,0 +1,42 @@
+"""Evidence against a decision is stored, and the reader shows it apart from evidence for it."""
+
+from pathlib import Path
+
+from rich.text import Text
+
+from feeds import ClassifiedRelease, Classifier
+from state import Store
+from tests.state.factories import make_release
+from tui.render import AGAINST_STYLE, body_text, reader_header
+
+TITLE = "Prime Minister meets President of Mexico at the G7"
+TEXT = "The two leaders met on the margins of the G7 summit and reviewed energy security."
+
+
+def classified() -> ClassifiedRelease:
+    release = make_release("g7", title=TITLE, text=TEXT)
+    return ClassifiedRelease(release, Classifier.load().classify_release(release))
+
+
+def styles_at(text: str, phrase: str, rendered: Text) -> set[str]:
+    start = text.index(phrase)
+    return {str(s.style) for s in rendered.spans if s.start <= start < s.end}
+
+
+def test_against_evidence_survives_the_store_and_is_struck_through(tmp_path: Path) -> None:
+    item = classified()
+    with Store(tmp_path / "db") as store:
+        store.add([item], now="2026-12-03T12:00:00+00:00")
+    with Store(tmp_path / "db") as store:
+        stored = store.get(item.release.id)
+    assert stored is not None
+    assert stored.classification.evidence["summit"].against
+    assert stored.classification.evidence["security"].against
+
+    body = body_text(stored)
+    for phrase in ("G7", "two leaders", "energy security"):
+        styles = styles_at(TEXT, phrase, body)
+        assert AGAINST_STYLE in styles, phrase
+        assert not any("underline" in s for s in styles), phrase
+    header = reader_header(stored).plain
+    assert "Against: " in header and "G7" in header.split("Against: ")[1]
