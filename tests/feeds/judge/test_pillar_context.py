@@ -98,6 +98,7 @@ def test_a_headline_naming_pillars_asserts_them(classifier: Classifier) -> None:
         "The three countries will prepare for pandemics by sharing disease surveillance data.",
         "Canada will expand overdose prevention services in every province.",
         "Les trois pays renforceront leur préparation aux pandémies.",
+        "The ministers will work with the World Health Organization to contain the epidemic.",
     ],
 )
 def test_pandemic_preparedness_and_overdose_prevention_are_health(
@@ -137,3 +138,16 @@ def test_crime_in_a_sentence_about_indigenous_women_is_not_security(
         "women and girls.",
     )
     assert result.pillars == ("dei",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The ministers discussed the fight against terrorism and agreed to share information.",
+        "Les ministres ont discuté de la lutte contre la traite de personnes.",
+    ],
+)
+def test_terrorism_and_trafficking_in_persons_are_security(
+    classifier: Classifier, text: str
+) -> None:
+    assert classifier.classify("Statement", text).pillars == ("security",)
