@@ -14,8 +14,17 @@ if TYPE_CHECKING:  # the names as type checkers see them; at run time they load 
         masked as masked,
         target_key as target_key,
     )
+    from state.alerts.digest import (
+        came_in as came_in,
+        digest_message as digest_message,
+        latest_slot as latest_slot,
+        next_slot as next_slot,
+        parse_since as parse_since,
+        send_digest as send_digest,
+    )
     from state.alerts.ledger import (
         AlertLedger as AlertLedger,
+        LedgerError as LedgerError,
         TargetHealth as TargetHealth,
     )
     from state.alerts.round import (
@@ -25,7 +34,9 @@ if TYPE_CHECKING:  # the names as type checkers see them; at run time they load 
     )
     from state.alerts.rules import (
         FilterLookup as FilterLookup,
+        UnknownFilter as UnknownFilter,
         describe_rule as describe_rule,
+        matches as matches,
     )
     from state.config import (
         config_path as config_path,
@@ -71,7 +82,14 @@ if TYPE_CHECKING:  # the names as type checkers see them; at run time they load 
     )
 
 _HOMES = {
+    "came_in": "state.alerts.digest",
+    "digest_message": "state.alerts.digest",
+    "latest_slot": "state.alerts.digest",
+    "next_slot": "state.alerts.digest",
+    "parse_since": "state.alerts.digest",
+    "send_digest": "state.alerts.digest",
     "AlertLedger": "state.alerts.ledger",
+    "LedgerError": "state.alerts.ledger",
     "masked": "state.alerts.deliver",
     "target_key": "state.alerts.deliver",
     "TargetHealth": "state.alerts.ledger",
@@ -80,6 +98,8 @@ _HOMES = {
     "describe_rule": "state.alerts.rules",
     "wants_text": "state.alerts.round",
     "FilterLookup": "state.alerts.rules",
+    "UnknownFilter": "state.alerts.rules",
+    "matches": "state.alerts.rules",
     "config_path": "state.config",
     "data_dir": "state.config",
     "db_path": "state.config",

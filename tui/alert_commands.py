@@ -1,4 +1,5 @@
-"""`summitwatch alerts`: the alert targets, their rules and how each last answered."""
+"""`summitwatch alerts` (the targets, their rules, how each last answered) and
+`summitwatch digest` (the briefing of what came in, written or sent)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,25 @@ import json
 import sys
 from typing import Any
 
-from feeds import Config, utc_now
-from state import AlertLedger, TargetHealth, describe_rule, masked, send_test_alert, target_key
-from tui.commands import EXIT_OK, EXIT_SOME_FAILED, open_store
+from feeds import AlertRule, Config, utc_now
+from state import (
+    AlertLedger,
+    SavedFilters,
+    TargetHealth,
+    UnknownFilter,
+    came_in,
+    data_dir,
+    describe_rule,
+    digest_message,
+    masked,
+    matches,
+    parse_since,
+    send_digest,
+    send_test_alert,
+    target_key,
+)
+from tui.alerts import full_records, local_now
+from tui.commands import EXIT_OK, EXIT_SOME_FAILED, UsageError, open_store
 
 
 def run_alerts(args: argparse.Namespace, config: Config) -> int:
@@ -67,3 +84,51 @@ def print_targets(rows: list[dict[str, Any]]) -> None:
             f"{r['target']:<{width}}  {r['rule']:<{rule_width}}  {r['status']:<14}  "
             f"{(r['last_success'] or '-')[:19]:<20}  {r['sent']:>4}  {r['last_error']}"
         )
+
+
+def run_digest(args: argparse.Namespace, config: Config) -> int:
+    """Write the briefing of what came in since --since, or --send it to the targets."""
+    now = local_now()
+    try:
+        since = parse_since(args.since, now)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    if args.send and not config.alerts.targets:
+        raise UsageError("digest --send: no alert targets; add Apprise URLs to [alerts] urls")
+    saved = SavedFilters(data_dir() / "filters.json")
+    if saved.error:
+        print(f"summitwatch: {saved.error}", file=sys.stderr)
+    with open_store(args) as store:
+        came = came_in(store.all(), since, now)
+        if args.send:
+            releases = full_records(store, came)
+            done = send_digest(
+                config.alerts.targets,
+                releases,
+                saved,
+                AlertLedger(store.path),
+                since=since,
+                until=now,
+                timeout=config.alerts.timeout,
+            )
+            for problem in done.problems:
+                print(f"summitwatch: {problem}", file=sys.stderr)
+            print(
+                f"{len(came)} releases came in; digests sent to "
+                f"{sum(1 for d in done.deliveries if d.ok)} of {len(config.alerts.targets)} "
+                "targets (a target whose rule picks nothing gets none)",
+                file=sys.stderr,
+            )
+            return EXIT_SOME_FAILED if done.problems else EXIT_OK
+        rule = AlertRule(summit_only=not (args.all or args.filter), filter=args.filter)
+        try:
+            chosen = [r for r in came if matches(rule, r, saved)]
+        except UnknownFilter as exc:
+            raise UsageError(f"--filter: {exc}") from exc
+        text = digest_message(full_records(store, chosen), since, now).body
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+        print(f"wrote the digest of {len(chosen)} releases to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK

@@ -8,15 +8,20 @@ ALERT_TIMEOUT seconds. What the Apprise targets get, and how, is `state.alerts`.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import math
 import subprocess
-from collections.abc import Sequence
+import sys
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from feeds import Config, utc_now
-from state import Store, StoredRelease
+from state import SavedFilters, Store, StoredRelease, data_dir
 from tui.report import release_json
+from tui.services import PollReport
 
 if TYPE_CHECKING:
     from state import FilterLookup
@@ -67,7 +72,7 @@ def alert_candidates(
         return []
     from state import wants_text  # loads the alerting modules: only when there are targets
 
-    any_release = wants_text(targets)
+    any_release = wants_text([t for t in targets if not t.digest_only])
     ids = [r.id for r in new if any_release or r.summit]
     return list(store.iter_full(ids)) if ids else []
 
@@ -91,3 +96,98 @@ def send_alerts(
         timeout=config.alerts.timeout,
     )
     return done.problems
+
+
+def full_records(store: Store, releases: Sequence[StoredRelease]) -> list[StoredRelease]:
+    """The full records of light `releases`, in their order."""
+    order = {r.id: n for n, r in enumerate(releases)}
+    return sorted(store.iter_full(list(order)), key=lambda r: order[r.id])
+
+
+def send_scheduled_digest(
+    config: Config, store: Store, saved: FilterLookup, now: datetime
+) -> list[str]:
+    """If a time of the [digest] schedule has passed since the last digest, send the digest
+    of what came in since then to every alert target; once, however many processes or
+    restarts see the time pass. Returns the problems in plain words (never raises).
+    Blocking for at most [alerts] timeout: run it off the poll's path."""
+    schedule = config.digest
+    if not schedule.every or not config.alerts.targets:
+        return []
+    from state import AlertLedger, LedgerError, came_in, latest_slot, send_digest
+
+    slot = latest_slot(schedule, now)
+    ledger = AlertLedger(store.path)
+    try:
+        previous = ledger.claim_digest(slot.astimezone(UTC).isoformat(timespec="seconds"))
+    except LedgerError as exc:
+        return [f"digest not sent: {exc}"]
+    if previous is None:
+        return []
+    since = datetime.fromisoformat(previous)
+    store.load_deferred()  # a poll opens the store without its releases
+    releases = full_records(store, came_in(store.all(), since, slot))
+    done = send_digest(
+        config.alerts.targets,
+        releases,
+        saved,
+        ledger,
+        since=since,
+        until=slot,
+        timeout=config.alerts.timeout,
+    )
+    return done.problems
+
+
+def local_now() -> datetime:
+    """The time as the clock on the wall reads it, where the digest is scheduled."""
+    return datetime.now().astimezone()
+
+
+def seconds_until_digest(config: Config, now: datetime) -> float:
+    """How long `poll --watch` may sleep before the next scheduled digest (inf: none)."""
+    if not config.digest.every or not config.alerts.targets:
+        return math.inf
+    from state import next_slot
+
+    return max(1.0, (next_slot(config.digest, now) - now).total_seconds() + 1.0)
+
+
+def start_alerts(config: Config, store: Store, result: PollReport) -> asyncio.Task[None]:
+    """Alert the hook and the Apprise targets of what `result` brought, in a thread. The
+    task may be awaited (a single poll) or left to finish (`poll --watch`)."""
+    releases = alert_candidates(config, store, result.new)
+    summit = result.new_summit
+    saved = SavedFilters(data_dir() / "filters.json")
+
+    def deliver() -> list[str]:
+        problems = [saved.error] if saved.error and releases else []
+        if config.alerts.command and summit:
+            problems += run_alert_hook(config.alerts.command, summit)
+        return problems + send_alerts(config, store.path, releases, saved)
+
+    return _in_background(deliver)
+
+
+def start_digest(config: Config, store: Store, now: datetime) -> asyncio.Task[None] | None:
+    """Send the scheduled digest in a thread if its time has come (see
+    `send_scheduled_digest`); None when no digest is scheduled."""
+    if not config.digest.every or not config.alerts.targets:
+        return None
+    saved = SavedFilters(data_dir() / "filters.json")
+    return _in_background(lambda: send_scheduled_digest(config, store, saved, now))
+
+
+# Tasks still running: held so that they are not collected midway.
+_RUNNING: set[asyncio.Task[None]] = set()
+
+
+def _in_background(work: Callable[[], list[str]]) -> asyncio.Task[None]:
+    async def run() -> None:
+        for problem in await asyncio.to_thread(work):
+            print(f"summitwatch: {problem}", file=sys.stderr)
+
+    task = asyncio.create_task(run())
+    _RUNNING.add(task)
+    task.add_done_callback(_RUNNING.discard)
+    return task

@@ -105,6 +105,21 @@ def build_parser() -> argparse.ArgumentParser:
     alerts.add_argument("--test", action="store_true", help="send every target a test alert")
     alerts.add_argument("--json", action="store_true", help="print the table as JSON")
 
+    digest = command(
+        "digest",
+        "the briefing of what came in (grouped as the Markdown export), or --send it to "
+        "the alert targets",
+    )
+    digest.add_argument(
+        "--since", default="24h", metavar="SPAN", help="24h (the default), 7d, 90m, or a date"
+    )
+    digest.add_argument(
+        "--send", action="store_true", help="send each alert target what its rule picks"
+    )
+    digest.add_argument("--filter", default="", metavar="NAME", help="a saved filter's releases")
+    digest.add_argument("--all", action="store_true", help="every release, not only summit ones")
+    digest.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+
     command("reclassify", "classify every stored release again (after a taxonomy change)")
 
     serve = command("serve", "serve the dashboard in a web browser (textual-serve)")

@@ -22,7 +22,7 @@ from state import (
     db_path,
 )
 from tui import report
-from tui.alerts import alert_candidates, run_alert_hook, send_alerts
+from tui.alerts import local_now, seconds_until_digest, start_alerts, start_digest
 from tui.services import (
     POLL_PROCESSES,
     PollReport,
@@ -143,35 +143,11 @@ async def _poll_once(
 ) -> int:
     result = await _poll_all(config, store, classifier, POLL_PROCESSES, only_due=only_due)
     report.print_poll(result, as_json=as_json, out=sys.stdout)
-    await _alert(config, store, result)
+    await start_alerts(config, store, result)
+    digest = start_digest(config, store, local_now())
+    if digest is not None:
+        await digest
     return EXIT_SOME_FAILED if result.failed else EXIT_OK
-
-
-def _alert(config: Config, store: Store, result: PollReport) -> asyncio.Task[None]:
-    """Alert the hook and the Apprise targets of what `result` brought, in a thread: the
-    returned task may be awaited (a single poll) or left to finish (`--watch`)."""
-    releases = alert_candidates(config, store, result.new)
-    summit = result.new_summit
-    saved = SavedFilters(data_dir() / "filters.json")
-
-    def deliver() -> list[str]:
-        problems = saved.error.split("\n") if saved.error and releases else []
-        if config.alerts.command and summit:
-            problems += run_alert_hook(config.alerts.command, summit)
-        return problems + send_alerts(config, store.path, releases, saved)
-
-    async def run() -> None:
-        for problem in await asyncio.to_thread(deliver):
-            print(f"summitwatch: {problem}", file=sys.stderr)
-
-    task = asyncio.create_task(run())
-    _ALERTING.add(task)
-    task.add_done_callback(_ALERTING.discard)
-    return task
-
-
-# Alert tasks of `poll --watch` still running: held so that they are not collected midway.
-_ALERTING: set[asyncio.Task[None]] = set()
 
 
 async def _watch(
@@ -192,8 +168,11 @@ async def _watch(
             if result.outcomes:
                 report.print_poll(result, as_json=as_json, out=sys.stdout)
                 sys.stdout.flush()
-                _alert(config, store, result)  # off the poll's path: the next poll is not held
-            await asyncio.sleep(report.seconds_until_next_poll(store.health(), config))
+                start_alerts(config, store, result)  # off the poll's path: not waited for
+            now = local_now()
+            start_digest(config, store, now)
+            wait = report.seconds_until_next_poll(store.health(), config)
+            await asyncio.sleep(min(wait, seconds_until_digest(config, now)))
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
@@ -281,6 +260,12 @@ def cmd_alerts(args: argparse.Namespace) -> int:
     return run_alerts(args, load_config(args))
 
 
+def cmd_digest(args: argparse.Namespace) -> int:
+    from tui.alert_commands import run_digest
+
+    return run_digest(args, load_config(args))
+
+
 def cmd_sources(args: argparse.Namespace) -> int:
     if args.action is not None:
         from tui.source_commands import run_source_action
@@ -355,6 +340,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "backup": cmd_backup,
     "sources": cmd_sources,
     "alerts": cmd_alerts,
+    "digest": cmd_digest,
     "reclassify": cmd_reclassify,
     "serve": cmd_serve,
 }

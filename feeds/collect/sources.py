@@ -11,6 +11,7 @@ import re
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import time
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -45,7 +46,7 @@ _SOURCE_KEYS = {
     "rules",
 }
 _SELECTOR_KEYS = {"item", "title", "link", "date", "summary", "type"}
-_TOP_KEYS = {"poll", "alerts", "sources", "rules", "taxonomy", "keys"}
+_TOP_KEYS = {"poll", "alerts", "digest", "sources", "rules", "taxonomy", "keys"}
 
 
 class ConfigError(Exception):
@@ -99,12 +100,25 @@ class AlertSettings:
     timeout: float = 30.0  # seconds for one round of alerts, every target together
 
 
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+@dataclass(frozen=True, slots=True)
+class DigestSettings:
+    """When `poll --watch` sends the digest to the alert targets: never, daily or weekly."""
+
+    every: str = ""  # "", "day" or "week"
+    at: time = time(8, 0)  # the local time of day
+    weekday: int = 0  # Monday; for "week"
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     path: Path | None
     sources: tuple[Source, ...]
     poll: PollSettings = PollSettings()
     alerts: AlertSettings = AlertSettings()
+    digest: DigestSettings = DigestSettings()
     taxonomy: Path | None = None
     # binding id -> keys, e.g. {"triage.star": "s"}: how users remap keys.
     keys: Mapping[str, str] = field(default_factory=dict)
@@ -208,6 +222,7 @@ def parse_config(text: str, path: Path, *, base_dir: Path | None = None) -> Conf
         sources=sources,
         poll=_parse_poll(doc.get("poll", {}), path, lines),
         alerts=_parse_alerts(doc.get("alerts", {}), path, lines),
+        digest=_parse_digest(doc.get("digest", {}), path, lines),
         taxonomy=Path(taxonomy).expanduser() if taxonomy else None,
         keys=dict(keys),
     )
@@ -305,6 +320,32 @@ def _parse_alerts(raw: Any, path: Path, lines: _Lines) -> AlertSettings:
         raise ConfigError(path, lines.of_key("targets"), "[[alerts.targets]] must be tables")
     targets += [_parse_target(entry, n, path, lines) for n, entry in enumerate(tables)]
     return AlertSettings(bell=bell, command=command, targets=tuple(targets), timeout=float(timeout))
+
+
+def _parse_digest(raw: Any, path: Path, lines: _Lines) -> DigestSettings:
+    def at(key: str) -> Callable[[], int | None]:
+        return lambda: lines.of_key(key, "digest")
+
+    if not isinstance(raw, dict):
+        raise ConfigError(path, lines.of_key("digest"), "[digest] must be a table")
+    for key in raw:
+        if key not in ("every", "at", "weekday"):
+            raise ConfigError(path, at(key)(), f"unknown setting {key!r} in [digest]")
+    every = _expect(raw.get("every", ""), str, "[digest] every", path, at("every"))
+    if every not in ("", "day", "week"):
+        raise ConfigError(path, at("every")(), '[digest] every must be "day" or "week"')
+    clock = _expect(raw.get("at", "08:00"), str, "[digest] at", path, at("at"))
+    match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", clock.strip())
+    if match is None:
+        raise ConfigError(path, at("at")(), '[digest] at must be a time of day like "08:00"')
+    day = _expect(raw.get("weekday", "monday"), str, "[digest] weekday", path, at("weekday"))
+    if day.lower() not in WEEKDAYS:
+        raise ConfigError(path, at("weekday")(), f"[digest] weekday must be one of {WEEKDAYS}")
+    return DigestSettings(
+        every=every,
+        at=time(int(match.group(1)), int(match.group(2))),
+        weekday=WEEKDAYS.index(day.lower()),
+    )
 
 
 def _check_apprise_url(url: Any, what: str, path: Path, line: LineRef) -> str:

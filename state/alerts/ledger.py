@@ -122,22 +122,17 @@ class AlertLedger:
                 changed.append(new)
         return changed
 
-    def digest_mark(self) -> str:
-        """The scheduled time of the last digest sent (or of the first run), or ""."""
-        mark = self._read().get("digest", {})
-        return str(mark.get("slot", "")) if isinstance(mark, dict) else ""
+    def claim_digest(self, slot: str) -> str | None:
+        """Take the digest of the scheduled time `slot` (ISO, UTC) for this process.
 
-    def claim_digest(self, slot: str, first: bool) -> str | None:
-        """Take the digest of `slot` (an ISO time) for this process: its start ("since") or
-        None when the slot is taken (another process, or before a restart) or on first run,
-        which only sets the mark, so that a new schedule never sends at once."""
+        Returns the scheduled time of the digest before it, which starts the period this one
+        covers; or None when `slot` is not this process's to send: another process or an
+        earlier run took it, or this is the first run (which only sets the mark, so that a
+        new schedule never sends the whole database at once)."""
         with self._change() as data:
             mark = data.get("digest")
-            mark = mark if isinstance(mark, dict) else {}
-            previous = str(mark.get("slot", ""))
+            previous = str(mark.get("slot", "")) if isinstance(mark, dict) else ""
             if previous and previous >= slot:
                 return None
             data["digest"] = {"slot": slot}
-            if not previous and first:
-                return None
-            return previous
+            return previous or None

@@ -1,8 +1,13 @@
-"""One round of alerts after a poll: each target's releases, worded, delivered, remembered."""
+"""A round of alerts: each target's releases (by its rule), worded, delivered, remembered.
+
+After a poll every target but the digest-only ones gets the new releases its rule picks;
+a digest goes to every target. Either way the targets are asked at once within one deadline,
+and how each answered is kept in the ledger.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from feeds import AlertTarget
@@ -12,20 +17,26 @@ from state.alerts.message import AlertMessage, messages_for
 from state.alerts.rules import FilterLookup, UnknownFilter, pick
 from state.records import StoredRelease
 
-__all__ = ["AlertRound", "alert_round", "send_test_alert", "wants_text"]
+__all__ = ["AlertRound", "alert_round", "send_round", "send_test_alert", "wants_text"]
 
 TEST_MESSAGE = AlertMessage(
     "summitwatch: test alert",
     "A test from `summitwatch alerts --test`: alerts for this target will arrive here.",
 )
 
+Words = Callable[[Sequence[StoredRelease]], Sequence[AlertMessage]]
+
 
 @dataclass(frozen=True, slots=True)
 class AlertRound:
-    """What a round of alerts did: each target's delivery, and any trouble keeping the record."""
+    """What a round did: each target's delivery, and any trouble keeping the record."""
 
     deliveries: list[Delivery] = field(default_factory=list)
     record_error: str = ""
+
+    @property
+    def sent(self) -> int:
+        return sum(d.sent for d in self.deliveries)
 
     @property
     def problems(self) -> list[str]:
@@ -40,7 +51,34 @@ class AlertRound:
 
 def wants_text(targets: Sequence[AlertTarget]) -> bool:
     """Whether some rule may pick a release that is not a summit release."""
-    return any(not t.rule.summit_only for t in targets if not t.digest_only)
+    return any(not t.rule.summit_only for t in targets)
+
+
+def send_round(
+    targets: Sequence[AlertTarget],
+    releases: Sequence[StoredRelease],
+    saved: FilterLookup,
+    ledger: AlertLedger | None,
+    words: Words,
+    *,
+    now: str,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> AlertRound:
+    """Send each target `words` of the `releases` its rule picks (nothing if none), within
+    `timeout` seconds; keep how each answered in `ledger` at `now`. Never raises."""
+    jobs: list[tuple[AlertTarget, Sequence[AlertMessage]]] = []
+    refused: list[Delivery] = []
+    for target in targets:
+        try:
+            chosen = pick(target, releases, saved)
+        except UnknownFilter as exc:
+            key, name = target_key(target.url), masked(target.url)
+            refused.append(Delivery(key, name, failed=1, error=str(exc)))
+            continue
+        if chosen:
+            jobs.append((target, words(chosen)))
+    deliveries = refused + (deliver(jobs, timeout=timeout) if jobs else [])
+    return AlertRound(deliveries, remember(ledger, deliveries, now))
 
 
 def alert_round(
@@ -52,23 +90,9 @@ def alert_round(
     now: str,
     timeout: float = DEFAULT_TIMEOUT,
 ) -> AlertRound:
-    """Alert every target (but digest-only ones) of the `releases` its rule picks, within
-    `timeout` seconds; keep how each answered in `ledger`. Never raises."""
-    jobs: list[tuple[AlertTarget, Sequence[AlertMessage]]] = []
-    refused: list[Delivery] = []
-    for target in targets:
-        if target.digest_only:
-            continue
-        try:
-            chosen = pick(target, releases, saved)
-        except UnknownFilter as exc:
-            key = target_key(target.url)
-            refused.append(Delivery(key, masked(target.url), failed=1, error=str(exc)))
-            continue
-        if chosen:
-            jobs.append((target, messages_for(chosen)))
-    deliveries = refused + (deliver(jobs, timeout=timeout) if jobs else [])
-    return AlertRound(deliveries, remember(ledger, deliveries, now))
+    """Alert every target but the digest-only ones of the new `releases` its rule picks."""
+    per_release = [t for t in targets if not t.digest_only]
+    return send_round(per_release, releases, saved, ledger, messages_for, now=now, timeout=timeout)
 
 
 def send_test_alert(

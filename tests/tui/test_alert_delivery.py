@@ -16,7 +16,7 @@ from feeds.collect.sources import AlertSettings, Config
 from state import Store
 from tests.receivers import SilentServer
 from tests.state.factories import make_item
-from tui import commands
+from tui.alerts import start_alerts
 from tui.app import SummitWatchApp
 from tui.services import PollReport, make_fetcher
 
@@ -40,7 +40,7 @@ async def test_a_hanging_target_leaves_the_watch_loop_free(
             AlertTarget(f"json://127.0.0.1:{httpserver.port}/hook"),
         )
         config = Config(path=None, sources=(), alerts=AlertSettings(targets=targets, timeout=3))
-        task = commands._alert(config, store, PollReport(new=list(added.new)))
+        task = start_alerts(config, store, PollReport(new=list(added.new)))
         # The loop goes on (the next poll would run now) while the target hangs.
         ticks = 0
         while not task.done() and ticks < 10:

@@ -78,3 +78,31 @@ def test_poll_alerts_the_target_its_rule_picks_and_reports_the_one_that_fails(
     assert "failing (1x)" in rows[f"json://alerts:****@127.0.0.1:{dead}/dead"]
     assert " ok " in rows[f"json://127.0.0.1:{httpserver.port}/hook"]
     assert "never used" in rows[f"ntfy://127.0.0.1:{httpserver.port}/summit-desk"]
+
+    # The digest of the day goes to each target with what its rule picks.
+    digest = summitwatch("digest", "--since", "24h", "--send", env_dir=tmp_path)
+    assert digest.returncode == 1  # the dead target failed, and says so
+    assert f"alert target json://alerts:****@127.0.0.1:{dead}/dead" in digest.stderr
+    hooks = [json.loads(r.get_data()) for r, _ in httpserver.log if r.path == "/hook"]
+    assert len(hooks) == 2
+    assert hooks[1]["title"].startswith("summitwatch digest: 1 release, ")
+    assert TURKIYE in hooks[1]["message"]
+    assert "## " in hooks[1]["message"]  # grouped as the Markdown export
+
+
+def test_digest_writes_the_briefing_of_what_came_in(tmp_path: Path) -> None:
+    assert summitwatch("--demo", "poll", env_dir=tmp_path).returncode == 0
+    done = summitwatch("--demo", "digest", "--since", "24h", env_dir=tmp_path)
+    assert done.returncode == 0, done.stderr
+    first = done.stdout.splitlines()[0]
+    assert first.startswith("# summitwatch digest: ") and " releases, " in first
+    assert "\n## " in done.stdout and "\n### " in done.stdout
+    everything = summitwatch("--demo", "digest", "--all", env_dir=tmp_path)
+    assert len(everything.stdout) > len(done.stdout)
+    nothing = summitwatch("--demo", "digest", "--since", "2h", "--filter", "gone", env_dir=tmp_path)
+    assert nothing.returncode == 2
+    assert "no saved filter is named 'gone'" in nothing.stderr
+    wrong = summitwatch("--demo", "digest", "--since", "yesterday", env_dir=tmp_path)
+    assert wrong.returncode == 2 and "expected a span like 24h" in wrong.stderr
+    unsent = summitwatch("--demo", "digest", "--send", env_dir=tmp_path)
+    assert unsent.returncode == 2 and "no alert targets" in unsent.stderr

@@ -94,3 +94,25 @@ def test_a_bad_target_names_its_line(table: str, line: int, words: str) -> None:
 def test_the_alert_timeout_is_bounded() -> None:
     error = error_of("[alerts]\ntimeout = 0\n")
     assert error.line == 2 and "1 to 600 seconds" in str(error)
+
+
+def test_a_digest_schedule_reads_day_or_week_at_a_local_time() -> None:
+    config = parse_config('[digest]\nevery = "week"\nat = "7:30"\nweekday = "Friday"\n', Path("c"))
+    assert (config.digest.every, config.digest.at.hour, config.digest.at.minute) == ("week", 7, 30)
+    assert config.digest.weekday == 4
+    assert parse_config(SOURCE, Path("c")).digest.every == ""
+
+
+@pytest.mark.parametrize(
+    ("line", "words"),
+    [
+        ('every = "hourly"', 'every must be "day" or "week"'),
+        ('at = "25:00"', 'at must be a time of day like "08:00"'),
+        ('weekday = "someday"', "weekday must be one of"),
+        ("when = 1", "unknown setting 'when' in [digest]"),
+    ],
+)
+def test_a_bad_digest_setting_names_its_line(line: str, words: str) -> None:
+    error = error_of(f"[digest]\n{line}\n")
+    assert words in str(error)
+    assert error.line == 2
