@@ -72,10 +72,15 @@ def test_classify_throughput() -> None:
     classifier = Classifier.load()
     for title, text in releases:  # warm the token caches, as a running poller would have
         classifier.classify(title, text)
-    best = 0.0
+    best = best_cpu = 0.0
     for _ in range(ROUNDS):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         for title, text in releases:
             classifier.classify(title, text)
         best = max(best, len(releases) / (time.perf_counter() - start))
-    print(f"\nclassify: {best:,.0f} releases/s ({TEXT_CHARS}-character texts, one core)")
+        best_cpu = max(best_cpu, len(releases) / (time.process_time() - start_cpu))
+    # CPU time as well: on a shared machine the wall clock also counts the other processes.
+    print(
+        f"\nclassify: {best:,.0f} releases/s, {best_cpu:,.0f} a second of CPU time "
+        f"({TEXT_CHARS}-character texts, one core)"
+    )
