@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib.util
+import ipaddress
 import json
 import os
 import shutil
@@ -71,6 +72,8 @@ _PAGES_AT_ONCE = 2
 # a script to draw them.
 _ITEM_GRACE = 2.0
 # Second-level labels under which a country's registrable names sit (gob.mx, gc.ca, gov.uk).
+# Hosts of other sites that serve challenge pages their scripts or frames.
+_CHALLENGE_HOSTS = frozenset({"challenges.cloudflare.com"})
 _SECOND_LEVEL = frozenset({"com", "gob", "gov", "gc", "org", "net", "edu", "co", "ac"})
 
 
@@ -170,7 +173,7 @@ class Browser:
         page = await context.new_page()
         responses: list[Response] = []
         page.on("response", lambda r: _note_document(page, r, responses))
-        await page.route("**/*", _only_this_site(url))
+        await page.route("**/*", _only_this_site(page, url))
         return await self._settle(page, url, deadline, limit, items, responses)
 
     async def _settle(
@@ -288,23 +291,38 @@ async def _has(page: Page, css: str) -> bool:
         return False
 
 
-def _only_this_site(url: str) -> Any:
+def _only_this_site(page: Page, url: str) -> Any:
+    """A route handler: the page's own documents, and its site's scripts and requests, go out;
+    images, fonts, styles and media never; other sites only where challenges are served from
+    (a redirect of the page itself is followed wherever it leads)."""
     site = _site(urlsplit(url).hostname or "")
 
     async def route(route: Route) -> None:
         request = route.request
         host = urlsplit(request.url).hostname or ""
-        if request.resource_type in _SKIPPED_RESOURCES or _site(host) != site:
+        if request.resource_type in _SKIPPED_RESOURCES:
             await route.abort()
-        else:
+        elif (
+            _site(host) == site
+            or host in _CHALLENGE_HOSTS
+            or (request.is_navigation_request() and request.frame == page.main_frame)
+        ):
             await route.continue_()
+        else:
+            await route.abort()
 
     return route
 
 
 def _site(host: str) -> str:
     """The registrable part of a host name, near enough: www.gob.mx and cdn.gob.mx share one."""
-    labels = host.lower().rstrip(".").split(".")
+    host = host.lower().rstrip(".")
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return host
+    except ValueError:
+        pass
+    labels = host.split(".")
     if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL:
         return ".".join(labels[-3:])
     return ".".join(labels[-2:])

@@ -53,7 +53,7 @@ _STUCK = (
 _ITEM = """  <div class="col-md-4">
     <article>
       <div class="guard-of">
-        <img alt="%(title)s" class="img_curve" src="https://www.gob.mx/cms/uploads/press/main_image/%(n)d/post.jpeg" width="350" />
+        <img alt="%(title)s" class="img_curve" src="/cms/uploads/press/main_image/%(n)d/post.jpeg" width="350" />
       </div>
       <p style="margin: 0;">
       <time datetime="2026-11-%(day)02d 18:21:00">%(day)d de noviembre de 2026 <span class="sr-only">Fecha de publicación</span></time>
@@ -69,6 +69,8 @@ _LISTING_HEAD = """<!DOCTYPE html>
 <head>
   <title>Prensa | Archivo | Presidencia de la República | Gobierno | gob.mx</title>
   <meta charset='UTF-8'>
+  <link data-turbolinks-track="true" href="/cms/assets/application.css" media="all" rel="stylesheet" />
+  <script data-turbolinks-track="true" src="/cms/assets/application.js"></script>
   <link href="https://framework-gb.cdn.gob.mx/gm/accesibilidad/css/gobmx-accesibilidad.min.css" media="all" rel="stylesheet" />
   <link href="https://fonts.googleapis.com/css?family=Montserrat" rel="stylesheet" />
   <script src="https://framework-gb.cdn.gob.mx/gobmx.js"></script>

@@ -91,6 +91,9 @@ async def test_the_browser_passes_the_wall_and_reads_every_listed_item(
     assert releases[0].published == "2026-11-20T00:21:00+00:00"  # 18:21 in Mexico City
     assert outcome.health.etag is None and outcome.health.last_modified is None
     assert (site.walls_served, site.passes) == (1, 1)
+    # The page's own script was fetched; its styles and images were not asked for.
+    assert "/cms/assets/application.js" in site.requests
+    assert not [p for p in site.requests if p.endswith((".css", ".jpeg"))]
 
 
 @needs_browser
