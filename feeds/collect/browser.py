@@ -84,6 +84,8 @@ class BrowserError(Exception):
         super().__init__(message)
         self.message = message
         self.status = status
+        # The document answered but never finished loading within the limit.
+        self.unsettled = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,7 +192,11 @@ class Browser:
         try:
             await page.goto(url, wait_until="domcontentloaded", timeout=_ms(deadline))
         except PlaywrightError as exc:
-            raise BrowserError(_goto_words(exc, limit)) from None
+            # A proof of work holds the page's thread, so a wall not passed in time looks like
+            # this too: `unsettled` lets the caller look at what the page was.
+            error = BrowserError(_goto_words(exc, limit), _status(responses))
+            error.unsettled = bool(responses)
+            raise error from None
         wall: str | None = None
         items_missing_since: float | None = None
         while time.monotonic() < deadline:

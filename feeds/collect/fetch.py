@@ -16,7 +16,7 @@ import sys
 import time
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from http import HTTPStatus
 from pathlib import Path
@@ -48,6 +48,8 @@ _WALL_STATUSES = frozenset({403, 429, 503})
 _MAX_WALL_BODY = 64 * 1024
 # How long past the time limit a browser that stopped answering is waited for.
 _BROWSER_SLACK = 10.0
+# How long a plain look at a page the browser could not finish may take.
+_WALL_CHECK = 5.0
 _ACCEPT = {
     "feed": "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1",
@@ -79,6 +81,7 @@ class _Answer:
     content_type: str | None = None
     error: str | None = None
     retry_after: float | None = None
+    wall: str | None = None  # the bot challenge the body is, if it is one
 
 
 class Fetcher:
@@ -204,6 +207,9 @@ class Fetcher:
                     user_agent=source.user_agent,
                 )
         except BrowserError as exc:
+            wall = await self._wall_at(source, url) if exc.unsettled else None
+            if wall is not None:
+                raise FetchError(blocked_words(wall, browser_seconds=limit), exc.status) from None
             raise FetchError(exc.message, exc.status) from None
         except TimeoutError:
             raise FetchError(f"the browser gave no answer within {_secs(limit)}") from None
@@ -213,6 +219,16 @@ class Fetcher:
         else:
             answer.error = _status_words(loaded.status, None)
         return answer
+
+    async def _wall_at(self, source: Source, url: str) -> str | None:
+        """The bot wall a plain request of `url` meets, if any: what a page the browser could
+        not finish was (a proof of work holds the page, so the browser cannot say)."""
+        try:
+            async with asyncio.timeout(_WALL_CHECK):
+                answer = await self._follow(replace(source, fetch="http"), url, None, None)
+        except (FetchError, TimeoutError):
+            return None
+        return answer.wall
 
     async def _follow(
         self, source: Source, url: str, etag: str | None, last_modified: str | None
@@ -274,14 +290,14 @@ class Fetcher:
         if not 200 <= status < 300:
             answer.error = _status_words(status, answer.retry_after)
             if status in _WALL_STATUSES:
-                wall = await _wall_behind(response, encoding)
-                answer.error = blocked_words(wall) if wall else answer.error
+                answer.wall = await _wall_behind(response, encoding)
+                answer.error = blocked_words(answer.wall) if answer.wall else answer.error
             return answer
         answer.body = await _read_capped(response, encoding, self.policy.max_bytes)
-        wall = recognise_challenge(answer.body, response.headers)
-        if wall is not None:
+        answer.wall = recognise_challenge(answer.body, response.headers)
+        if answer.wall is not None:
             # A 200 that is a challenge is no content: parsed, it would read "no items".
-            answer.error = blocked_words(wall)
+            answer.error = blocked_words(answer.wall)
         return answer
 
     def _read_file(self, url: str, last_modified: str | None) -> _Answer:

@@ -8,7 +8,9 @@ the press listing (the markup of gob.mx's press archive) or a release page. It c
 it served, so a test can tell a second poll passed without solving again.
 
 Paths: `/presidencia/es/archivo/prensa` (listing), `/presidencia/prensa/<slug>` (a release),
-`/stuck/...` (a wall whose script never ends), `/plain/feed.xml` (an RSS feed, no wall).
+`/stuck/...` (a page whose script never arrives: the server holds the request open, so the
+page never finishes loading, without keeping a core busy), `/hard/...` (a wall asking 64 bits of
+work: never passed), `/plain/feed.xml` (an RSS feed, no wall).
 """
 
 from __future__ import annotations
@@ -47,8 +49,8 @@ _WALL = """<html><head><title>Challenge Validation</title></head><body>
 })();
 </script></body></html>"""
 _STUCK = (
-    "<html><head><title>Challenge Validation</title></head><body>"
-    "<script>var difficulty=15000; for (;;) {}</script></body></html>"
+    "<html><head><title>Prensa</title>"
+    '<script src="/stuck/app.js"></script></head><body><article>x</article></body></html>'
 )
 _ITEM = """  <div class="col-md-4">
     <article>
@@ -145,6 +147,7 @@ class ChallengeServer:
     requests: list[str] = field(default_factory=list)
     _secret: bytes = field(default_factory=lambda: os.urandom(16))
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    stopping: threading.Event = field(default_factory=threading.Event)
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
@@ -174,8 +177,14 @@ class ChallengeServer:
         bare = path.split("?", 1)[0]
         if bare == "/plain/feed.xml":
             return 200, "application/rss+xml", _FEED
+        if bare == "/stuck/app.js":
+            self.stopping.wait(60)  # the script that never comes
+            return 404, "text/plain", b"gone"
         if bare.startswith("/stuck"):
             return 200, "text/html; charset=utf-8", _STUCK.encode()
+        if bare.startswith("/hard"):  # work no browser finishes in a test's time
+            wall = _WALL % {"seed": self.new_seed(), "bits": 64, "cookie": COOKIE}
+            return 200, "text/html; charset=utf-8", wall.encode()
         page = _page(bare)
         if page is None:
             return 404, "text/plain", b"not found"
@@ -229,6 +238,7 @@ def challenge_server(bits: int = 12) -> Iterator[ChallengeServer]:
     try:
         yield server.site
     finally:
+        server.site.stopping.set()
         server.shutdown()
         server.server_close()
         thread.join(5)

@@ -136,6 +136,18 @@ async def test_a_page_that_never_settles_is_abandoned_and_holds_no_other_source(
 
 
 @needs_browser
+async def test_a_wall_the_browser_cannot_pass_in_time_is_named(
+    site: ChallengeServer, tmp_path: Path, classifier: Classifier
+) -> None:
+    policy = FetchPolicy(connect_timeout=2.0, read_timeout=2.0, total_timeout=8.0)
+    source = presidencia(site.url("/hard/archivo/prensa"))
+    outcomes = await poll([source], tmp_path / "c.json", classifier, policy=policy)
+    assert outcomes[source.name].health.last_error == (
+        "blocked by a bot challenge (gob.mx proof-of-work) that the browser did not pass within 8 s"
+    )
+
+
+@needs_browser
 async def test_full_text_of_walled_releases_comes_through_the_browser(
     site: ChallengeServer, tmp_path: Path, classifier: Classifier
 ) -> None:
