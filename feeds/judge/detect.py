@@ -407,11 +407,20 @@ class _Frames:
     parties: dict[int, set[str]]
     roles: dict[int, set[str]]
     foreign: set[int]
+    crowded: set[int]  # sentences naming two other countries or more: a multilateral list
 
 
 def _frames(doc: Document) -> _Frames:
     """One pass over each group, rather than set comprehensions for every sentence."""
-    frames = _Frames({}, {}, set(map(_SENTENCE, doc.group("other"))))
+    others = doc.group("other")
+    foreign = set(map(_SENTENCE, others))
+    crowded = set()
+    if len(others) > 1:
+        named: dict[int, set[str]] = {}
+        for item in others:
+            named.setdefault(item.sentence, set()).add(item.name)
+        crowded = {sentence for sentence, names in named.items() if len(names) > 1}
+    frames = _Frames({}, {}, foreign, crowded)
     for group, by_sentence in (("party", frames.parties), ("signal", frames.roles)):
         for item in doc.group(group):
             targets = by_sentence.get(item.sentence)
@@ -489,14 +498,17 @@ def _trilateral_framing(doc: Document, frames: _Frames) -> list[float]:
     threes = {s for s, parties in frames.parties.items() if parties.issuperset(PARTY_CODES)}
     threes |= _counterparts_of_two(doc, frames)
     trilateral = {s for s, roles in frames.roles.items() if "trilateral" in roles}
-    for sentence in (threes | trilateral) - frames.foreign:
+    # The three named with one other country are the three acting on it ("on the situation in
+    # Venezuela"); with several others, a multilateral list. "Trilateral" near another country
+    # is somebody else's trilateral.
+    for sentence in (threes - frames.crowded) | (trilateral - frames.foreign):
         roles = frames.roles.get(sentence, _NO_ROLES)
-        three = sentence in threes
+        three = sentence in threes and sentence not in frames.crowded
         # Placed by the first term of any kind found in the sentence.
         factor = POSITION[doc.found[bisect_left(doc.found_sentences, sentence)].position]
         if three:
             values.append(factor * (CONCERTED if roles & _CONCERTED else 1.0))
-        if "trilateral" in roles:
+        if "trilateral" in roles and sentence not in frames.foreign:
             values.append(factor)
     return values
 

@@ -160,3 +160,24 @@ def test_one_leaders_title_is_not_a_ministerial_body(classifier: Classifier) -> 
         "Prime Minister Carney told President Trump of Canada's talks with Mexico on steel.",
     )
     assert not result.summit
+
+
+def test_the_three_acting_together_on_a_third_country_is_a_summit_item(
+    classifier: Classifier,
+) -> None:
+    result = classifier.classify(
+        "Joint Statement by Canada, Mexico and the United States on Venezuela",
+        "Canada, Mexico and the United States call for free and fair elections in Venezuela.",
+    )
+    assert result.summit
+
+
+def test_the_three_in_a_list_of_many_countries_are_a_multilateral_forum(
+    classifier: Classifier,
+) -> None:
+    result = classifier.classify(
+        "Fact Sheet: ministerial meeting on the regional migration declaration",
+        "Canada, Mexico, the United States, Guatemala and Honduras announced new pathways with "
+        "the other signatory countries.",
+    )
+    assert not result.summit
