@@ -30,7 +30,7 @@ BIAS = 2.0
 BILATERAL_TITLE_PENALTY = 4.0
 FOREIGN_TRILATERAL_PENALTY = 2.5
 CONCERTED = 2.5  # the three countries acting together: jointly, as ministers, as counterparts
-TEMPORAL_WINDOW = 3  # tokens before a summit name where "last"/"next" make it a mere mention
+TEMPORAL_WINDOW = 4  # tokens before a summit name where "last"/"made at" make it a mention
 MAX_EVIDENCE = 20
 POSITIVE_ROLES = frozenset({"process", "mechanism", "leaders"})
 NEGATIVE_ROLES = frozenset({"forum", "measure", "bilateral"})
@@ -570,7 +570,9 @@ def _bilateral_title(doc: Document, frames: _Frames) -> bool:
     if named != 2 or roles & (POSITIVE_ROLES | {"trilateral"}):
         return False
     return not any(
-        "margin" in roles and ("process" in roles or _a_north_american_summit(sentence, frames))
+        "margin" in roles
+        and "temporal" not in roles  # "a commitment made at the last summit" is a mention
+        and ("process" in roles or _a_north_american_summit(sentence, frames))
         for sentence, roles in frames.roles.items()
     )
 

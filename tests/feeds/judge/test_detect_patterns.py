@@ -181,3 +181,23 @@ def test_the_three_in_a_list_of_many_countries_are_a_multilateral_forum(
         "the other signatory countries.",
     )
     assert not result.summit
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        (
+            "Le Canada et le Mexique renforcent leur coopération",
+            "Cette initiative donne suite à un engagement pris lors du Sommet des leaders "
+            "nord-américains de 2023.",
+        ),
+        (
+            "Canada and Mexico launch a working group on labour mobility",
+            "It delivers on a commitment made at the 2023 North American Leaders' Summit.",
+        ),
+    ],
+)
+def test_a_bilateral_step_implementing_a_summit_commitment_is_not_a_summit_item(
+    classifier: Classifier, title: str, text: str
+) -> None:
+    assert not classifier.classify(title, text).summit
