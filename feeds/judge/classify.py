@@ -96,9 +96,11 @@ _NONE: set[int] = set()
 
 def _agendas(doc: Document, cues: Mapping[str, set[int]]) -> list[list[int]]:
     """The lists of what a meeting is about: each sentence with an agenda cue ("the themes",
-    "discussed"), with the items after it that a semicolon split off."""
+    "discussed"), with the items after it that a semicolon split off, and the title (a
+    headline naming pillars names the release's topics: "Leaders talk trade, flu, climate")."""
     agendas = []
-    for sentence in sorted(cues.get("agenda", _NONE) | _lists_of_pillars(doc)):
+    title = range(len(doc.starts[0]))
+    for sentence in sorted(cues.get("agenda", _NONE) | _lists_of_pillars(doc) | set(title)):
         unit = [sentence]
         while doc.ends_list_item(unit[-1]):
             unit.append(unit[-1] + 1)

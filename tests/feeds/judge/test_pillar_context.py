@@ -87,9 +87,21 @@ def test_one_value_word_after_discussed_is_not_an_agenda(classifier: Classifier)
     assert result.pillars == ()
 
 
-def test_a_headline_naming_pillars_asserts_them(classifier: Classifier) -> None:
-    result = classifier.classify("Leaders discuss trade, H1N1 flu and climate change", "")
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Leaders discuss trade, H1N1 flu and climate change",
+        "Leaders talk trade, H1N1 flu, climate change",
+    ],
+)
+def test_a_headline_naming_pillars_asserts_them(classifier: Classifier, title: str) -> None:
+    result = classifier.classify(title, "")
     assert set(result.pillars) == {"competitiveness", "health", "climate"}
+
+
+def test_a_headline_naming_one_value_word_asserts_nothing(classifier: Classifier) -> None:
+    result = classifier.classify("Security and Prosperity Partnership report released", "")
+    assert result.pillars == ()
 
 
 @pytest.mark.parametrize(
