@@ -38,6 +38,9 @@ if TYPE_CHECKING:  # the names as type checkers see them; at run time they load 
         describe_rule as describe_rule,
         matches as matches,
     )
+    from state.atom import (
+        to_atom as to_atom,
+    )
     from state.config import (
         config_path as config_path,
         data_dir as data_dir,
@@ -89,6 +92,7 @@ _HOMES = {
     "parse_since": "state.alerts.digest",
     "send_digest": "state.alerts.digest",
     "AlertLedger": "state.alerts.ledger",
+    "to_atom": "state.atom",
     "LedgerError": "state.alerts.ledger",
     "masked": "state.alerts.deliver",
     "target_key": "state.alerts.deliver",

@@ -1,5 +1,6 @@
 """`summitwatch alerts` (the targets, their rules, how each last answered) and
-`summitwatch digest` (the briefing of what came in, written or sent)."""
+`summitwatch digest` (the briefing of what came in, written or sent) and `summitwatch feed`
+(the Atom feed of a saved filter)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import argparse
 import json
 import sys
 from typing import Any
+from urllib.parse import quote
 
 from feeds import AlertRule, Config, utc_now
 from state import (
@@ -24,6 +26,8 @@ from state import (
     send_digest,
     send_test_alert,
     target_key,
+    to_atom,
+    view_matches,
 )
 from tui.alerts import full_records, local_now
 from tui.commands import EXIT_OK, EXIT_SOME_FAILED, UsageError, open_store
@@ -129,6 +133,34 @@ def run_digest(args: argparse.Namespace, config: Config) -> int:
     if args.output:
         args.output.write_text(text, encoding="utf-8")
         print(f"wrote the digest of {len(chosen)} releases to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def run_feed(args: argparse.Namespace) -> int:
+    """Write the Atom feed of a saved filter's releases."""
+    saved = SavedFilters(data_dir() / "filters.json")
+    if saved.error:
+        raise UsageError(saved.error)
+    view = saved.get(args.filter)
+    if view is None:
+        known = (
+            ", ".join(repr(n) for n in saved.names) or "none saved yet (ctrl+s in the dashboard)"
+        )
+        raise UsageError(f"--filter: no saved filter is named {args.filter!r} (saved: {known})")
+    with open_store(args) as store:
+        chosen = [r for r in store.all() if view_matches(view, r)]
+        newest = sorted(chosen, key=lambda r: (r.first_seen, r.id), reverse=True)[: args.limit]
+        text = to_atom(
+            full_records(store, newest),
+            title=f"summitwatch: {args.filter}",
+            feed_id=f"urn:summitwatch:filter:{quote(args.filter)}",
+            limit=args.limit,
+        )
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+        print(f"wrote {len(newest)} releases to {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
     return EXIT_OK

@@ -120,6 +120,13 @@ def build_parser() -> argparse.ArgumentParser:
     digest.add_argument("--all", action="store_true", help="every release, not only summit ones")
     digest.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
 
+    feed = command(
+        "feed", "write an Atom feed of a saved filter, for any other feed reader to follow"
+    )
+    feed.add_argument("--filter", required=True, metavar="NAME", help="the saved filter's name")
+    feed.add_argument("--limit", type=int, default=200, help="newest releases kept (200)")
+    feed.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+
     command("reclassify", "classify every stored release again (after a taxonomy change)")
 
     serve = command("serve", "serve the dashboard in a web browser (textual-serve)")

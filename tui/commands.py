@@ -266,6 +266,12 @@ def cmd_digest(args: argparse.Namespace) -> int:
     return run_digest(args, load_config(args))
 
 
+def cmd_feed(args: argparse.Namespace) -> int:
+    from tui.alert_commands import run_feed
+
+    return run_feed(args)
+
+
 def cmd_sources(args: argparse.Namespace) -> int:
     if args.action is not None:
         from tui.source_commands import run_source_action
@@ -341,6 +347,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "sources": cmd_sources,
     "alerts": cmd_alerts,
     "digest": cmd_digest,
+    "feed": cmd_feed,
     "reclassify": cmd_reclassify,
     "serve": cmd_serve,
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import feedparser
 import pytest
 from pytest_httpserver import HTTPServer
 
@@ -106,3 +107,21 @@ def test_digest_writes_the_briefing_of_what_came_in(tmp_path: Path) -> None:
     assert wrong.returncode == 2 and "expected a span like 24h" in wrong.stderr
     unsent = summitwatch("--demo", "digest", "--send", env_dir=tmp_path)
     assert unsent.returncode == 2 and "no alert targets" in unsent.stderr
+
+
+def test_feed_writes_the_atom_feed_of_a_saved_filter(tmp_path: Path) -> None:
+    assert summitwatch("--demo", "poll", env_dir=tmp_path).returncode == 0
+    (tmp_path / "data" / "filters.json").write_text(
+        json.dumps({"Mexico summit": {"selections": ["summit", "country:MX"], "search": ""}}),
+        encoding="utf-8",
+    )
+    done = summitwatch("--demo", "feed", "--filter", "Mexico summit", env_dir=tmp_path)
+    assert done.returncode == 0, done.stderr
+    feed = feedparser.parse(done.stdout)
+    assert not feed.bozo and feed.feed.title == "summitwatch: Mexico summit"
+    assert feed.entries
+    assert all(e.author.startswith("Mexico · ") for e in feed.entries)
+    assert all("summit" in [t.term for t in e.tags] for e in feed.entries)
+    missing = summitwatch("--demo", "feed", "--filter", "Canada", env_dir=tmp_path)
+    assert missing.returncode == 2
+    assert "no saved filter is named 'Canada' (saved: 'Mexico summit')" in missing.stderr

@@ -18,7 +18,7 @@ from tests.paths import SHARED
 
 SHARED_EVAL = SHARED / "eval" / "dev.jsonl"
 COMMANDS = ["run", "poll", "classify", "eval", "export", "import", "backup", "sources"]
-COMMANDS += ["reclassify", "serve", "alerts", "digest"]
+COMMANDS += ["reclassify", "serve", "alerts", "digest", "feed"]
 
 
 def summitwatch(
