@@ -20,6 +20,7 @@ from feeds.models import Rule, Source
 from state.records import TriageState
 from state.store import Store
 from tests.paths import SHARED
+from tests.tui.fixtures import fixed_app_on
 from tui.report import print_poll
 from tui.services import poll_into_store
 
@@ -86,6 +87,9 @@ async def test_itineraries_are_counted_and_named_but_never_stored(
     assert [i["title"] for i in last["ignored"]] == [r.title for r in report.ignored]
     assert {i["source"] for i in last["ignored"]} == {"Prime Minister of Canada — News"}
     assert last["ignored"][0]["link"].endswith("/thursday-october-8-2026")
+    # The dashboard's status line after that poll.
+    status = fixed_app_on(store, classifier).poll_summary(report)
+    assert "5 new (" in status and "5 ignored by rules" in status
 
 
 async def test_mark_rules_set_their_marks_on_new_releases_only(
