@@ -125,6 +125,8 @@ def test_pandemic_preparedness_and_overdose_prevention_are_health(
         "The leaders agreed to deepen trade ties in support of economic growth.",
         "Ministers reviewed the prosperity agenda of the Security and Prosperity Partnership.",
         "Los líderes acordaron fortalecer los lazos comerciales de la región.",
+        "The leaders reaffirmed their commitment to deepening North American integration.",
+        "Les dirigeants veulent approfondir l'intégration nord-américaine.",
     ],
 )
 def test_trade_ties_and_the_prosperity_agenda_are_competitiveness(
