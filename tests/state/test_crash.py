@@ -45,9 +45,12 @@ def run_and_kill(db: Path, start: int, rng: random.Random) -> list[str]:
     )
     assert proc.stdout is not None
     assert proc.stdout.readline().strip() == "ready"
+    # Kill once the child has stored something, however slow a loaded machine makes it, at a
+    # random moment after that: mid-write or between writes.
+    first = proc.stdout.readline().strip()
     time.sleep(rng.uniform(0.0, 0.25))
     proc.send_signal(signal.SIGKILL)
-    lines = proc.stdout.read().splitlines()
+    lines = [first, *proc.stdout.read().splitlines()]
     proc.wait()
     assert proc.returncode == -signal.SIGKILL
     return lines
@@ -80,7 +83,7 @@ def test_every_reported_write_survives_sigkill_at_random_moments(tmp_path: Path)
             reported[kind][key] = rest[0] if rest else ""
         check(db, reported)  # opens, and holds everything reported
         start += 1000
-    assert len(reported["add"]) > KILLS  # the children did write between kills
+    assert len(reported["add"]) >= KILLS  # every child stored at least one release
     print(f"{len(reported['add'])} releases, killed mid-write {killed_mid_write} times")
 
 
