@@ -62,28 +62,32 @@ def run_alert_hook(command: str, releases: Sequence[StoredRelease]) -> list[str]
 
 
 def alert_candidates(
-    config: Config, store: Store, new: Sequence[StoredRelease]
+    config: Config, store: Store, new: Sequence[StoredRelease], *, edits: bool = False
 ) -> list[StoredRelease]:
-    """The full records of the `new` releases some [alerts] target may want (the poll keeps
-    light ones; the evidence sentence is in the full ones). Reads the store: call it where
-    the store is used, not from a delivery thread."""
-    targets = config.alerts.targets
+    """The full records of the `new` (or, with `edits`, edited) releases some [alerts]
+    target may want: the poll keeps light ones, and the evidence sentence is in the full
+    ones. Reads the store: call it where the store is used, not from a delivery thread."""
+    targets = [t for t in config.alerts.targets if not t.digest_only and (t.edits or not edits)]
     if not targets or not new:
         return []
     from state import wants_text  # loads the alerting modules: only when there are targets
 
-    any_release = wants_text([t for t in targets if not t.digest_only])
+    any_release = wants_text(targets)
     ids = [r.id for r in new if any_release or r.summit]
     return list(store.iter_full(ids)) if ids else []
 
 
 def send_alerts(
-    config: Config, folder: Path, releases: Sequence[StoredRelease], saved: FilterLookup
+    config: Config,
+    folder: Path,
+    releases: Sequence[StoredRelease],
+    saved: FilterLookup,
+    edited: Sequence[StoredRelease] = (),
 ) -> list[str]:
     """Alert the [alerts] targets of the `releases` their rules pick, within the configured
     time, and keep how each answered in the database `folder`; return the problems in plain
     words (never raises). Blocking for at most [alerts] timeout: run it off the poll's path."""
-    if not releases:
+    if not releases and not edited:
         return []
     from state import AlertLedger, alert_round
 
@@ -94,6 +98,7 @@ def send_alerts(
         AlertLedger(folder),
         now=utc_now().isoformat(timespec="seconds"),
         timeout=config.alerts.timeout,
+        edited=edited,
     )
     return done.problems
 
@@ -157,14 +162,15 @@ def start_alerts(config: Config, store: Store, result: PollReport) -> asyncio.Ta
     """Alert the hook and the Apprise targets of what `result` brought, in a thread. The
     task may be awaited (a single poll) or left to finish (`poll --watch`)."""
     releases = alert_candidates(config, store, result.new)
+    edited = alert_candidates(config, store, result.changed, edits=True)
     summit = result.new_summit
     saved = SavedFilters(data_dir() / "filters.json")
 
     def deliver() -> list[str]:
-        problems = [saved.error] if saved.error and releases else []
+        problems = [saved.error] if saved.error and (releases or edited) else []
         if config.alerts.command and summit:
             problems += run_alert_hook(config.alerts.command, summit)
-        return problems + send_alerts(config, store.path, releases, saved)
+        return problems + send_alerts(config, store.path, releases, saved, edited)
 
     return _in_background(deliver)
 

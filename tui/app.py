@@ -149,8 +149,9 @@ class SummitWatchApp(App[None]):
                 self.bell()
         # Read here, where the store is used; delivered in a thread, off the poll's path.
         releases = alert_candidates(self.config, self.store, report.new)
-        if releases or (summit and self.config.alerts.command):
-            self.send_alerts(summit, releases)
+        edited = alert_candidates(self.config, self.store, report.changed, edits=True)
+        if releases or edited or (summit and self.config.alerts.command):
+            self.send_alerts(summit, releases, edited)
         if report.outcomes and len(report.failed) == len(report.outcomes) and not self.demo:
             self.notify(
                 "No source could be reached. Press d for the offline demo.",
@@ -160,12 +161,17 @@ class SummitWatchApp(App[None]):
             )
 
     @work(thread=True, group="alerts", exit_on_error=False, description="alerts")
-    def send_alerts(self, summit: list[StoredRelease], releases: list[StoredRelease]) -> None:
+    def send_alerts(
+        self,
+        summit: list[StoredRelease],
+        releases: list[StoredRelease],
+        edited: list[StoredRelease],
+    ) -> None:
         problems = []
         if self.config.alerts.command and summit:
             problems += run_alert_hook(self.config.alerts.command, summit)
         saved = self.saved_filters if self.saved_filters is not None else {}
-        problems += send_alerts(self.config, self.store.path, releases, saved)
+        problems += send_alerts(self.config, self.store.path, releases, saved, edited)
         for problem in problems:
             self.call_from_thread(self.notify, problem, severity="warning", markup=False)
 

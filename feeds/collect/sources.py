@@ -90,6 +90,7 @@ class AlertTarget:
     url: str = field(repr=False)
     rule: AlertRule = AlertRule()
     digest_only: bool = False  # gets the digest, not an alert per release
+    edits: bool = False  # also alerted when a release it would get is edited after publication
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,8 +277,17 @@ def _parse_poll(raw: Any, path: Path, lines: _Lines) -> PollSettings:
     return PollSettings(**fields, fetch=FetchPolicy(**fetch_fields))
 
 
-_ALERT_KEYS = {"bell", "command", "urls", "timeout", "targets"}
-_TARGET_KEYS = {"url", "summit_only", "filter", "pillars", "countries", "search", "digest_only"}
+_ALERT_KEYS = {"bell", "command", "urls", "timeout", "targets", "edits"}
+_TARGET_KEYS = {
+    "url",
+    "summit_only",
+    "filter",
+    "pillars",
+    "countries",
+    "search",
+    "digest_only",
+    "edits",
+}
 # An Apprise URL: a scheme (mailto, ntfy, json, slack, ...) and something after it.
 _APPRISE_URL = re.compile(r"^[a-z][a-z0-9+.-]*://\S+$", re.I)
 
@@ -311,8 +321,13 @@ def _parse_alerts(raw: Any, path: Path, lines: _Lines) -> AlertSettings:
 
     if not isinstance(urls, list):
         raise ConfigError(path, urls_line(), "[alerts] urls must be a list")
+    edits = _expect(
+        raw.get("edits", False), bool, "[alerts] edits", path, lambda: lines.of_key("edits")
+    )
     targets = [
-        AlertTarget(_check_apprise_url(url, f"[alerts] urls, item {n}", path, urls_line))
+        AlertTarget(
+            _check_apprise_url(url, f"[alerts] urls, item {n}", path, urls_line), edits=edits
+        )
         for n, url in enumerate(urls, start=1)
     ]
     tables = raw.get("targets", [])
@@ -392,7 +407,8 @@ def _parse_target(raw: Any, index: int, path: Path, lines: _Lines) -> AlertTarge
     digest_only = _expect(
         raw.get("digest_only", False), bool, "`digest_only`", path, at("digest_only")
     )
-    return AlertTarget(url=url, rule=rule, digest_only=digest_only)
+    edits = _expect(raw.get("edits", False), bool, "`edits`", path, at("edits"))
+    return AlertTarget(url=url, rule=rule, digest_only=digest_only, edits=edits)
 
 
 def _names(raw: Any, known: Sequence[str], what: str, path: Path, line: LineRef) -> tuple[str, ...]:

@@ -114,8 +114,8 @@ def send_digest(
     """Send every target (digest-only ones too) the digest of the `releases` its rule picks,
     none if it picks none, within `timeout` seconds; keep how each answered."""
 
-    def words(chosen: Sequence[StoredRelease]) -> list[AlertMessage]:
-        return [digest_message(chosen, since, until)]
+    def words(target: AlertTarget, chosen: Sequence[StoredRelease]) -> list[AlertMessage]:
+        return [digest_message(chosen, since, until)] if chosen else []
 
     now = datetime.now(UTC).isoformat(timespec="seconds")
     return send_round(targets, releases, saved, ledger, words, now=now, timeout=timeout)

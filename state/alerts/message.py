@@ -64,8 +64,9 @@ def _evidence(stored: StoredRelease, limit: int = SENTENCE_LIMIT) -> str:
     return md_escape(short(sentence, limit)) if sentence else ""
 
 
-def release_message(stored: StoredRelease) -> AlertMessage:
-    """Title, government, date, summit decision and pillars, evidence sentence, link."""
+def release_message(stored: StoredRelease, *, edited: bool = False) -> AlertMessage:
+    """Title, government, date, summit decision and pillars, evidence sentence, link; for
+    an edit, when the release was first seen and when its text changed."""
     r = stored.release
     paragraphs = [
         f"{government(stored)} · {md_escape(short(r.source, 80))} · {_date(stored)}",
@@ -78,12 +79,17 @@ def release_message(stored: StoredRelease) -> AlertMessage:
     if link:
         paragraphs.append(link)
     kind = "Summit release" if stored.summit else "Release"
+    if edited:
+        kind = "Edited after publication"
+        seen = stored.first_seen[:16].replace("T", " ")
+        changed = stored.changed_at[:16].replace("T", " ")
+        paragraphs.insert(2, f"First seen {seen} UTC; its text changed {changed} UTC")
     # Escaped too: Markdown targets (Slack, Matrix) may render the title as Markdown.
     title = f"{kind} · {government(stored)}: {md_escape(short(r.title or '(untitled)'))}"
     return AlertMessage(title, "\n\n".join(paragraphs))
 
 
-def batch_message(releases: Sequence[StoredRelease]) -> AlertMessage:
+def batch_message(releases: Sequence[StoredRelease], *, edited: bool = False) -> AlertMessage:
     """Many releases at once: one message, a few lines each."""
     summit = sum(1 for r in releases if r.summit)
     lines = []
@@ -96,12 +102,15 @@ def batch_message(releases: Sequence[StoredRelease]) -> AlertMessage:
         link = bare_link(r.link)
         if link:
             lines.append(f"  {link}")
-    title = f"summitwatch: {len(releases)} new releases ({summit} summit)"
+    what = "releases edited after publication" if edited else "new releases"
+    title = f"summitwatch: {len(releases)} {what} ({summit} summit)"
     return AlertMessage(title, "\n".join(lines))
 
 
-def messages_for(releases: Sequence[StoredRelease]) -> list[AlertMessage]:
+def messages_for(releases: Sequence[StoredRelease], *, edited: bool = False) -> list[AlertMessage]:
     """One message a release, or one for them all when there are more than BATCH_AFTER."""
+    if not releases:
+        return []
     if len(releases) > BATCH_AFTER:
-        return [batch_message(releases)]
-    return [release_message(r) for r in releases]
+        return [batch_message(releases, edited=edited)]
+    return [release_message(r, edited=edited) for r in releases]

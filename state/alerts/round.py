@@ -24,7 +24,8 @@ TEST_MESSAGE = AlertMessage(
     "A test from `summitwatch alerts --test`: alerts for this target will arrive here.",
 )
 
-Words = Callable[[Sequence[StoredRelease]], Sequence[AlertMessage]]
+# What a target is sent, given the releases its rule picked (it may pick more itself).
+Words = Callable[[AlertTarget, Sequence[StoredRelease]], Sequence[AlertMessage]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,13 +71,13 @@ def send_round(
     refused: list[Delivery] = []
     for target in targets:
         try:
-            chosen = pick(target, releases, saved)
+            messages = words(target, pick(target, releases, saved))
         except UnknownFilter as exc:
             key, name = target_key(target.url), masked(target.url)
             refused.append(Delivery(key, name, failed=1, error=str(exc)))
             continue
-        if chosen:
-            jobs.append((target, words(chosen)))
+        if messages:
+            jobs.append((target, messages))
     deliveries = refused + (deliver(jobs, timeout=timeout) if jobs else [])
     return AlertRound(deliveries, remember(ledger, deliveries, now))
 
@@ -89,10 +90,19 @@ def alert_round(
     *,
     now: str,
     timeout: float = DEFAULT_TIMEOUT,
+    edited: Sequence[StoredRelease] = (),
 ) -> AlertRound:
-    """Alert every target but the digest-only ones of the new `releases` its rule picks."""
+    """Alert every target but the digest-only ones of the new `releases` its rule picks,
+    and the targets that ask for edits of the `edited` releases it picks."""
+
+    def words(target: AlertTarget, chosen: Sequence[StoredRelease]) -> list[AlertMessage]:
+        messages = messages_for(chosen)
+        if target.edits and edited:
+            messages += messages_for(pick(target, edited, saved), edited=True)
+        return messages
+
     per_release = [t for t in targets if not t.digest_only]
-    return send_round(per_release, releases, saved, ledger, messages_for, now=now, timeout=timeout)
+    return send_round(per_release, releases, saved, ledger, words, now=now, timeout=timeout)
 
 
 def send_test_alert(

@@ -8,6 +8,7 @@ from pathlib import Path
 import feedparser
 import pytest
 from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
 
 from tests.paths import SHARED
 from tests.receivers import free_port
@@ -125,3 +126,71 @@ def test_feed_writes_the_atom_feed_of_a_saved_filter(tmp_path: Path) -> None:
     missing = summitwatch("--demo", "feed", "--filter", "Canada", env_dir=tmp_path)
     assert missing.returncode == 2
     assert "no saved filter is named 'Canada' (saved: 'Mexico summit')" in missing.stderr
+
+
+def rss(text: str) -> bytes:
+    return f"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>PMO</title><link>https://www.pm.gc.ca/en</link>
+<item><title>Joint statement by the leaders of North America</title>
+<link>https://www.pm.gc.ca/en/news/statements/2026/12/01/joint-statement</link>
+<guid>pmo-joint-statement-2026-12-01</guid>
+<pubDate>Tue, 01 Dec 2026 15:00:00 -0500</pubDate>
+<description>{text}</description></item></channel></rss>""".encode()
+
+
+def test_an_edit_after_publication_alerts_the_targets_that_ask_for_edits(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    first = "The leaders met at the North American Leaders' Summit in Mexico City."
+    second = first + " They agreed to meet again in Ottawa in 2027."
+    bodies = [rss(first), rss(second)]
+    served: list[int] = []
+
+    def feed(request: Request) -> Response:
+        # The first poll reads the release as first published, every later one its edit.
+        served.append(1)
+        return Response(bodies[min(len(served), 2) - 1], content_type="application/rss+xml")
+
+    httpserver.expect_request("/news.rss").respond_with_handler(feed)
+    httpserver.expect_request("/hook", method="POST").respond_with_json({})
+    httpserver.expect_request("/quiet", method="POST").respond_with_json({})
+    port = httpserver.port
+    (tmp_path / "config.toml").write_text(
+        f"""
+[poll]
+full_text = false
+
+[[alerts.targets]]
+url = "json://127.0.0.1:{port}/hook"
+summit_only = false
+search = "leaders"
+edits = true
+
+[[alerts.targets]]
+url = "json://127.0.0.1:{port}/quiet"
+summit_only = false
+search = "leaders"
+
+[[sources]]
+name = "PMO"
+url = "http://127.0.0.1:{port}/news.rss"
+country = "CA"
+language = "en"
+""",
+        encoding="utf-8",
+    )
+    assert summitwatch("poll", "--all", env_dir=tmp_path).returncode == 0
+    again = summitwatch("poll", "--all", env_dir=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert "1 changed" in again.stdout
+    posts = {
+        path: [json.loads(r.get_data()) for r, _ in httpserver.log if r.path == path]
+        for path in ("/hook", "/quiet")
+    }
+    assert len(posts["/quiet"]) == 1  # the new release only
+    _new, edit = posts["/hook"]
+    assert edit["title"] == (
+        "Edited after publication · Canada: Joint statement by the leaders of North America"
+    )
+    assert "its text changed" in edit["message"]
+    assert "https://www.pm.gc.ca/en/news/statements/2026/12/01/joint-statement" in edit["message"]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from feeds.collect.sources import AlertRule, AlertTarget, ConfigError, parse_config
+from feeds.collect.sources import AlertRule, AlertTarget, Config, ConfigError, parse_config
 
 SOURCE = """
 [[sources]]
@@ -116,3 +116,13 @@ def test_a_bad_digest_setting_names_its_line(line: str, words: str) -> None:
     error = error_of(f"[digest]\n{line}\n")
     assert words in str(error)
     assert error.line == 2
+
+
+def test_edits_are_asked_for_per_target_or_for_every_url() -> None:
+    config = parse(
+        '[alerts]\nedits = true\nurls = ["ntfy://h/t"]\n\n'
+        '[[alerts.targets]]\nurl = "json://h/x"\n\n[[alerts.targets]]\nurl = "json://h/y"\n'
+        "edits = true\n"
+    )
+    assert isinstance(config, Config)
+    assert [t.edits for t in config.alerts.targets] == [True, False, True]
