@@ -18,6 +18,10 @@ if TYPE_CHECKING:  # the names as type checkers see them; at run time they load 
     from feeds.collect.fetch import (
         Fetcher as Fetcher,
     )
+    from feeds.collect.fulltext import (
+        FullTextReport as FullTextReport,
+        needs_full_text as needs_full_text,
+    )
     from feeds.collect.normalize import (
         one_line as one_line,
         strip_controls as strip_controls,
@@ -128,6 +132,8 @@ _HOMES = {
     "SourceHealth": "feeds.models",
     "ClassifierSource": "feeds.poll",
     "Poller": "feeds.poll",
+    "FullTextReport": "feeds.collect.fulltext",
+    "needs_full_text": "feeds.collect.fulltext",
     "SourceOutcome": "feeds.poll",
     "due_sources": "feeds.poll",
     "utc_now": "feeds.poll",

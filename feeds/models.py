@@ -109,6 +109,9 @@ class FetchResult:
     error: str | None = None
     elapsed: float = 0.0
     retry_after: float | None = None
+    # The host could not be reached at all (its name did not resolve, or no connection): its
+    # other addresses will fail alike for a while.
+    unreachable: bool = False
 
     @property
     def ok(self) -> bool:

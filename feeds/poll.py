@@ -22,6 +22,7 @@ from feeds.models import ClassifiedRelease, FetchResult, Release, Source, Source
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
+    from feeds.collect.fulltext import FullTextReport
     from feeds.judge.protocol import ReleaseClassifier
 
 # The classifier, or how to load it when the first body is to be classified: most polls
@@ -80,7 +81,8 @@ PROCESSES_AFTER_CHANGED = 8
 # store's dedupe keys: they normalise the whole text). Must be a module-level function.
 Prepare = Callable[[Release], object]
 Classified = tuple[tuple[ClassifiedRelease, ...], tuple[object, ...]]
-Parsed = tuple[str | None, tuple[Release, ...], Classified]
+Parsed = tuple[str | None, Classified]
+TextHandler = Callable[[ClassifiedRelease], Awaitable[None]]
 
 
 def _classify(classifier: ReleaseClassifier, release: Release) -> ClassifiedRelease:
@@ -95,21 +97,17 @@ def _classify_all(
 
 
 def _parse_and_classify(
-    classifier: Callable[[], ReleaseClassifier],
-    prepare: Prepare | None,
-    result: FetchResult,
-    classify: bool,
+    classifier: Callable[[], ReleaseClassifier], prepare: Prepare | None, result: FetchResult
 ) -> Parsed:
-    """The parse error, or the releases: classified (and prepared) when `classify`, else as
-    parsed."""
+    """The parse error, or the releases classified (and prepared)."""
     # Imported at the first body, not with this module: lxml and feedparser cost an
     # unchanged (all-304) poll a tenth of its time and memory for nothing.
     from feeds.collect.parsers import parse_result
 
     parsed = parse_result(result)
-    if parsed.error is not None or not classify:
-        return parsed.error, tuple(parsed.releases), ((), ())
-    return None, (), _classify_all(classifier(), prepare, parsed.releases)
+    if parsed.error is not None:
+        return parsed.error, ((), ())
+    return None, _classify_all(classifier(), prepare, parsed.releases)
 
 
 _worker_classifier: ReleaseClassifier | None = None
@@ -121,15 +119,10 @@ def _init_worker(classifier: ReleaseClassifier, prepare: Prepare | None) -> None
     _worker_classifier, _worker_prepare = classifier, prepare
 
 
-def _in_worker(result: FetchResult, classify: bool) -> Parsed:
+def _in_worker(result: FetchResult) -> Parsed:
     classifier = _worker_classifier
     assert classifier is not None  # set by _init_worker in every worker
-    return _parse_and_classify(lambda: classifier, _worker_prepare, result, classify)
-
-
-def _classify_in_worker(releases: tuple[Release, ...]) -> Classified:
-    assert _worker_classifier is not None
-    return _classify_all(_worker_classifier, _worker_prepare, releases)
+    return _parse_and_classify(lambda: classifier, _worker_prepare, result)
 
 
 def _fork_pool(
@@ -198,28 +191,15 @@ class CpuStage:
                 self._classifier = self._source()
             return self._classifier
 
-    async def parse(self, result: FetchResult, classify: bool) -> Parsed:
-        """The parse error, or the releases (classified when `classify`, else not yet)."""
+    async def parse(self, result: FetchResult) -> Parsed:
+        """The parse error, or the releases classified."""
         if self._pool is not None:
             loop = asyncio.get_running_loop()
             try:
-                return await loop.run_in_executor(self._pool, _in_worker, result, classify)
+                return await loop.run_in_executor(self._pool, _in_worker, result)
             except BrokenExecutor:  # a worker died (killed, out of memory): carry on here
                 self._pool = None
-        return await asyncio.to_thread(
-            _parse_and_classify, self.classifier, self._prepare, result, classify
-        )
-
-    async def classify(self, releases: Sequence[Release]) -> Classified:
-        if self._pool is not None:
-            loop = asyncio.get_running_loop()
-            try:
-                return await loop.run_in_executor(self._pool, _classify_in_worker, tuple(releases))
-            except BrokenExecutor:
-                self._pool = None
-        return await asyncio.to_thread(
-            lambda: _classify_all(self.classifier(), self._prepare, releases)
-        )
+        return await asyncio.to_thread(_parse_and_classify, self.classifier, self._prepare, result)
 
     def close(self) -> None:
         if self._pool is not None:
@@ -232,7 +212,8 @@ def _has_validators(health: SourceHealth | None) -> bool:
 
 
 class Poller:
-    """Wires fetch -> parse -> classify for many sources at once."""
+    """Wires fetch -> parse -> classify for many sources at once, then (`complete_texts`) the
+    full text of the releases whose feed gave only a summary."""
 
     def __init__(
         self,
@@ -241,19 +222,24 @@ class Poller:
         *,
         default_interval: int = 900,
         clock: Callable[[], datetime] = utc_now,
-        full_text: bool = False,
-        is_known: Callable[[str], bool] = lambda _id: False,
         processes: int = 1,
         prepare: Prepare | None = None,
     ) -> None:
         self._fetcher = fetcher
         self._classifier = classifier
+        self._loading = threading.Lock()
         self._default_interval = default_interval
         self._clock = clock
-        self._full_text = full_text
-        self._is_known = is_known
         self._processes = processes
         self._prepare = prepare
+
+    def classifier(self) -> ReleaseClassifier:
+        """The classifier, loaded at the first call when given as a loader (once per poller:
+        both stages use it)."""
+        with self._loading:
+            if callable(self._classifier):
+                self._classifier = self._classifier()
+            return self._classifier
 
     async def poll(
         self,
@@ -269,7 +255,8 @@ class Poller:
         in_flight = asyncio.Semaphore(max(4, 2 * self._fetcher.policy.concurrency))
         bodies = sum(1 for s in sources if not _has_validators(health.get(s.name)))
         many = bodies >= PROCESSES_AFTER_CHANGED
-        stage = CpuStage(self._classifier, self._processes if many else 1, self._prepare)
+        loaded = None if callable(self._classifier) else self._classifier
+        stage = CpuStage(loaded or self.classifier, self._processes if many else 1, self._prepare)
 
         async def one(source: Source) -> SourceOutcome:
             async with in_flight:
@@ -290,6 +277,26 @@ class Poller:
             # A browser started for this poll's browser sources ends with it (cookies kept).
             await self._fetcher.close_browser()
 
+    async def complete_texts(
+        self, wanted: Sequence[tuple[Release, Source]], on_text: TextHandler, budget: float
+    ) -> FullTextReport:
+        """The full-text stage (`feeds.collect.fulltext`) for `wanted` releases, each with the
+        source it came from, within `budget` seconds: each text that arrives is classified and
+        handed to `on_text`."""
+        from feeds.collect.fulltext import fetch_full_texts  # lxml.html only when wanted
+
+        async def classified(release: Release) -> None:
+            item = await asyncio.to_thread(lambda: _classify(self.classifier(), release))
+            await on_text(item)
+
+        per_host = self._fetcher.policy.per_host
+        try:
+            return await fetch_full_texts(
+                self._fetcher, wanted, classified, budget=budget, per_host=per_host
+            )
+        finally:
+            await self._fetcher.close_browser()  # walled release pages may have started one
+
     async def _poll_one(
         self, stage: CpuStage, source: Source, previous: SourceHealth | None
     ) -> SourceOutcome:
@@ -302,28 +309,10 @@ class Poller:
             return self._failure(source, before, result, result.error)
         if result.not_modified:
             return SourceOutcome(source, self._success(source, before, result, before.items_seen))
-        error, releases, (classified, prepared) = await stage.parse(
-            result, classify=not self._full_text
-        )
+        error, (classified, prepared) = await stage.parse(result)
         if error is not None:
             return self._failure(source, before, result, error)
-        blocked: list[str] = []
-        if self._full_text:
-            from feeds.collect.fulltext import complete_texts  # lxml.html only when it is wanted
-
-            # A store may read from disk to answer: not on the event loop.
-            known = await asyncio.to_thread(
-                lambda: {r.id for r in releases if self._is_known(r.id)}
-            )
-            texts = await complete_texts(
-                self._fetcher, source, releases, known.__contains__, blocked.append
-            )
-            classified, prepared = await stage.classify(texts)
         health = self._success(source, before, result, len(classified))
-        if blocked:
-            # The listing answered, so the source is healthy; its texts are short, and why.
-            some = f"{len(blocked)} release{'s' if len(blocked) > 1 else ''}"
-            health = replace(health, last_error=f"full text of {some} not fetched: {blocked[0]}")
         return _ruled(SourceOutcome(source, health, classified, prepared))
 
     def _interval(self, source: Source) -> int:

@@ -25,7 +25,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
 
-from feeds import Classification, ClassifiedRelease, SourceHealth, body_of
+from feeds import Classification, ClassifiedRelease, Release, SourceHealth, body_of
 from state.dedupe import Keys, keys_for
 from state.engine.bodies import Bodies
 from state.engine.chunks import month_of
@@ -330,6 +330,36 @@ class Store:
             return True
 
         return self._rewrite(wanted, change)
+
+    def enrich(self, items: Sequence[ClassifiedRelease]) -> list[StoredRelease]:
+        """Give stored releases the full text found for them after their feed gave only a
+        summary, and the classification of that text: an enrichment, not an edit, so triage,
+        first seen, sources and `changed_at` stay, and so does the keys' digest (the release
+        as its feed gives it is still known at once when seen again). Only releases held in
+        memory are enriched (those this process stored: a poll's new ones). Returns the light
+        records of those changed."""
+        wanted = {item.release.id: item for item in items}
+        changed: list[str] = []
+
+        def change(release_id: str, data: dict[str, Any]) -> bool:
+            item = wanted[release_id]
+            if not item.release.text or data["release"].get("text") == item.release.text:
+                return False
+            data["release"] = {**data["release"], "text": item.release.text}
+            data["classification"] = item.classification.to_dict()
+            keys = keys_for(Release.from_dict(data["release"]))
+            digest = (data.get("keys") or {}).get("d", "")
+            data["keys"] = {**keys.to_dict(), "d": digest}
+            found = doc_features(data)
+            if found is None:
+                data.pop("f", None)
+            else:
+                data["f"] = found
+            changed.append(release_id)
+            return True
+
+        self._rewrite(wanted, change, complete=False)
+        return [self._mem.releases[i] for i in changed if i in self._mem.releases]
 
     def record_health(self, items: Sequence[SourceHealth]) -> None:
         with self._write(complete=False) as txn:

@@ -20,7 +20,13 @@ from textual.worker import Worker, WorkerState
 from feeds import Config, Fetcher, ReleaseClassifier
 from state import CorruptDatabase, SavedFilters, Store, StoredRelease, StoreError
 from tui.alerts import alert_candidates, run_alert_hook, send_alerts
-from tui.messages import PollFinished, PollProgressed, PollStarted, ReleasesChanged
+from tui.messages import (
+    PollFinished,
+    PollProgressed,
+    PollStarted,
+    ReleasesChanged,
+    ReleasesEnriched,
+)
 from tui.report import seconds_until_next_poll
 from tui.screens.main import MainScreen
 from tui.services import PollProgress, PollReport, poll_into_store
@@ -121,9 +127,22 @@ class SummitWatchApp(App[None]):
         def progress(p: PollProgress) -> None:
             self._main.post_message(PollProgressed(p))
 
+        def stored(report: PollReport) -> None:  # summaries first; full texts follow
+            if report.new or report.changed:
+                self._main.post_message(ReleasesChanged())
+
+        def enriched(releases: list[StoredRelease]) -> None:
+            self._main.post_message(ReleasesEnriched(releases))
+
         try:
             report = await poll_into_store(
-                self.config, self.store, self._fetcher, self.classifier, on_progress=progress
+                self.config,
+                self.store,
+                self._fetcher,
+                self.classifier,
+                on_progress=progress,
+                on_stored=stored,
+                on_enriched=enriched,
             )
         finally:
             self.polling = False

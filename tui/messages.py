@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
+from state import StoredRelease
 from tui.services import PollProgress, PollReport
 from tui.triage import WriteDone
 
@@ -34,3 +35,10 @@ class DecisionWritten(Message):
     """A triage decision reached the disk, or failed to (posted by the triage writer thread)."""
 
     done: WriteDone
+
+
+@dataclass
+class ReleasesEnriched(Message):
+    """The full-text stage of our poll updated these releases (light records) in place."""
+
+    releases: list[StoredRelease]

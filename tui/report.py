@@ -7,7 +7,15 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, TextIO
 
-from feeds import Config, Release, SourceHealth, browser_problem, find_chromium, utc_now
+from feeds import (
+    Config,
+    FullTextReport,
+    Release,
+    SourceHealth,
+    browser_problem,
+    find_chromium,
+    utc_now,
+)
 from state import StoredRelease
 from tui.services import PollReport
 
@@ -55,6 +63,8 @@ def print_poll(report: PollReport, *, as_json: bool, out: TextIO) -> None:
             f"; {report.not_due} not due until {_local_time(report.next_due)} "
             "(--all polls them now)"
         )
+    if report.full_text is not None:
+        summary += f"; {full_text_words(report.full_text)}"
     if as_json:
         line = {
             "summary": summary,
@@ -77,6 +87,18 @@ def _ignored_json(source: str, release: Release) -> dict[str, str]:
         "link": release.link,
         "published": release.published,
     }
+
+
+def full_text_words(done: FullTextReport) -> str:
+    """What the full-text stage did, in a few words."""
+    words = f"full text of {done.found} of {done.wanted} summary-only releases"
+    left = []
+    if done.unreachable:
+        hosts = f"{len(done.hosts_down)} site{'s' if len(done.hosts_down) != 1 else ''}"
+        left.append(f"{done.unreachable} on {hosts} not reached")
+    if done.out_of_time:
+        left.append(f"{done.out_of_time} out of time")
+    return f"{words} ({', '.join(left)})" if left else words
 
 
 def _local_time(iso_time: str) -> str:

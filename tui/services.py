@@ -17,12 +17,14 @@ from feeds import (
     ClassifiedRelease,
     Config,
     Fetcher,
+    FullTextReport,
     Poller,
     Release,
     Source,
     SourceHealth,
     SourceOutcome,
     due_sources,
+    needs_full_text,
     utc_now,
 )
 from state import Keys, Store, StoredRelease, changes_for_marks, keys_for
@@ -40,6 +42,8 @@ FLUSH_EVERY_SECONDS = 2.0
 POLL_PROCESSES = 2
 
 ProgressHandler = Callable[["PollProgress"], None]
+StoredHandler = Callable[["PollReport"], None]
+EnrichedHandler = Callable[[list[StoredRelease]], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +62,15 @@ class PollReport:
     # Enabled sources a poll of the due ones left for later, and the soonest of their times.
     not_due: int = 0
     next_due: str = ""
+    # The full-text stage, when it ran; `enriched` counts the releases its texts updated.
+    full_text: FullTextReport | None = None
+    enriched: int = 0
+
+    def take_enriched(self, records: Sequence[StoredRelease]) -> None:
+        """Releases the full-text stage updated: `new` shows them as they now are."""
+        fresh = {r.id: r for r in records}
+        self.new = [fresh.get(r.id, r) for r in self.new]
+        self.enriched += len(records)
 
     @property
     def failed(self) -> list[SourceOutcome]:
@@ -94,9 +107,13 @@ def load_classifier(config: Config, taxonomy: Path | None = None) -> ReleaseClas
 class _Batch:
     """Outcomes waiting to be written, flushed by size or by age, one flush at a time."""
 
-    def __init__(self, store: Store, report: PollReport) -> None:
+    def __init__(self, store: Store, report: PollReport, full_text: bool) -> None:
         self._store = store
         self._report = report
+        self._full_text = full_text
+        # New releases that came with a summary only, with their source: the full-text stage's.
+        self.wanted: dict[str, tuple[Release, Source]] = {}
+        self._candidates: dict[str, tuple[Release, Source]] = {}
         self._releases: list[ClassifiedRelease] = []
         self._keys: list[Keys | None] = []
         self._health: list[SourceHealth] = []
@@ -107,6 +124,10 @@ class _Batch:
     def add(self, outcome: SourceOutcome) -> None:
         self._releases.extend(outcome.releases)
         self._marks.update(outcome.marks)
+        if self._full_text:
+            for item in outcome.releases:
+                if needs_full_text(item.release):
+                    self._candidates[item.release.id] = (item.release, outcome.source)
         prepared = outcome.prepared or (None,) * len(outcome.releases)
         self._keys.extend(k if isinstance(k, Keys) else None for k in prepared)
         self._health.append(outcome.health)
@@ -120,10 +141,12 @@ class _Batch:
         # Take the pending lists on the loop before the write starts in a thread: outcomes that
         # arrive meanwhile go into fresh lists, where the next flush finds them.
         releases, keys, health, marks = self._releases, self._keys, self._health, self._marks
+        candidates = self._candidates
         self._releases, self._keys, self._health, self._marks = [], [], [], {}
+        self._candidates = {}
         self._since = time.monotonic()
         async with self._writing:
-            await asyncio.to_thread(self._write, releases, keys, health, marks)
+            await asyncio.to_thread(self._write, releases, keys, health, marks, candidates)
 
     def _write(
         self,
@@ -131,12 +154,15 @@ class _Batch:
         keys: list[Keys | None],
         health: list[SourceHealth],
         marks: dict[str, tuple[str, ...]],
+        candidates: dict[str, tuple[Release, Source]],
     ) -> None:
         if releases:
             # A cold poll of 1,000 feeds brings 30,000 releases: the report keeps them light.
             added = self._store.add(releases, light=True, keys=keys)
             self._report.new.extend(self._marked(added.new, marks) if marks else added.new)
             self._report.changed.extend(added.changed)
+            # Only releases stored as new get their page fetched: once per release.
+            self.wanted.update((r.id, candidates[r.id]) for r in added.new if r.id in candidates)
         if health:
             self._store.record_health(health)
 
@@ -158,6 +184,67 @@ class _Batch:
         return [updated.get(stored.id, stored) for stored in new]
 
 
+class _Texts:
+    """Releases the full-text stage classified again, written every few seconds (by
+    `flush_while`) rather than one transaction a page."""
+
+    def __init__(
+        self, store: Store, report: PollReport, on_enriched: EnrichedHandler | None
+    ) -> None:
+        self._store = store
+        self._report = report
+        self._on_enriched = on_enriched
+        self._items: list[ClassifiedRelease] = []
+        self._writing = asyncio.Lock()
+
+    async def add(self, item: ClassifiedRelease) -> None:
+        self._items.append(item)
+
+    async def flush(self) -> None:
+        items, self._items = self._items, []
+        if not items:
+            return
+        async with self._writing:
+            records = await asyncio.to_thread(self._store.enrich, items)
+        self._report.take_enriched(records)
+        if records and self._on_enriched is not None:
+            self._on_enriched(records)
+
+    async def flush_while(self, running: asyncio.Task[FullTextReport]) -> FullTextReport:
+        """Flush every `FLUSH_EVERY_SECONDS` until `running` ends, then once more. The writes
+        are not in the stage's task, so that its time running out never cuts one short."""
+        while not running.done():
+            await asyncio.wait([running], timeout=FLUSH_EVERY_SECONDS)
+            await self.flush()
+        return running.result()
+
+
+async def _complete_texts(
+    poller: Poller,
+    store: Store,
+    report: PollReport,
+    wanted: dict[str, tuple[Release, Source]],
+    config: Config,
+    on_enriched: EnrichedHandler | None,
+) -> None:
+    """The full-text stage: fetch the pages of new summary-only releases, update them in place."""
+    texts = _Texts(store, report, on_enriched)
+    stage = asyncio.create_task(
+        poller.complete_texts(list(wanted.values()), texts.add, config.poll.full_text_seconds)
+    )
+    report.full_text = done = await texts.flush_while(stage)
+    if done.blocked:
+        # The listing answered, so the source is healthy; its texts are short, and why.
+        health = store.health()
+        noted = []
+        for name, errors in done.blocked.items():
+            some = f"{len(errors)} release{'s' if len(errors) > 1 else ''}"
+            if name in health:
+                words = f"full text of {some} not fetched: {errors[0]}"
+                noted.append(replace(health[name], last_error=words))
+        await asyncio.to_thread(store.record_health, noted)
+
+
 async def poll_into_store(
     config: Config,
     store: Store,
@@ -167,9 +254,14 @@ async def poll_into_store(
     sources: Sequence[Source] | None = None,
     only_due: bool = False,
     on_progress: ProgressHandler | None = None,
+    on_stored: StoredHandler | None = None,
+    on_enriched: EnrichedHandler | None = None,
     processes: int = 1,
 ) -> PollReport:
-    """Poll the configured sources (or `sources`) and store what they brought."""
+    """Poll the configured sources (or `sources`) and store what they brought; then, when the
+    config asks for full text, fetch the pages of the new releases that came with a summary
+    only and update them in place. `on_stored` hears when every source's releases are stored
+    (before the pages), `on_enriched` each batch of releases their pages updated."""
     health = store.health()
     chosen = list(sources if sources is not None else config.enabled_sources)
     report = PollReport()
@@ -180,7 +272,7 @@ async def poll_into_store(
         report.not_due = len(waiting)
         report.next_due = min((h.next_poll for h in waiting), default="")
         chosen = due
-    batch = _Batch(store, report)
+    batch = _Batch(store, report, config.poll.full_text)
     total = len(chosen)
 
     async def handle(outcome: SourceOutcome) -> None:
@@ -199,8 +291,6 @@ async def poll_into_store(
         fetcher,
         classifier,
         default_interval=config.poll.interval,
-        full_text=config.poll.full_text,
-        is_known=store.knows,  # asked only of the releases of a feed that changed
         # Computed beside classification (in the worker processes of a large poll): the
         # store's own thread was the slowest part of a cold poll.
         prepare=keys_for,
@@ -208,6 +298,10 @@ async def poll_into_store(
     )
     await poller.poll(chosen, health, handle)
     await batch.flush()
+    if on_stored is not None:
+        on_stored(report)
+    if batch.wanted:
+        await _complete_texts(poller, store, report, batch.wanted, config, on_enriched)
     if config.poll.prune_after_days and report.new:
         await asyncio.to_thread(store.prune_bodies, config.poll.prune_after_days)
     return report

@@ -65,10 +65,13 @@ _STATUS_WORDS = {
 class FetchError(Exception):
     """A failure already put in plain words; only ever caught inside this module."""
 
-    def __init__(self, message: str, status: int | None = None) -> None:
+    def __init__(
+        self, message: str, status: int | None = None, *, unreachable: bool = False
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
+        self.unreachable = unreachable
 
 
 @dataclass
@@ -82,6 +85,7 @@ class _Answer:
     error: str | None = None
     retry_after: float | None = None
     wall: str | None = None  # the bot challenge the body is, if it is one
+    unreachable: bool = False
 
 
 class Fetcher:
@@ -147,7 +151,7 @@ class Fetcher:
         try:
             answer = await self._dispatch(source, url, etag, last_modified)
         except FetchError as exc:
-            answer = _Answer(status=exc.status or 0, url=url, error=exc.message)
+            answer = _Answer(exc.status or 0, url, error=exc.message, unreachable=exc.unreachable)
         except Exception as exc:  # the promise is "never raises": the poll loop must survive
             answer = _Answer(status=0, url=url, error=f"unexpected error: {_describe(exc)}")
         return FetchResult(
@@ -161,6 +165,7 @@ class Fetcher:
             error=answer.error,
             elapsed=round(time.monotonic() - started, 3),
             retry_after=answer.retry_after,
+            unreachable=answer.unreachable,
         )
 
     def _current_url(self, url: str) -> str:
@@ -264,7 +269,8 @@ class Fetcher:
             async with self._client.stream("GET", url, headers=headers) as response:
                 return await self._answer(response, url, etag, last_modified)
         except httpx.HTTPError as exc:
-            raise FetchError(_transport_words(exc, self.policy)) from None
+            unreachable = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
+            raise FetchError(_transport_words(exc, self.policy), unreachable=unreachable) from None
 
     async def _answer(
         self, response: httpx.Response, url: str, etag: str | None, last_modified: str | None

@@ -1,27 +1,38 @@
-"""Full text for releases whose feed carries only a summary: fetch the page once, keep its body.
+"""Full text for releases whose feed carries only a summary: the last stage of a poll cycle.
 
-"Once" because only releases the store has never seen are fetched, and the text is stored with
-them; "politely" because it goes through the same fetcher (per-host limit, timeouts, size cap,
-our user agent) and at most a few pages per source and poll.
+The cycle stores every release at once with what its feed gave; this stage then fetches the
+pages of the new ones that came with a summary only, through the same fetcher (per-host limit,
+timeouts, size cap, our user agent), and hands on each text as it arrives so that the release
+is classified again and updated in place. It never holds up the cycle for long:
+
+- it has its own time budget (`[poll] full_text_seconds`); what is still waiting when the
+  budget runs out keeps its summary;
+- a host that fails to resolve or to connect is skipped for the rest of the stage (a breaker
+  per host): unreachable item links cost one failure per host, not one per release;
+- each host's pages are fetched newest release first, `per_host` at a time.
+
+"Once": only the releases this cycle stored as new are fetched; a page that fails or says no
+more than the summary leaves its release as it was.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
-from dataclasses import replace
+from collections import deque
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field, replace
+from urllib.parse import urlsplit
 
 from feeds.collect.challenge import is_blocked
-from feeds.collect.extract import extract_main_text
 from feeds.collect.fetch import Fetcher
-from feeds.models import Release, Source
+from feeds.models import FetchResult, Release, Source
 from feeds.text import body_of
+
+__all__ = ["FullTextReport", "fetch_full_texts", "needs_full_text"]
 
 # Below this many characters a release is taken to be a summary, not the release itself.
 SUMMARY_ONLY_BELOW = 600
-# A source that lists 30 new summary-only items must not cost 30 page loads in one poll; the
-# rest are fetched on the next polls, newest first.
-PAGES_PER_SOURCE_PER_POLL = 8
+TextHandler = Callable[[Release], Awaitable[None]]
 
 
 def needs_full_text(release: Release) -> bool:
@@ -29,34 +40,81 @@ def needs_full_text(release: Release) -> bool:
     return len(body) < SUMMARY_ONLY_BELOW and release.link.startswith(("http://", "https://"))
 
 
-async def complete_texts(
+@dataclass(slots=True)
+class FullTextReport:
+    """What the stage did with the pages it was given."""
+
+    wanted: int = 0
+    found: int = 0  # texts handed on
+    failed: int = 0  # pages that failed, or said no more than the summary
+    unreachable: int = 0  # skipped: their host had failed to resolve or connect
+    hosts_down: tuple[str, ...] = ()  # as "scheme://host:port"
+    # Source name -> the fetcher's words for each of its pages behind a bot challenge, so that
+    # the source can say why its texts are short.
+    blocked: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def out_of_time(self) -> int:
+        """Pages still waiting (or being fetched) when the budget ran out."""
+        return self.wanted - self.found - self.failed - self.unreachable
+
+
+async def fetch_full_texts(
     fetcher: Fetcher,
-    source: Source,
-    releases: Sequence[Release],
-    is_known: Callable[[str], bool],
-    on_blocked: Callable[[str], None] | None = None,
-) -> list[Release]:
-    """Return `releases` with the main text of their pages where the feed gave only a summary.
+    wanted: Sequence[tuple[Release, Source]],
+    on_text: TextHandler,
+    *,
+    budget: float,
+    per_host: int = 2,
+) -> FullTextReport:
+    """Fetch the page of each release (with the source it came from), within `budget`
+    seconds, and await `on_text` with each release that gets its text. Never raises for a
+    page."""
+    report = FullTextReport(wanted=len(wanted))
+    queues: dict[str, deque[tuple[Release, Source]]] = {}
+    for release, source in sorted(wanted, key=lambda pair: pair[0].published, reverse=True):
+        queues.setdefault(_host(release.link), deque()).append((release, source))
+    down: set[str] = set()
 
-    A page that fails or says less than the summary leaves its release as it was: full text
-    is an improvement, never a condition. A page behind a bot challenge is told to `on_blocked`
-    (in the fetcher's words), so that the source can say why its texts are short.
-    """
-    wanted = [r for r in releases if needs_full_text(r) and not is_known(r.id)]
-    wanted = wanted[:PAGES_PER_SOURCE_PER_POLL]
-    if not wanted:
-        return list(releases)
-    texts = await asyncio.gather(*(_page_text(fetcher, source, r, on_blocked) for r in wanted))
-    found = {r.id: text for r, text in zip(wanted, texts, strict=True) if text}
-    return [replace(r, text=found[r.id]) if r.id in found else r for r in releases]
+    async def drain(host: str, queue: deque[tuple[Release, Source]]) -> None:
+        while queue:
+            if host in down:
+                report.unreachable += len(queue)
+                queue.clear()
+                return
+            release, source = queue.popleft()
+            result = await _fetch_page(fetcher, source, release)
+            if result.unreachable:
+                down.add(host)
+            elif result.error is not None and is_blocked(result.error):
+                report.blocked.setdefault(source.name, []).append(result.error)
+            text = await _page_text(result, source, release)
+            if not text:
+                report.failed += 1
+                continue
+            await on_text(replace(release, text=text))
+            report.found += 1
+
+    workers = [drain(h, q) for h, q in queues.items() for _ in range(max(1, per_host))]
+    try:
+        async with asyncio.timeout(budget):
+            await asyncio.gather(*workers)
+    except TimeoutError:
+        pass  # what is left keeps its summary: `report.out_of_time` counts it
+    report.hosts_down = tuple(sorted(down))
+    return report
 
 
-async def _page_text(
-    fetcher: Fetcher,
-    source: Source,
-    release: Release,
-    on_blocked: Callable[[str], None] | None,
-) -> str:
+def _host(link: str) -> str:
+    """Scheme, host and port: what fails to resolve or connect together."""
+    try:
+        parts = urlsplit(link)
+    except ValueError:  # a malformed address: the fetch will say so
+        return link
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}".lower()
+
+
+async def _fetch_page(fetcher: Fetcher, source: Source, release: Release) -> FetchResult:
     page = Source(
         name=source.name,
         url=release.link,
@@ -66,11 +124,16 @@ async def _page_text(
         user_agent=source.user_agent,
         fetch=source.fetch,  # a site behind a wall walls its release pages too
     )
-    result = await fetcher.fetch(page)
-    if result.error is not None and is_blocked(result.error) and on_blocked is not None:
-        on_blocked(result.error)
+    return await fetcher.fetch(page)
+
+
+async def _page_text(result: FetchResult, source: Source, release: Release) -> str:
+    """The main text of the release's page when it says more than the feed did."""
     if result.error is not None or not result.body:
         return ""
+    # Imported at the first page: lxml costs a poll that fetches none a tenth of its time.
+    from feeds.collect.extract import extract_main_text
+
     text = await asyncio.to_thread(
         extract_main_text, result.body, title=release.title, drop=source.drop
     )

@@ -59,6 +59,10 @@ class ConfigError(Exception):
         super().__init__(f"{where}: {message}")
 
 
+# The range `[poll] full_text_seconds` may take: the full-text stage's time budget.
+FULL_TEXT_SECONDS = (1.0, 3600.0)
+
+
 @dataclass(frozen=True, slots=True)
 class PollSettings:
     """`[poll]`: the schedule and what a poll does, and the limits of every request (`fetch`:
@@ -66,8 +70,10 @@ class PollSettings:
 
     interval: int = 900
     fetch: FetchPolicy = field(default_factory=FetchPolicy)
-    # Fetch the release page when a feed gives only a summary (once per release).
+    # Fetch the release page when a feed gives only a summary (once per release), after the
+    # poll has stored every release, for at most `full_text_seconds`.
     full_text: bool = True
+    full_text_seconds: float = 60.0
     # Bodies of non-summit releases older than this many days are dropped (0 keeps them all).
     prune_after_days: int = 0
 
@@ -274,6 +280,11 @@ def _parse_poll(raw: Any, path: Path, lines: _Lines) -> PollSettings:
             raise ConfigError(path, line, f"[poll] {key} must be greater than 0")
         chosen = fetch_fields if owner is defaults.fetch else fields
         chosen[key] = float(value) if isinstance(default, float) else value
+    budget = fields.get("full_text_seconds", defaults.full_text_seconds)
+    if not FULL_TEXT_SECONDS[0] <= budget <= FULL_TEXT_SECONDS[1]:
+        low, high = FULL_TEXT_SECONDS
+        line = lines.of_key("full_text_seconds", "poll")
+        raise ConfigError(path, line, f"[poll] full_text_seconds must be from {low:g} to {high:g}")
     return PollSettings(**fields, fetch=FetchPolicy(**fetch_fields))
 
 

@@ -64,12 +64,15 @@ def poll_command(config: Path, db: Path) -> list[str]:
     return [str(SUMMITWATCH), "poll", "--all", "--config", str(config), "--db", str(db)]
 
 
-def timed(command: list[str]) -> tuple[float, float]:
+def timed(command: list[str], output: list[str] | None = None) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB) of one fresh process, by /usr/bin/time: a child of
-    this (large) process would count its copy of us, made before exec, in its peak."""
+    this (large) process would count its copy of us, made before exec, in its peak. Its
+    standard output goes to `output` when given."""
     done = subprocess.run(
         ["/usr/bin/time", "-f", "%e %M", *command], capture_output=True, text=True, check=False
     )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    if output is not None:
+        output.append(done.stdout)
     wall, peak_kb = done.stderr.split()[-2:]
     return float(wall), int(peak_kb) / 1024

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
@@ -15,9 +16,10 @@ from feeds.collect.fetch import Fetcher, FetchPolicy
 from feeds.collect.sources import Config, PollSettings
 from feeds.judge.classify import Classifier
 from feeds.models import Source
+from state import StoredRelease
 from state.store import Store
 from tests.feeds.hostile_server import hostile_server
-from tui.services import poll_into_store
+from tui.services import PollReport, poll_into_store
 
 FAST = FetchPolicy(connect_timeout=1.0, read_timeout=0.5, total_timeout=1.5)
 ITEM = """<item><title>{title}</title><link>https://example.org/{guid}</link>
@@ -203,6 +205,72 @@ async def test_summary_only_items_get_their_page_text_once(
     assert "Menu" not in stored.release.text
     assert "fentanyl" in stored.release.text
     assert stored.summit
+
+
+def summary_feed(*links: str) -> str:
+    items = "".join(
+        f"<item><title>Leaders meet {n}</title><link>{link}</link><guid>urn:x:{n}</guid>"
+        "<description>Ministers met today.</description></item>"
+        for n, link in enumerate(links)
+    )
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>{items}</channel></rss>'
+    )
+
+
+async def test_summaries_are_stored_first_and_their_texts_update_them_in_place(
+    httpserver: HTTPServer, store: Store, fetcher: Fetcher, classifier: Classifier
+) -> None:
+    link = httpserver.url_for("/release/1")
+    httpserver.expect_request("/feed").respond_with_data(
+        summary_feed(link), content_type="application/rss+xml"
+    )
+    httpserver.expect_request("/release/1").respond_with_data(
+        f"<html><body><main><p>{SUMMIT_TEXT}</p></main></body></html>", content_type="text/html"
+    )
+    seen_first: list[StoredRelease] = []
+
+    def stored(report: PollReport) -> None:
+        # Before any page: the release is there with its summary, and a person triages it.
+        [release] = report.new
+        seen_first.append(store.get(release.id))  # type: ignore[arg-type]
+        store.update([release.id], triage="relevant", note="seen early")
+
+    enriched: list[StoredRelease] = []
+    cfg = config(feed_source(httpserver.url_for("/feed")), full_text=True)
+    report = await poll_into_store(
+        cfg, store, fetcher, classifier, on_stored=stored, on_enriched=enriched.extend
+    )
+    [first] = seen_first
+    assert "fentanyl" not in first.release.text and not first.summit
+    [after] = [store.get(first.id)]
+    assert after is not None and "fentanyl" in after.release.text and after.summit
+    assert (after.triage.value, after.note) == ("relevant", "seen early")
+    assert after.changed_at == "" and report.changed == []
+    assert [r.id for r in enriched] == [first.id] and enriched[0].summit
+    assert report.new[0].summit, "the report shows the release as its text made it"
+    assert report.full_text is not None and report.full_text.found == report.enriched == 1
+    # Seen again in its feed, as the summary: known, not changed, its text kept.
+    again = await poll_into_store(cfg, store, fetcher, classifier)
+    assert again.new == again.changed == [] and again.full_text is None
+    assert store.get(first.id).release.text == after.release.text  # type: ignore[union-attr]
+
+
+async def test_unreachable_item_links_cost_one_failure_per_host(
+    httpserver: HTTPServer, store: Store, fetcher: Fetcher, classifier: Classifier
+) -> None:
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))  # bound, never listening: connections are refused
+        dead = [f"http://127.0.0.1:{closed.getsockname()[1]}/{n}" for n in range(30)]
+        httpserver.expect_request("/feed").respond_with_data(
+            summary_feed(*dead), content_type="application/rss+xml"
+        )
+        cfg = config(feed_source(httpserver.url_for("/feed")), full_text=True)
+        report = await poll_into_store(cfg, store, fetcher, classifier)
+    assert len(report.new) == 30 and report.full_text is not None
+    assert report.full_text.failed <= FAST.per_host
+    assert report.full_text.unreachable == 30 - report.full_text.failed
+    assert all(r.release.text == "Ministers met today." for r in store.iter_full())
 
 
 async def test_page_source_finds_new_links(

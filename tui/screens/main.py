@@ -22,6 +22,7 @@ from tui.messages import (
     PollProgressed,
     PollStarted,
     ReleasesChanged,
+    ReleasesEnriched,
 )
 from tui.screens.triage_actions import TriageActions
 from tui.triage import Triage
@@ -56,6 +57,9 @@ class MainScreen(TriageActions, Screen[None]):
         self.indexed = False
         self._unindexed: dict[str, StoredRelease] = {}
         self._unindexed_changes: list[StoredRelease] = []
+        # Changes shown since the last reload took its snapshot: the index it is building
+        # gets them too, so that one arriving meanwhile is not lost when it replaces this one.
+        self._since_reload: list[StoredRelease] = []
         self.triage = Triage(store, on_done=lambda done: self.post_message(DecisionWritten(done)))
         self.saved = saved
         self.pinned = ViewFilter()
@@ -110,6 +114,7 @@ class MainScreen(TriageActions, Screen[None]):
         them is built in a worker, so that a large store shows its first screen quickly.
         """
         releases = self.store.all()
+        self._since_reload = []
         if not self.indexed:
             self._unindexed = {r.id: r for r in releases}
         if not self.view.selections and not self.view.search:
@@ -133,6 +138,7 @@ class MainScreen(TriageActions, Screen[None]):
             index.update(self._unindexed_changes)
             self.indexed = True
             self._unindexed, self._unindexed_changes = {}, []
+        index.update(self._since_reload)
         self.index = index
         current = self.query_one(ReleaseList).current
         self.refresh_list(keep=keep or (current.id if current else None))
@@ -188,6 +194,7 @@ class MainScreen(TriageActions, Screen[None]):
         """Show releases that a triage action, a correction or an undo just wrote."""
         release_list = self.query_one(ReleaseList)
         keep = release_list.current.id if release_list.current else None
+        self._since_reload += changed
         if self.indexed:
             self.index.update(changed)
             self.refresh_list(keep=keep)
@@ -347,12 +354,13 @@ class MainScreen(TriageActions, Screen[None]):
         self.query_one(StatusLine).show(Text(f"polling {p.done}/{p.total} sources… ({p.source})"))
 
     def on_poll_finished(self, event: PollFinished) -> None:
-        release_list = self.query_one(ReleaseList)
-        if event.report.new or event.report.changed:
-            self.reload(keep=release_list.current.id if release_list.current else None)
-        else:
-            self._refresh_counts()  # the source health dots
+        # What the poll stored was shown when it was stored (`ReleasesChanged`, then
+        # `ReleasesEnriched`): only the source health dots are left.
+        self._refresh_counts()
         self.query_one(StatusLine).show(self.app.poll_summary(event.report))  # type: ignore[attr-defined]
+
+    def on_releases_enriched(self, event: ReleasesEnriched) -> None:
+        self.apply_changes(event.releases)
 
     def on_releases_changed(self, event: ReleasesChanged) -> None:
         release_list = self.query_one(ReleaseList)

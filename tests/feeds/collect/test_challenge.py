@@ -11,7 +11,7 @@ from pytest_httpserver import HTTPServer
 
 from feeds.collect.challenge import recognise_challenge
 from feeds.collect.fetch import Fetcher, FetchPolicy
-from feeds.models import Source
+from feeds.models import ClassifiedRelease, Source
 from feeds.poll import Poller
 from tests.paths import SHARED
 
@@ -144,10 +144,18 @@ async def test_a_walled_release_page_is_named_and_the_release_kept(httpserver: H
         "</item></channel></rss>"
     )
     httpserver.expect_request("/feed").respond_with_data(rss, content_type="application/rss+xml")
+    source = _source(httpserver.url_for("/feed"), "feed")
+    texts: list[ClassifiedRelease] = []
+
+    async def on_text(item: ClassifiedRelease) -> None:
+        texts.append(item)
+
     async with Fetcher(FAST) as fetcher:
-        poller = Poller(fetcher, Classifier.load, full_text=True)
-        [outcome] = await poller.poll([_source(httpserver.url_for("/feed"), "feed")], {})
+        poller = Poller(fetcher, Classifier.load)
+        [outcome] = await poller.poll([source], {})
+        wanted = [(c.release, source) for c in outcome.releases]
+        report = await poller.complete_texts(wanted, on_text, budget=10.0)
     assert not outcome.failed
-    assert outcome.health.last_error == f"full text of 1 release not fetched: {GOBMX_WORDS}"
+    assert report.blocked == {source.name: [GOBMX_WORDS]} and texts == []
     [kept] = outcome.releases
     assert (kept.release.title, kept.release.summary) == ("Comunicado 1", "Resumen.")
