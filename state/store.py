@@ -197,12 +197,6 @@ class Store:
         if loaded:
             gc.freeze()  # as after a full open (see `_sync`)
 
-    def knows(self, release_id: str) -> bool:
-        """Whether a release with this id is stored (deferred months are loaded first)."""
-        if self._deferred:
-            self.load_deferred()
-        return release_id in self._mem.where
-
     def __len__(self) -> int:
         return len(self._mem.releases)
 

@@ -86,7 +86,8 @@ def test_nothing_loaded_until_a_write_needs_the_releases(db: Path) -> None:
     store.record_health([SourceHealth(source="pm.gc.ca", items_seen=3)])
     assert len(store) == 0, "source health touches no release"
     assert store.health()["pm.gc.ca"].items_seen == 3
-    assert store.knows(Store(db).all()[-1].id) and store.complete
+    store.load_deferred()
+    assert store.get(Store(db).all()[-1].id) is not None and store.complete
     again = Store(db, load="none")
     result = again.add([make_item("2021-03-1", published="2021-03-11T09:00:00+00:00")])
     assert result.new == [] and len(again) == 0  # a copy: found, and nothing loaded for it

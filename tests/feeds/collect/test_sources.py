@@ -77,6 +77,19 @@ def test_wrong_type_says_what_was_expected(tmp_path: Path) -> None:
     assert err.value.line == 3
 
 
+@pytest.mark.parametrize("seconds", ["0.5", "3601"])
+def test_a_full_text_budget_out_of_range_names_its_line(tmp_path: Path, seconds: str) -> None:
+    text = f"[poll]\ninterval = 600\nfull_text_seconds = {seconds}\n"
+    with pytest.raises(ConfigError, match="full_text_seconds must be from 1 to 3600") as err:
+        parse_config(text, tmp_path / "c.toml")
+    assert err.value.line == 3
+
+
+def test_a_full_text_budget_in_range_is_kept(tmp_path: Path) -> None:
+    config = parse_config("[poll]\nfull_text_seconds = 5\n", tmp_path / "c.toml")
+    assert config.poll.full_text_seconds == 5.0
+
+
 def test_true_is_not_a_number(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not true/false"):
         load_config(_write(tmp_path, "[poll]\nconcurrency = true\n"))
