@@ -90,7 +90,9 @@ def _language(item: Mapping[str, Any]) -> str | None:
 
 
 def answer(item_id: Any, title: str, text: str, result: Classification) -> dict[str, Any]:
-    """The output object of the contract for one release."""
+    """The output object of the contract for one release: evidence for the summit decision and
+    each asserted pillar, and apart, what was found against any decision."""
+    decided = {k: v for k, v in result.evidence.items() if k == "summit" or k in result.pillars}
     return {
         "id": item_id,
         "summit": result.summit,
@@ -98,13 +100,11 @@ def answer(item_id: Any, title: str, text: str, result: Classification) -> dict[
         "pillars": list(result.pillars),
         "pillar_scores": dict(result.pillar_scores),
         "language": result.language,
-        "evidence": {
-            k: _phrases(v.matches, title, text) for k, v in result.evidence.items() if v.matches
-        },
+        "evidence": {k: _phrases(v.matches, title, text) for k, v in decided.items()},
         "against": {
             k: _phrases(v.against, title, text) for k, v in result.evidence.items() if v.against
         },
-        "sentences": {k: v.sentence for k, v in result.evidence.items() if v.sentence},
+        "sentences": {k: v.sentence for k, v in decided.items()},
     }
 
 

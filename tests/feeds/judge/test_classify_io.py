@@ -68,3 +68,14 @@ def test_evaluation_reports_scores_and_errors_with_evidence(classifier: Classifi
     text = report.render()
     assert "detection: precision 1.000  recall 0.500" in text
     assert "x2 [detection]" in text
+
+
+def test_answers_keep_evidence_against_apart(classifier: Classifier) -> None:
+    line = json.dumps(
+        {"id": 1, "title": "Statement", "text": "The ministers reviewed energy security."}
+    )
+    out = io.StringIO()
+    classify_stream([line], out, io.StringIO(), classifier)
+    answer = json.loads(out.getvalue())
+    assert set(answer["evidence"]) == {"summit", *answer["pillars"]}
+    assert [p["phrase"] for p in answer["against"]["security"]] == ["energy security"]
