@@ -201,3 +201,13 @@ def test_a_bilateral_step_implementing_a_summit_commitment_is_not_a_summit_item(
     classifier: Classifier, title: str, text: str
 ) -> None:
     assert not classifier.classify(title, text).summit
+
+
+def test_two_leaders_holding_a_summit_of_their_own_is_not_a_summit_item(
+    classifier: Classifier,
+) -> None:
+    result = classifier.classify(
+        "Statement on the visit",
+        "President Biden and President López Obrador held a summit in Washington on migration.",
+    )
+    assert not result.summit
