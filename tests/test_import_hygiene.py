@@ -125,3 +125,9 @@ def test_every_name_of_a_package_face_resolves(package: str) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_command_line_imports_apprise_only_to_send() -> None:
+    # Apprise takes a third of a second to import: a poll that alerts no one must not pay it.
+    loaded = _loaded_after_import(["tui.cli", "tui.commands", "tui.alerts"])
+    assert {"apprise", "state.alerts.deliver"}.isdisjoint(loaded)
