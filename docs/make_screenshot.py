@@ -9,21 +9,21 @@ import asyncio
 import tempfile
 from pathlib import Path
 
-from feeds.classify import Classifier
-from feeds.sources import demo_config
-
-from state.store import Store
+from feeds import Classifier, demo_config
+from state import Store
 from tui.app import SummitWatchApp
 from tui.services import make_fetcher
 from tui.widgets.navigator import Navigator
 
 
 async def main() -> None:
+    classifier = Classifier.load()
     with tempfile.TemporaryDirectory() as folder, Store(Path(folder) / "demo.db") as store:
         app = SummitWatchApp(
             config=demo_config(),
             store=store,
-            classifier=Classifier.load(),
+            classifier=classifier,
+            pillars=classifier.taxonomy.pillar_set,
             fetcher_factory=make_fetcher,
             demo=True,
         )

@@ -8,27 +8,91 @@ knowing how it was made.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
-PILLAR_IDS: tuple[str, ...] = (
-    "dei",
-    "climate",
-    "competitiveness",
-    "migration",
-    "health",
-    "security",
+# What a pillar id looks like: the taxonomy names its pillars; stored data keeps the ids.
+PILLAR_ID = re.compile(r"[a-z][a-z0-9_]*")
+# Terminal colour names follow the terminal's own palette, so every theme keeps them readable.
+PILLAR_COLOURS: tuple[str, ...] = (
+    "magenta",
+    "green",
+    "bright_blue",
+    "yellow",
+    "cyan",
+    "red",
+    "bright_magenta",
+    "bright_green",
+    "blue",
+    "bright_yellow",
+    "bright_cyan",
+    "bright_red",
 )
 
-PILLAR_NAMES: Mapping[str, str] = {
-    "dei": "Diversity, Equity and Inclusion",
-    "climate": "Climate Change and Environment",
-    "competitiveness": "Competitiveness",
-    "migration": "Migration and Development",
-    "health": "Health",
-    "security": "Security",
-}
+
+def pillar_ids(values: Iterable[object]) -> tuple[str, ...]:
+    """The well-formed pillar ids of stored or imported data, in their order, once each.
+
+    Whether the current taxonomy knows them is the display's business: data classified with
+    another taxonomy keeps its pillars until it is reclassified.
+    """
+    return tuple(dict.fromkeys(v for v in values if isinstance(v, str) and PILLAR_ID.fullmatch(v)))
+
+
+@dataclass(frozen=True, slots=True)
+class Pillar:
+    """How a pillar is named and drawn: all of it comes from the taxonomy."""
+
+    id: str
+    name: str  # in full: the reader, the correction dialog, briefings
+    label: str  # short: the navigator and the timeline
+    badge: str  # up to three characters: the release list
+    colour: str  # a terminal colour name (`PILLAR_COLOURS`; "default" for an unknown pillar)
+    known: bool = True  # False: a stored id the taxonomy does not have
+
+
+@dataclass(frozen=True, slots=True)
+class PillarSet:
+    """The pillars of the loaded taxonomy, in its order; the one place displays and exports
+    learn the ids, names and colours from."""
+
+    pillars: tuple[Pillar, ...]
+    _by_id: Mapping[str, Pillar] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", {p.id: p for p in self.pillars})
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(p.id for p in self.pillars)
+
+    def __iter__(self) -> Iterator[Pillar]:
+        return iter(self.pillars)
+
+    def __len__(self) -> int:
+        return len(self.pillars)
+
+    def __contains__(self, pillar_id: object) -> bool:
+        return pillar_id in self._by_id
+
+    def get(self, pillar_id: str) -> Pillar:
+        """The pillar of `pillar_id`; one the taxonomy lacks is drawn plainly under its id."""
+        found = self._by_id.get(pillar_id)
+        if found is None:
+            return Pillar(pillar_id, pillar_id, pillar_id, pillar_id[:3].upper(), "default", False)
+        return found
+
+    def order(self, ids: Iterable[str]) -> tuple[str, ...]:
+        """`ids` in taxonomy order, those it lacks after them in the order given."""
+        given = dict.fromkeys(ids)
+        known = [p.id for p in self.pillars if p.id in given]
+        return (*known, *(i for i in given if i not in self._by_id))
+
+    def unknown(self, ids: Iterable[str]) -> tuple[str, ...]:
+        """The ids of `ids` that this taxonomy does not have, once each."""
+        return tuple(dict.fromkeys(i for i in ids if i not in self._by_id))
+
 
 COUNTRIES: tuple[str, ...] = ("CA", "MX", "US")
 LANGUAGES: tuple[str, ...] = ("en", "es", "fr")
@@ -283,7 +347,7 @@ class Classification:
             language=str(data.get("language", "")),
             summit=bool(data.get("summit", False)),
             summit_score=float(data.get("summit_score", 0.0)),
-            pillars=tuple(p for p in data.get("pillars", ()) if p in PILLAR_IDS),
+            pillars=pillar_ids(data.get("pillars", ())),
             pillar_scores={str(k): float(v) for k, v in data.get("pillar_scores", {}).items()},
             evidence={str(k): Evidence.from_dict(v) for k, v in data.get("evidence", {}).items()},
         )

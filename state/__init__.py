@@ -65,6 +65,7 @@ if TYPE_CHECKING:  # the names as type checkers see them; at run time they load 
         SavedFilters as SavedFilters,
         ViewFilter as ViewFilter,
         haystack as haystack,
+        pillars_named as pillars_named,
         selection_keys as selection_keys,
         view_matches as view_matches,
     )
@@ -121,6 +122,7 @@ _HOMES = {
     "SavedFilters": "state.filters",
     "ViewFilter": "state.filters",
     "haystack": "state.filters",
+    "pillars_named": "state.filters",
     "selection_keys": "state.filters",
     "view_matches": "state.filters",
     "Correction": "state.records",

@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 
-from feeds import PILLAR_IDS, PILLAR_NAMES
+from feeds import PillarSet
 from state.records import StoredRelease, TriageState
 
 EXPORT_FORMAT = "summitwatch-export"
@@ -84,13 +84,17 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def to_json(releases: Iterable[StoredRelease], exported_at: str | None = None) -> str:
-    """Every stored field of every release; `read_json_export` reads it back."""
+def to_json(
+    releases: Iterable[StoredRelease], pillars: PillarSet, exported_at: str | None = None
+) -> str:
+    """Every stored field of every release, and the names of the taxonomy's pillars;
+    `read_json_export` reads it back."""
     items = [r.to_dict() for r in releases]
     envelope = {
         "format": EXPORT_FORMAT,
         "version": EXPORT_VERSION,
         "exported": exported_at or _now(),
+        "pillars": [{"id": p.id, "name": p.name} for p in pillars],
         "count": len(items),
         "releases": items,
     }
@@ -141,16 +145,17 @@ def _cell(value: str) -> str:
     return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-def to_csv(releases: Iterable[StoredRelease]) -> str:
-    """One row a release; pillars and sources separated by ";"."""
+def to_csv(releases: Iterable[StoredRelease], pillars: PillarSet) -> str:
+    """One row a release; pillar ids (in taxonomy order) and sources separated by ";"."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for r in releases:
         rel = r.release
+        ids = pillars.order(r.pillars)
         row = [
             *(r.id, rel.published, rel.country, rel.source, rel.language, rel.title, rel.link),
-            *("yes" if r.summit else "no", ";".join(r.pillars), r.triage.value),
+            *("yes" if r.summit else "no", ";".join(ids), r.triage.value),
             *("yes" if r.starred else "no", "yes" if r.read else "no", r.note),
             evidence_sentence(r),
             *(";".join(r.sources), r.first_seen, r.changed_at),
@@ -200,17 +205,22 @@ def _by_country(releases: Sequence[StoredRelease], pillar: str | None) -> list[s
 
 
 def to_markdown(
-    releases: Iterable[StoredRelease], title: str = DEFAULT_TITLE, exported_at: str | None = None
+    releases: Iterable[StoredRelease],
+    pillars: PillarSet,
+    title: str = DEFAULT_TITLE,
+    exported_at: str | None = None,
 ) -> str:
-    """A briefing: by pillar (taxonomy order), then by country, newest release first."""
+    """A briefing: by pillar (taxonomy order, then any pillar of another taxonomy that a
+    release still carries), then by country, newest release first."""
     items = list(releases)
     stamp = (exported_at or _now())[:16].replace("T", " ")
     lines = [f"# {md_escape(title)}", "", f"{len(items)} releases · prepared {stamp} UTC"]
-    for pillar in PILLAR_IDS:
-        members = [r for r in items if pillar in r.pillars]
-        if members:
-            lines += ["", f"## {PILLAR_NAMES[pillar]} ({len(members)})"]
-            lines += _by_country(members, pillar)
+    for pillar_id in pillars.order(p for r in items for p in r.pillars):
+        members = [r for r in items if pillar_id in r.pillars]
+        pillar = pillars.get(pillar_id)
+        heading = md_escape(pillar.name) + ("" if pillar.known else " (not in the taxonomy)")
+        lines += ["", f"## {heading} ({len(members)})"]
+        lines += _by_country(members, pillar_id)
     rest = [r for r in items if not r.pillars]
     if rest:
         lines += ["", f"## No pillar ({len(rest)})"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,7 @@ __all__ = [
     "SavedFilters",
     "ViewFilter",
     "haystack",
+    "pillars_named",
     "selection_keys",
     "selection_kind",
     "view_matches",
@@ -74,6 +76,11 @@ def selection_kind(selection: str) -> str:
     if selection in (SUMMIT, OTHER):
         return "summit"
     return selection.partition(":")[0]
+
+
+def pillars_named(selections: Iterable[str]) -> list[str]:
+    """The pillar ids among `selections` ("pillar:<id>")."""
+    return [s.removeprefix("pillar:") for s in selections if s.startswith("pillar:")]
 
 
 @dataclass(frozen=True, slots=True)

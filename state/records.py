@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
-from feeds import PILLAR_IDS, Classification, Release
+from feeds import Classification, Release, pillar_ids
 
 
 class TriageState(StrEnum):
@@ -65,8 +65,8 @@ class Correction:
         summit = data.get("summit")
         return cls(
             summit=bool(summit) if summit is not None else None,
-            pillars_added=tuple(p for p in data.get("pillars_added", ()) if p in PILLAR_IDS),
-            pillars_removed=tuple(p for p in data.get("pillars_removed", ()) if p in PILLAR_IDS),
+            pillars_added=pillar_ids(data.get("pillars_added", ())),
+            pillars_removed=pillar_ids(data.get("pillars_removed", ())),
         )
 
 
@@ -98,14 +98,14 @@ class StoredRelease:
 
     @property
     def pillars(self) -> tuple[str, ...]:
-        """Asserted pillars in taxonomy order, a person's corrections applied."""
+        """Asserted pillars, a person's corrections applied: the classifier's (in the order of
+        its taxonomy), then those a person added (`PillarSet.order` puts them in place)."""
         correction = self.correction
         if not correction.pillars_added and not correction.pillars_removed:
             return self.classification.pillars
-        chosen = (set(self.classification.pillars) | set(self.correction.pillars_added)) - set(
-            self.correction.pillars_removed
-        )
-        return tuple(p for p in PILLAR_IDS if p in chosen)
+        removed = set(correction.pillars_removed)
+        chosen = dict.fromkeys((*self.classification.pillars, *correction.pillars_added))
+        return tuple(p for p in chosen if p not in removed)
 
     def light(self) -> StoredRelease:
         """This record without its text and evidence: what lists and reports need to keep."""

@@ -30,7 +30,7 @@ from state import (
     view_matches,
 )
 from tui.alerts import full_records, local_now
-from tui.commands import EXIT_OK, EXIT_SOME_FAILED, UsageError, open_store
+from tui.commands import EXIT_OK, EXIT_SOME_FAILED, UsageError, open_store, pillars_of
 
 
 def run_alerts(args: argparse.Namespace, config: Config) -> int:
@@ -99,6 +99,7 @@ def run_digest(args: argparse.Namespace, config: Config) -> int:
         raise UsageError(str(exc)) from exc
     if args.send and not config.alerts.targets:
         raise UsageError("digest --send: no alert targets; add Apprise URLs to [alerts] urls")
+    pillars = pillars_of(config)
     saved = SavedFilters(data_dir() / "filters.json")
     if saved.error:
         print(f"summitwatch: {saved.error}", file=sys.stderr)
@@ -113,6 +114,7 @@ def run_digest(args: argparse.Namespace, config: Config) -> int:
                 AlertLedger(store.path),
                 since=since,
                 until=now,
+                pillars=pillars,
                 timeout=config.alerts.timeout,
             )
             for problem in done.problems:
@@ -129,7 +131,7 @@ def run_digest(args: argparse.Namespace, config: Config) -> int:
             chosen = [r for r in came if matches(rule, r, saved)]
         except UnknownFilter as exc:
             raise UsageError(f"--filter: {exc}") from exc
-        text = digest_message(full_records(store, chosen), since, now).body
+        text = digest_message(full_records(store, chosen), since, now, pillars).body
     if args.output:
         args.output.write_text(text, encoding="utf-8")
         print(f"wrote the digest of {len(chosen)} releases to {args.output}", file=sys.stderr)

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from feeds import Config, utc_now
+from feeds import Config, PillarSet, utc_now
 from state import SavedFilters, Store, StoredRelease, data_dir
 from tui.report import release_json
 from tui.services import PollReport
@@ -77,25 +77,40 @@ def alert_candidates(
     return list(store.iter_full(ids)) if ids else []
 
 
+def taxonomy_pillars(config: Config) -> PillarSet:
+    """The pillars of the config's taxonomy (`--taxonomy` is set into the config)."""
+    from feeds import load_taxonomy
+
+    return load_taxonomy(config.taxonomy).pillar_set
+
+
 def send_alerts(
     config: Config,
     folder: Path,
     releases: Sequence[StoredRelease],
     saved: FilterLookup,
     edited: Sequence[StoredRelease] = (),
+    *,
+    pillars: PillarSet | None = None,
 ) -> list[str]:
     """Alert the [alerts] targets of the `releases` their rules pick, within the configured
     time, and keep how each answered in the database `folder`; return the problems in plain
     words (never raises). Blocking for at most [alerts] timeout: run it off the poll's path."""
     if not releases and not edited:
         return []
+    from feeds import TaxonomyError
     from state import AlertLedger, alert_round
 
+    try:
+        named = pillars or taxonomy_pillars(config)
+    except TaxonomyError as exc:
+        return [f"alerts not sent: {exc}"]
     done = alert_round(
         config.alerts.targets,
         releases,
         saved,
         AlertLedger(folder),
+        pillars=named,
         now=utc_now().isoformat(timespec="seconds"),
         timeout=config.alerts.timeout,
         edited=edited,
@@ -119,8 +134,13 @@ def send_scheduled_digest(
     schedule = config.digest
     if not schedule.every or not config.alerts.targets:
         return []
+    from feeds import TaxonomyError
     from state import AlertLedger, LedgerError, came_in, latest_slot, send_digest
 
+    try:
+        pillars = taxonomy_pillars(config)
+    except TaxonomyError as exc:
+        return [f"digest not sent: {exc}"]
     slot = latest_slot(schedule, now)
     ledger = AlertLedger(store.path)
     try:
@@ -139,6 +159,7 @@ def send_scheduled_digest(
         ledger,
         since=since,
         until=slot,
+        pillars=pillars,
         timeout=config.alerts.timeout,
     )
     return done.problems

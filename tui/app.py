@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
-from feeds import Config, Fetcher, ReleaseClassifier
+from feeds import Config, Fetcher, PillarSet, ReleaseClassifier
 from state import CorruptDatabase, SavedFilters, Store, StoredRelease, StoreError
 from tui.alerts import alert_candidates, run_alert_hook, send_alerts
 from tui.messages import (
@@ -65,6 +65,7 @@ class SummitWatchApp(App[None]):
         config: Config,
         store: Store,
         classifier: ReleaseClassifier,
+        pillars: PillarSet,
         fetcher_factory: FetcherFactory,
         demo: bool = False,
         demo_loader: DemoLoader | None = None,
@@ -76,6 +77,7 @@ class SummitWatchApp(App[None]):
         self.config = config
         self.store = store
         self.classifier = classifier
+        self.pillars = pillars  # of the taxonomy: how every screen names and draws them
         self.fetcher_factory = fetcher_factory
         self.demo = demo
         self.demo_loader = demo_loader
@@ -99,7 +101,7 @@ class SummitWatchApp(App[None]):
     def on_mount(self) -> None:
         if self.config.keys:
             self.set_keymap(dict(self.config.keys))
-        self._main = MainScreen(self.store, self.config.sources, self.saved_filters)
+        self._main = MainScreen(self.store, self.config.sources, self.pillars, self.saved_filters)
         self.push_screen(self._main)
         self.set_interval(STORE_WATCH_SECONDS, self.watch_store)
         if not self.is_headless and sys.__stdin__ is not None and sys.__stdin__.isatty():
@@ -190,7 +192,9 @@ class SummitWatchApp(App[None]):
         if self.config.alerts.command and summit:
             problems += run_alert_hook(self.config.alerts.command, summit)
         saved = self.saved_filters if self.saved_filters is not None else {}
-        problems += send_alerts(self.config, self.store.path, releases, saved, edited)
+        problems += send_alerts(
+            self.config, self.store.path, releases, saved, edited, pillars=self.pillars
+        )
         for problem in problems:
             self.call_from_thread(self.notify, problem, severity="warning", markup=False)
 
@@ -313,7 +317,7 @@ class SummitWatchApp(App[None]):
         self.config, self.store = self.demo_loader()
         self.demo = True
         self.sub_title = "offline demo"
-        self._main = MainScreen(self.store, self.config.sources, self.saved_filters)
+        self._main = MainScreen(self.store, self.config.sources, self.pillars, self.saved_filters)
         self.switch_screen(self._main)
         self.polling = False
         self.poll()
@@ -331,7 +335,9 @@ class SummitWatchApp(App[None]):
     def action_timeline(self) -> None:
         from tui.screens.timeline import TimelineScreen
 
-        self.push_screen(TimelineScreen(self._main.index.releases, self.clock().date()))
+        self.push_screen(
+            TimelineScreen(self._main.index.releases, self.clock().date(), self.pillars)
+        )
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Every action on the command palette (ctrl+p), next to Textual's own."""

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from feeds import COUNTRIES, PILLAR_IDS
+from feeds import COUNTRIES
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -69,7 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     export = command("export", "write stored releases as JSON, CSV or a Markdown briefing")
     export.add_argument("--format", choices=("json", "csv", "md"), default="json")
     export.add_argument("--since", metavar="YYYY-MM-DD", help="published on or after this day")
-    export.add_argument("--pillar", action="append", choices=PILLAR_IDS, default=[])
+    export.add_argument(
+        "--pillar", action="append", default=[], help="a pillar id of the taxonomy, e.g. security"
+    )
     export.add_argument("--country", action="append", choices=COUNTRIES, default=[])
     export.add_argument("--state", action="append", default=[], help="triage state, e.g. relevant")
     export.add_argument("--summit", action="store_true", help="summit releases only")

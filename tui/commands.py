@@ -7,6 +7,7 @@ import asyncio
 import json
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -22,7 +23,13 @@ from state import (
     db_path,
 )
 from tui import report
-from tui.alerts import local_now, seconds_until_digest, start_alerts, start_digest
+from tui.alerts import (
+    local_now,
+    seconds_until_digest,
+    start_alerts,
+    start_digest,
+    taxonomy_pillars,
+)
 from tui.services import (
     POLL_PROCESSES,
     PollReport,
@@ -33,7 +40,7 @@ from tui.services import (
 )
 
 if TYPE_CHECKING:
-    from feeds import ClassifierSource, ReleaseClassifier
+    from feeds import ClassifierSource, PillarSet, ReleaseClassifier
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -43,12 +50,13 @@ class UsageError(Exception):
 
 
 def load_config(args: argparse.Namespace) -> Config:
+    """The config of `args`; `--taxonomy` goes into it, so that every part reads one taxonomy."""
     try:
-        if args.demo:
-            return demo_config()
-        return ensure_config(config_path(args.config))
+        config = demo_config() if args.demo else ensure_config(config_path(args.config))
     except ConfigError as exc:
         raise UsageError(str(exc)) from exc
+    taxonomy = getattr(args, "taxonomy", None)
+    return replace(config, taxonomy=taxonomy) if taxonomy else config
 
 
 def open_store(args: argparse.Namespace, *, interactive: bool = False, load: Load = "all") -> Store:
@@ -81,6 +89,16 @@ def _classifier(args: argparse.Namespace, config: Config) -> ReleaseClassifier:
         raise UsageError(str(exc)) from exc
 
 
+def pillars_of(config: Config) -> PillarSet:
+    """The pillars of the taxonomy in use, for a command that classifies nothing."""
+    from feeds import TaxonomyError
+
+    try:
+        return taxonomy_pillars(config)
+    except TaxonomyError as exc:
+        raise UsageError(str(exc)) from exc
+
+
 def _classifier_when_needed(args: argparse.Namespace, config: Config) -> ClassifierSource:
     """A user's own taxonomy is loaded now, so that its mistakes stop the command before it
     polls; the bundled one (tested) is loaded by the poll at the first release to classify."""
@@ -103,6 +121,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             config=config,
             store=store,
             classifier=classifier,
+            pillars=classifier.taxonomy.pillar_set,
             fetcher_factory=partial(make_fetcher, cookie_file=cookie_file_for(store)),
             demo=args.demo,
             demo_loader=load_demo,
@@ -203,13 +222,18 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from state import ExportFilter, TriageState, select, to_csv, to_json, to_markdown
+    from state import ExportFilter, StoredRelease, TriageState, select, to_csv, to_json, to_markdown
 
     try:
         states = tuple(TriageState(s.replace(" ", "_").replace("-", "_")) for s in args.state)
     except ValueError as exc:
         known = ", ".join(s.value for s in TriageState)
         raise UsageError(f"unknown --state ({known})") from exc
+    pillars = pillars_of(load_config(args))
+    unknown = pillars.unknown(args.pillar)
+    if unknown:
+        known = ", ".join(pillars.ids)
+        raise UsageError(f"unknown --pillar {', '.join(unknown)} (the taxonomy has {known})")
     flt = ExportFilter(
         since=args.since,
         pillars=tuple(args.pillar),
@@ -220,12 +244,12 @@ def cmd_export(args: argparse.Namespace) -> int:
         ids = [r.id for r in select(store.all(), flt) if r.summit or not args.summit]
         order = {release_id: n for n, release_id in enumerate(ids)}
         chosen = sorted(store.iter_full(ids), key=lambda r: order[r.id])
-    writers: dict[str, Callable[[list], str]] = {  # type: ignore[type-arg]
+    writers: dict[str, Callable[[list[StoredRelease], PillarSet], str]] = {
         "json": to_json,
         "csv": to_csv,
         "md": to_markdown,
     }
-    text = writers[args.format](chosen)
+    text = writers[args.format](chosen, pillars)
     if args.output:
         args.output.write_text(text, encoding="utf-8")
         print(f"wrote {len(chosen)} releases to {args.output}", file=sys.stderr)
@@ -352,4 +376,4 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "serve": cmd_serve,
 }
 
-__all__ = ["HANDLERS", "UsageError", "load_config", "open_store"]
+__all__ = ["HANDLERS", "UsageError", "load_config", "open_store", "pillars_of"]

@@ -6,39 +6,23 @@ from collections.abc import Sequence
 
 from rich.text import Text
 
-from feeds import PILLAR_IDS, PILLAR_NAMES, Match, body_of
+from feeds import Match, PillarSet, body_of
 from state import StoredRelease
 from tui.view import TRIAGE_KEYS
 
-# ANSI colour names follow the terminal's palette, so every theme keeps them readable.
-PILLAR_STYLES: dict[str, str] = {
-    "dei": "magenta",
-    "climate": "green",
-    "competitiveness": "bright_blue",
-    "migration": "yellow",
-    "health": "cyan",
-    "security": "red",
-}
-PILLAR_SHORT: dict[str, str] = {
-    "dei": "DEI",
-    "climate": "CLI",
-    "competitiveness": "COM",
-    "migration": "MIG",
-    "health": "HEA",
-    "security": "SEC",
-}
 SUMMIT_STYLE = "bold reverse"
 # What the classifier found against a decision ("G7", "energy security"): struck through and
 # dim, never underlined like the evidence for it.
 AGAINST_STYLE = "dim strike"
 
 
-def pillar_badges(stored: StoredRelease) -> Text:
+def pillar_badges(stored: StoredRelease, pillars: PillarSet) -> Text:
     badges = Text()
-    for pillar in stored.pillars:
+    for pillar_id in pillars.order(stored.pillars):
+        pillar = pillars.get(pillar_id)
         if badges:
             badges.append(" ")
-        badges.append(PILLAR_SHORT[pillar], style=PILLAR_STYLES[pillar])
+        badges.append(pillar.badge, style=pillar.colour)
     return badges
 
 
@@ -54,7 +38,7 @@ def title_cell(stored: StoredRelease) -> Text:
     return title
 
 
-def reader_header(stored: StoredRelease) -> Text:
+def reader_header(stored: StoredRelease, pillars: PillarSet) -> Text:
     r = stored.release
     out = Text()
     out.append(r.title or "(untitled)", style="bold")
@@ -68,11 +52,11 @@ def reader_header(stored: StoredRelease) -> Text:
         out.append("\n")
         out.append(r.link, style="underline")
     out.append("\n\n")
-    out.append_text(_decisions(stored))
+    out.append_text(_decisions(stored, pillars))
     return out
 
 
-def _decisions(stored: StoredRelease) -> Text:
+def _decisions(stored: StoredRelease, pillars: PillarSet) -> Text:
     c = stored.classification
     out = Text()
     verdict = "yes" if stored.summit else "no"
@@ -92,13 +76,16 @@ def _decisions(stored: StoredRelease) -> Text:
     out.append("\nPillars: ", style="bold")
     if not stored.pillars:
         out.append("none")
-    for index, pillar in enumerate(stored.pillars):
+    for index, pillar_id in enumerate(pillars.order(stored.pillars)):
+        pillar = pillars.get(pillar_id)
         if index:
             out.append(", ")
-        score = c.pillar_scores.get(pillar, 0.0)
-        out.append(PILLAR_NAMES[pillar], style=PILLAR_STYLES[pillar])
+        score = c.pillar_scores.get(pillar_id, 0.0)
+        out.append(pillar.name, style=pillar.colour)
         out.append(f" {score:.2f}")
-        if pillar in stored.correction.pillars_added:
+        if not pillar.known:
+            out.append(" (not in this taxonomy: summitwatch reclassify)", style="italic")
+        if pillar_id in stored.correction.pillars_added:
             out.append(" (added by you)", style="italic")
     if stored.note:
         out.append("\nNote: ", style="bold")
@@ -106,12 +93,14 @@ def _decisions(stored: StoredRelease) -> Text:
     return out
 
 
-def highlighted(text: str, matches: dict[str, list[Match]], against: Sequence[Match] = ()) -> Text:
+def highlighted(
+    text: str, matches: dict[str, list[Match]], pillars: PillarSet, against: Sequence[Match] = ()
+) -> Text:
     """`text` with the evidence terms of each pillar (and the summit) in their colour, and
     the terms found against a decision struck through."""
     out = Text(text)
     for key, found in matches.items():
-        style = PILLAR_STYLES.get(key, SUMMIT_STYLE)
+        style = SUMMIT_STYLE if key == "summit" else pillars.get(key).colour
         for match in found:
             if 0 <= match.start < match.end <= len(text):
                 out.stylize(f"{style} underline", match.start, match.end)
@@ -137,8 +126,10 @@ def _against_terms(stored: StoredRelease) -> list[str]:
     return list(found)
 
 
-def evidence_matches(stored: StoredRelease, field: str) -> dict[str, list[Match]]:
-    keys = ["summit", *[p for p in PILLAR_IDS if p in stored.pillars]]
+def evidence_matches(
+    stored: StoredRelease, field: str, pillars: PillarSet
+) -> dict[str, list[Match]]:
+    keys = ["summit", *pillars.order(stored.pillars)]
     evidence = stored.classification.evidence
     return {
         key: [m for m in evidence[key].matches if m.field == field]
@@ -147,12 +138,17 @@ def evidence_matches(stored: StoredRelease, field: str) -> dict[str, list[Match]
     }
 
 
-def body_text(stored: StoredRelease) -> Text:
+def body_text(stored: StoredRelease, pillars: PillarSet) -> Text:
     r = stored.release
     body = body_of(r)
     if not body:
         return Text("(this release has no text; open the link with o)", style="dim italic")
-    return highlighted(body, evidence_matches(stored, "text"), against_matches(stored, "text"))
+    return highlighted(
+        body,
+        evidence_matches(stored, "text", pillars),
+        pillars,
+        against_matches(stored, "text"),
+    )
 
 
 def event_lines(members: Sequence[StoredRelease]) -> Text:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 
-from feeds import PILLAR_IDS, fold
+from feeds import fold
 from state import (
     ALL,
     SUMMIT,
@@ -19,6 +19,7 @@ from state import (
     TriageState,
     ViewFilter,
     haystack,
+    pillars_named,
     selection_keys,
 )
 
@@ -103,6 +104,10 @@ class ReleaseIndex:
         releases = self.releases
         return [releases[n] for n in positions]
 
+    def pillars_carried(self) -> list[str]:
+        """Every pillar id some release carries."""
+        return pillars_named(key for key, members in self._sets.items() if members)
+
     def get(self, release_id: str) -> StoredRelease | None:
         n = self._position.get(release_id)
         return None if n is None else self.releases[n]
@@ -126,11 +131,11 @@ TRIAGE_KEYS: dict[TriageState, str] = {
 
 
 def daily_counts(
-    releases: Iterable[StoredRelease], today: date, days: int = 90
+    releases: Iterable[StoredRelease], today: date, pillars: Sequence[str], days: int = 90
 ) -> dict[str, list[int]]:
-    """Releases per day for the last `days` days: for all, summit, and each pillar."""
+    """Releases per day for the last `days` days: for all, summit, and each of `pillars`."""
     first = today - timedelta(days=days - 1)
-    keys = [ALL, SUMMIT, *PILLAR_IDS]
+    keys = [ALL, SUMMIT, *pillars]
     counts = {key: [0] * days for key in keys}
     for stored in releases:
         try:
@@ -144,5 +149,6 @@ def daily_counts(
         if stored.summit:
             counts[SUMMIT][offset] += 1
         for pillar in stored.pillars:
-            counts[pillar][offset] += 1
+            if pillar in counts:  # not one of another taxonomy's
+                counts[pillar][offset] += 1
     return counts

@@ -23,7 +23,7 @@ from feeds.models import (
     COUNTRIES,
     FETCH_MODES,
     LANGUAGES,
-    PILLAR_IDS,
+    PILLAR_ID,
     FetchPolicy,
     Rule,
     Source,
@@ -398,7 +398,7 @@ def _parse_target(raw: Any, index: int, path: Path, lines: _Lines) -> AlertTarge
     if "url" not in raw:
         raise ConfigError(path, at("url")(), f"{what} has no `url`")
     url = _check_apprise_url(raw["url"], f"the `url` of {what}", path, at("url"))
-    pillars = _names(raw.get("pillars", []), PILLAR_IDS, "`pillars`", path, at("pillars"))
+    pillars = _pillar_ids(raw.get("pillars", []), path, at("pillars"))
     countries = _names(
         [c.upper() if isinstance(c, str) else c for c in raw.get("countries", [])],
         COUNTRIES,
@@ -422,11 +422,20 @@ def _parse_target(raw: Any, index: int, path: Path, lines: _Lines) -> AlertTarge
     return AlertTarget(url=url, rule=rule, digest_only=digest_only, edits=edits)
 
 
+def _pillar_ids(raw: Any, path: Path, line: LineRef) -> tuple[str, ...]:
+    """Pillar ids of the taxonomy in use (which may be the user's: only the form is checked)."""
+    ids = _names(raw, (), "`pillars`", path, line)
+    for value in ids:
+        if not PILLAR_ID.fullmatch(value):
+            raise ConfigError(path, _line(line), f"`pillars`: {value!r} is not a pillar id")
+    return ids
+
+
 def _names(raw: Any, known: Sequence[str], what: str, path: Path, line: LineRef) -> tuple[str, ...]:
     if not isinstance(raw, list) or not all(isinstance(v, str) for v in raw):
         raise ConfigError(path, _line(line), f"{what} must be a list of names")
     for value in raw:
-        if value not in known:
+        if known and value not in known:
             raise ConfigError(path, _line(line), f"{what}: {value!r} is not one of {tuple(known)}")
     return tuple(raw)
 

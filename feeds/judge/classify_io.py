@@ -8,7 +8,7 @@ the error stream with its line number; the others are still answered.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -141,6 +141,8 @@ class EvalReport:
     per_pillar_f1: Mapping[str, float]
     language_accuracy: Mapping[str, tuple[int, int]]  # language -> (correct, total)
     errors: tuple[EvalError, ...] = field(default=())
+    # Pillars the labels name that the taxonomy does not have: they can only be missed.
+    unknown_pillars: tuple[str, ...] = ()
 
     def render(self) -> str:
         """Plain text for the terminal."""
@@ -151,8 +153,12 @@ class EvalReport:
             f"pillars (summit items): micro-F1 {self.pillar_micro_f1:.3f}"
             f"  macro-F1 {self.pillar_macro_f1:.3f}",
             "  " + "  ".join(f"{k} {v:.2f}" for k, v in self.per_pillar_f1.items()),
-            "detection accuracy by language:",
         ]
+        if self.unknown_pillars:
+            lines.append(
+                f"  labelled pillars the taxonomy does not have: {', '.join(self.unknown_pillars)}"
+            )
+        lines += ["detection accuracy by language:"]
         for lang, (correct, total) in sorted(self.language_accuracy.items()):
             lines.append(f"  {lang}: {correct}/{total} = {correct / total:.3f}")
         lines.append(f"errors: {len(self.errors)}")
@@ -194,7 +200,7 @@ def evaluate(records: Iterable[Mapping[str, Any]], classifier: ReleaseClassifier
     for record in records:
         result = classifier.classify_release(release_of(record))
         errors.extend(counts.add(record, result))
-    return counts.report(tuple(errors))
+    return counts.report(tuple(errors), classifier.taxonomy.pillars)
 
 
 class _Counts:
@@ -231,8 +237,11 @@ class _Counts:
                 )
         return errors
 
-    def report(self, errors: tuple[EvalError, ...]) -> EvalReport:
-        per_pillar = {p: _f1(*cell)[2] for p, cell in self.pillar.items() if sum(cell)}
+    def report(self, errors: tuple[EvalError, ...], pillars: Sequence[str]) -> EvalReport:
+        """The scores; per pillar in the order of `pillars` (the taxonomy's), then the others."""
+        order = [*pillars, *sorted(set(self.pillar) - set(pillars))]
+        cells = {p: self.pillar[p] for p in order if p in self.pillar}
+        per_pillar = {p: _f1(*cell)[2] for p, cell in cells.items() if sum(cell)}
         micro = _f1(*(sum(c[i] for c in self.pillar.values()) for i in range(3)))[2]
         macro = sum(per_pillar.values()) / len(per_pillar) if per_pillar else 0.0
         return EvalReport(
@@ -243,6 +252,7 @@ class _Counts:
             per_pillar_f1=per_pillar,
             language_accuracy={k: (v[0], v[1]) for k, v in self.languages.items()},
             errors=errors,
+            unknown_pillars=tuple(p for p in per_pillar if p not in pillars),
         )
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from feeds.judge.textfold import phrase_keys
+from feeds.models import PILLAR_COLOURS, PILLAR_ID, Pillar, PillarSet
 
 SIGNAL_ROLES: frozenset[str] = frozenset(
     {
@@ -39,6 +40,8 @@ SIGNAL_ROLES: frozenset[str] = frozenset(
 TERM_LISTS: tuple[str, ...] = ("en", "es", "fr", "exact")
 PARTY_CODES: tuple[str, ...] = ("CA", "MX", "US")
 DEFAULT_NAME = "pillars.toml"
+PILLAR_KEYS: tuple[str, ...] = ("name", "label", "badge", "colour", "terms", "against")
+BADGE_LENGTH = 3  # the release list has room for six badges of three characters
 
 
 class TaxonomyError(ValueError):
@@ -62,13 +65,13 @@ class Term:
 
 @dataclass(frozen=True, slots=True)
 class Taxonomy:
-    """A validated taxonomy: every term, the pillar ids in file order, and the thresholds."""
+    """A validated taxonomy: every term, the pillars in file order, and the thresholds."""
 
     source: str
     name: str
     terms: tuple[Term, ...]
-    pillars: tuple[str, ...]
-    pillar_names: Mapping[str, str]
+    pillars: tuple[str, ...]  # the ids, in file order
+    pillar_set: PillarSet  # how each is named and drawn
     summit_threshold: float = 0.5
     pillar_threshold: float = 0.5
 
@@ -127,26 +130,27 @@ class _Validator:
         for kind, key in (("other", "others"), ("region", "regions")):
             group = self.table(data, [key], required=False)
             terms += self.terms(group, [key], kind, key, 1.0)
-        pillars, names = self.pillars(data, terms)
+        pillar_set = self.pillars(data, terms)
         return Taxonomy(
             source=self._source,
             name=str(meta.get("name", "")),
             terms=tuple(terms),
-            pillars=pillars,
-            pillar_names=names,
+            pillars=pillar_set.ids,
+            pillar_set=pillar_set,
             summit_threshold=self.unit(decision, ["decision", "summit_threshold"], 0.5),
             pillar_threshold=self.unit(decision, ["decision", "pillar_threshold"], 0.5),
         )
 
-    def pillars(
-        self, data: Mapping[str, Any], terms: list[Term]
-    ) -> tuple[tuple[str, ...], dict[str, str]]:
-        names: dict[str, str] = {}
-        for pillar_id, spec in self.table(data, ["pillars"]).items():
+    def pillars(self, data: Mapping[str, Any], terms: list[Term]) -> PillarSet:
+        specs: dict[str, Mapping[str, Any]] = {}
+        for pillar_id in self.table(data, ["pillars"]):
             path = ["pillars", pillar_id]
-            spec = self.table(data["pillars"], path)
-            if not re.fullmatch(r"[a-z][a-z0-9_]*", pillar_id):
+            spec = specs[pillar_id] = self.table(data["pillars"], path)
+            if not PILLAR_ID.fullmatch(pillar_id):
                 raise self.fail(path, "pillar ids are lower-case identifiers")
+            for key in spec:
+                if key not in PILLAR_KEYS:
+                    raise self.fail([*path, key], f"unknown key; expected {', '.join(PILLAR_KEYS)}")
             groups = spec.get("terms")
             if not isinstance(groups, list) or not groups:
                 raise self.fail([*path, "terms"], "expected one or more [[terms]] tables")
@@ -162,10 +166,55 @@ class _Validator:
                 terms += [replace(t, context=True) for t in found] if context else found
             against = self.table(spec, [*path, "against"], required=False)
             terms += self.terms(against, [*path, "against"], "against", pillar_id, 1.0)
-            names[pillar_id] = str(spec.get("name", pillar_id))
-        if not names:
+        if not specs:
             raise self.fail(["pillars"], "expected at least one pillar")
-        return tuple(names), names
+        return self.pillar_set(specs)
+
+    def pillar_set(self, specs: Mapping[str, Mapping[str, Any]]) -> PillarSet:
+        """Names, badges and colours: as the file gives them, else made up from the id."""
+        colours = {p: self.colour(spec, ["pillars", p, "colour"]) for p, spec in specs.items()}
+        spare = [c for c in PILLAR_COLOURS if c not in colours.values()] or list(PILLAR_COLOURS)
+        badges: dict[str, str] = {}
+        for pillar_id, spec in specs.items():
+            if "badge" not in spec:
+                continue
+            badge = self.text(spec, ["pillars", pillar_id, "badge"], "")
+            if len(badge) > BADGE_LENGTH or " " in badge:
+                raise self.fail(
+                    ["pillars", pillar_id, "badge"],
+                    f"expected up to {BADGE_LENGTH} characters without spaces, got {badge!r}",
+                )
+            if badge in badges.values():
+                raise self.fail(["pillars", pillar_id, "badge"], f"{badge!r} is already taken")
+            badges[pillar_id] = badge
+        for pillar_id in specs:
+            if pillar_id not in badges:
+                badges[pillar_id] = _free_badge(pillar_id, set(badges.values()))
+        uncoloured = [p for p, colour in colours.items() if not colour]
+        for n, pillar_id in enumerate(uncoloured):
+            colours[pillar_id] = spare[n % len(spare)]
+        pillars = []
+        for pillar_id, spec in specs.items():
+            name = self.text(spec, ["pillars", pillar_id, "name"], pillar_id)
+            label = self.text(spec, ["pillars", pillar_id, "label"], name)
+            pillars.append(Pillar(pillar_id, name, label, badges[pillar_id], colours[pillar_id]))
+        return PillarSet(tuple(pillars))
+
+    def text(self, spec: Mapping[str, Any], path: list[str], default: str) -> str:
+        value = spec.get(path[-1], default)
+        if not isinstance(value, str) or not value.strip() or not value.isprintable():
+            raise self.fail(path, f"expected a line of text, got {value!r}")
+        return value
+
+    def colour(self, spec: Mapping[str, Any], path: list[str]) -> str:
+        value = spec.get(path[-1], "")
+        if value and value not in PILLAR_COLOURS:
+            raise self.fail(
+                path,
+                f"expected a terminal colour name ({', '.join(PILLAR_COLOURS)}), which every "
+                f"theme keeps readable; got {value!r}",
+            )
+        return str(value)
 
     def table(
         self, parent: Mapping[str, Any], path: list[str], required: bool = True
@@ -212,6 +261,19 @@ class _Validator:
                     raise self.fail([*path, lang], f"not a usable term: {value!r}")
                 found.append(Term(value, keys, kind, target, weight, lang == "exact"))
         return found
+
+
+def _free_badge(pillar_id: str, taken: set[str]) -> str:
+    """Three letters of the id, upper case, that no other pillar's badge has yet."""
+    letters = pillar_id.replace("_", "").upper()
+    candidates = [letters[:BADGE_LENGTH]]
+    candidates += [
+        f"{letters[0]}{second}{third}"
+        for n, second in enumerate(letters[1:], start=1)
+        for third in letters[n + 1 :]
+    ]
+    candidates += [f"{letters[0]}{n:02d}" for n in range(100)]
+    return next((c for c in candidates if c not in taken), candidates[0])
 
 
 def _line_of(lines: Sequence[str], path: Sequence[str | int]) -> int:

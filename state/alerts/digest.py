@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
-from feeds import AlertTarget, DigestSettings
+from feeds import AlertTarget, DigestSettings, PillarSet
 from state.alerts.deliver import DEFAULT_TIMEOUT
 from state.alerts.ledger import AlertLedger
 from state.alerts.message import AlertMessage
@@ -89,7 +89,7 @@ def came_in(
 
 
 def digest_message(
-    releases: Sequence[StoredRelease], since: datetime, until: datetime
+    releases: Sequence[StoredRelease], since: datetime, until: datetime, pillars: PillarSet
 ) -> AlertMessage:
     """The briefing of `releases` (grouped as the Markdown export) with a title that says
     how many came in and when."""
@@ -98,7 +98,7 @@ def digest_message(
     noun = "release" if len(releases) == 1 else "releases"
     title = f"summitwatch digest: {len(releases)} {noun}, {local_since:{fmt}} to {until:{fmt}}"
     stamp = until.astimezone(UTC).isoformat(timespec="seconds")
-    return AlertMessage(title, to_markdown(releases, title=title, exported_at=stamp))
+    return AlertMessage(title, to_markdown(releases, pillars, title=title, exported_at=stamp))
 
 
 def send_digest(
@@ -109,13 +109,14 @@ def send_digest(
     *,
     since: datetime,
     until: datetime,
+    pillars: PillarSet,
     timeout: float = DEFAULT_TIMEOUT,
 ) -> AlertRound:
     """Send every target (digest-only ones too) the digest of the `releases` its rule picks,
     none if it picks none, within `timeout` seconds; keep how each answered."""
 
     def words(target: AlertTarget, chosen: Sequence[StoredRelease]) -> list[AlertMessage]:
-        return [digest_message(chosen, since, until)] if chosen else []
+        return [digest_message(chosen, since, until, pillars)] if chosen else []
 
     now = datetime.now(UTC).isoformat(timespec="seconds")
     return send_round(targets, releases, saved, ledger, words, now=now, timeout=timeout)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from feeds import PILLAR_NAMES, one_line
+from feeds import PillarSet, one_line
 from state.export import COUNTRY_NAMES, evidence_sentence, md_escape
 from state.records import StoredRelease
 
@@ -53,10 +53,10 @@ def _date(stored: StoredRelease) -> str:
     return (stored.release.published or stored.first_seen)[:10] or "undated"
 
 
-def _decision(stored: StoredRelease) -> str:
-    pillars = ", ".join(PILLAR_NAMES.get(p, p) for p in stored.pillars) or "none"
+def _decision(stored: StoredRelease, pillars: PillarSet) -> str:
+    names = ", ".join(pillars.get(p).name for p in pillars.order(stored.pillars)) or "none"
     summit = "summit release" if stored.summit else "not a summit release"
-    return f"Decision: {summit} · Pillars: {pillars}"
+    return f"Decision: {summit} · Pillars: {names}"
 
 
 def _evidence(stored: StoredRelease, limit: int = SENTENCE_LIMIT) -> str:
@@ -64,13 +64,16 @@ def _evidence(stored: StoredRelease, limit: int = SENTENCE_LIMIT) -> str:
     return md_escape(short(sentence, limit)) if sentence else ""
 
 
-def release_message(stored: StoredRelease, *, edited: bool = False) -> AlertMessage:
-    """Title, government, date, summit decision and pillars, evidence sentence, link; for
-    an edit, when the release was first seen and when its text changed."""
+def release_message(
+    stored: StoredRelease, pillars: PillarSet, *, edited: bool = False
+) -> AlertMessage:
+    """Title, government, date, summit decision and pillars (named as the taxonomy `pillars`
+    names them), evidence sentence, link; for an edit, when the release was first seen and
+    when its text changed."""
     r = stored.release
     paragraphs = [
         f"{government(stored)} · {md_escape(short(r.source, 80))} · {_date(stored)}",
-        _decision(stored),
+        _decision(stored, pillars),
     ]
     sentence = _evidence(stored)
     if sentence:
@@ -107,10 +110,13 @@ def batch_message(releases: Sequence[StoredRelease], *, edited: bool = False) ->
     return AlertMessage(title, "\n".join(lines))
 
 
-def messages_for(releases: Sequence[StoredRelease], *, edited: bool = False) -> list[AlertMessage]:
-    """One message a release, or one for them all when there are more than BATCH_AFTER."""
+def messages_for(
+    releases: Sequence[StoredRelease], pillars: PillarSet, *, edited: bool = False
+) -> list[AlertMessage]:
+    """One message a release, or one for them all when there are more than BATCH_AFTER;
+    pillars are named as the taxonomy `pillars` names them."""
     if not releases:
         return []
     if len(releases) > BATCH_AFTER:
         return [batch_message(releases, edited=edited)]
-    return [release_message(r, edited=edited) for r in releases]
+    return [release_message(r, pillars, edited=edited) for r in releases]

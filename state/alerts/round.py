@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from feeds import AlertTarget
+from feeds import AlertTarget, PillarSet
 from state.alerts.deliver import DEFAULT_TIMEOUT, Delivery, deliver, masked, target_key
 from state.alerts.ledger import AlertLedger, LedgerError
 from state.alerts.message import AlertMessage, messages_for
@@ -88,17 +88,19 @@ def alert_round(
     saved: FilterLookup,
     ledger: AlertLedger | None,
     *,
+    pillars: PillarSet,
     now: str,
     timeout: float = DEFAULT_TIMEOUT,
     edited: Sequence[StoredRelease] = (),
 ) -> AlertRound:
     """Alert every target but the digest-only ones of the new `releases` its rule picks,
-    and the targets that ask for edits of the `edited` releases it picks."""
+    and the targets that ask for edits of the `edited` releases it picks; pillars are named
+    as the taxonomy `pillars` names them."""
 
     def words(target: AlertTarget, chosen: Sequence[StoredRelease]) -> list[AlertMessage]:
-        messages = messages_for(chosen)
+        messages = messages_for(chosen, pillars)
         if target.edits and edited:
-            messages += messages_for(pick(target, edited, saved), edited=True)
+            messages += messages_for(pick(target, edited, saved), pillars, edited=True)
         return messages
 
     per_release = [t for t in targets if not t.digest_only]

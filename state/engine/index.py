@@ -19,7 +19,7 @@ from typing import Any
 
 import orjson
 
-from feeds import PILLAR_IDS, Evidence
+from feeds import Evidence, pillar_ids
 from state.engine.codec import doc_features
 from state.engine.storage import (
     INDEX_DIR,
@@ -76,7 +76,7 @@ def row_from_doc(doc: Mapping[str, Any]) -> Row:
         *(str(r.get("language", "")), str(r.get("title", "")), str(r.get("link", ""))),
         *(str(r.get("published", "")), str(r.get("summary", "")), str(r.get("guid", ""))),
         *(str(c.get("language", "")), summit, float(c.get("summit_score", 0.0))),
-        [p for p in c.get("pillars", ()) if p in PILLAR_IDS],
+        list(pillar_ids(c.get("pillars", ()))),
         {str(p): float(v) for p, v in (c.get("pillar_scores") or {}).items()},
         *(str(doc.get("first_seen", "")), [str(s) for s in doc.get("sources", ())]),
         str(doc.get("changed_at", "")),

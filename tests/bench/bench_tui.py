@@ -159,6 +159,7 @@ def test_first_screen_and_memory_at_100k(tmp_path: Path) -> None:
 async def test_keypress_to_updated_list_at_100k(monkeypatch: pytest.MonkeyPatch) -> None:
     from feeds.collect.sources import Config
     from feeds.judge.classify import Classifier
+    from feeds.judge.taxonomy import load_taxonomy
     from state.store import Store
     from tui.app import SummitWatchApp
     from tui.screens.main import MainScreen
@@ -179,6 +180,7 @@ async def test_keypress_to_updated_list_at_100k(monkeypatch: pytest.MonkeyPatch)
             config=Config(path=None, sources=()),
             store=store,
             classifier=Classifier.load(),
+            pillars=load_taxonomy().pillar_set,
             fetcher_factory=make_fetcher,
             poll_on_start=False,
         )

@@ -5,6 +5,7 @@ import io
 
 import pytest
 
+from feeds import Pillar, PillarSet, load_taxonomy
 from state.export import (
     ExportFilter,
     read_json_export,
@@ -15,6 +16,8 @@ from state.export import (
 )
 from state.records import Correction, StoredRelease, TriageState
 from tests.state.factories import make_classification, make_release
+
+BUNDLED = load_taxonomy().pillar_set
 
 
 def stored(
@@ -56,7 +59,7 @@ def test_select_filters_by_date_pillar_country_and_state(releases: list[StoredRe
 
 
 def test_json_export_reads_back_to_the_same_releases(releases: list[StoredRelease]) -> None:
-    assert read_json_export(to_json(releases)) == releases
+    assert read_json_export(to_json(releases, BUNDLED)) == releases
 
 
 @pytest.mark.parametrize(
@@ -76,7 +79,7 @@ def test_a_broken_import_says_what_is_wrong(text: str, message: str) -> None:
 
 def test_csv_has_a_row_a_release_and_defuses_formulas(releases: list[StoredRelease]) -> None:
     hostile = stored("x", note='=HYPERLINK("http://evil")')
-    rows = list(csv.DictReader(io.StringIO(to_csv([*releases, hostile]))))
+    rows = list(csv.DictReader(io.StringIO(to_csv([*releases, hostile], BUNDLED))))
     assert len(rows) == 5
     assert rows[1]["pillars"] == "migration;security"
     assert rows[0]["evidence"] == "Evidence for ca1."
@@ -84,7 +87,9 @@ def test_csv_has_a_row_a_release_and_defuses_formulas(releases: list[StoredRelea
 
 
 def test_markdown_briefing_groups_by_pillar_then_country(releases: list[StoredRelease]) -> None:
-    text = to_markdown(releases, title="Weekly brief", exported_at="2023-01-12T09:30:00+00:00")
+    text = to_markdown(
+        releases, BUNDLED, title="Weekly brief", exported_at="2023-01-12T09:30:00+00:00"
+    )
     assert text.startswith("# Weekly brief\n\n4 releases · prepared 2023-01-12 09:30 UTC")
     order = [line for line in text.splitlines() if line.startswith("#")]
     assert order == [
@@ -117,6 +122,33 @@ def test_markdown_escapes_feed_text_that_would_change_the_layout() -> None:
             }
         )
     )
-    text = to_markdown([hostile])
+    text = to_markdown([hostile], BUNDLED)
     assert "\\[click\\](javascript:x) \\*now\\*" in text
     assert "(javascript:alert" not in text
+
+
+OTHER = PillarSet(
+    (
+        Pillar("agua", "Agua y cuencas", "Agua", "AGU", "blue"),
+        Pillar("especies", "Espèces migratrices", "Especies", "ESP", "green"),
+    )
+)
+
+
+def test_exports_name_pillars_by_the_taxonomy_given_and_keep_those_it_lacks() -> None:
+    releases = [
+        stored("a", pillars=("especies", "agua")),
+        stored("b", pillars=("security",)),  # classified with the bundled taxonomy
+    ]
+    text = to_markdown(releases, OTHER, exported_at="2026-12-03T09:30:00+00:00")
+    headings = [line for line in text.splitlines() if line.startswith("## ")]
+    assert headings == [
+        "## Agua y cuencas (1)",
+        "## Espèces migratrices (1)",
+        "## security (not in the taxonomy) (1)",
+    ]
+    rows = list(csv.DictReader(io.StringIO(to_csv(releases, OTHER))))
+    assert [r["pillars"] for r in rows] == ["agua;especies", "security"]
+    exported = to_json(releases, OTHER)
+    assert '"name": "Espèces migratrices"' in exported
+    assert read_json_export(exported) == releases

@@ -39,6 +39,7 @@ def demo_app(demo_store: Store, classifier: Classifier) -> SummitWatchApp:
         config=demo_config(),
         store=demo_store,
         classifier=classifier,
+        pillars=classifier.taxonomy.pillar_set,
         fetcher_factory=make_fetcher,
         demo=True,
     )

@@ -170,6 +170,7 @@ def fixed_app_on(store: Store, classifier: Classifier) -> SummitWatchApp:
         config=fixed_config(),
         store=store,
         classifier=classifier,
+        pillars=classifier.taxonomy.pillar_set,
         fetcher_factory=make_fetcher,
         poll_on_start=False,
         clock=lambda: FIXED_NOW,

@@ -40,6 +40,7 @@ async def test_every_source_failing_offers_the_demo_on_d(
             config=dead_config(),
             store=real,
             classifier=classifier,
+            pillars=classifier.taxonomy.pillar_set,
             fetcher_factory=make_fetcher,
             demo_loader=load_demo,
         )
@@ -78,7 +79,11 @@ async def test_new_summit_releases_run_the_alert_command(
     )
     with Store(tmp_path / "db") as store:
         app = SummitWatchApp(
-            config=config, store=store, classifier=classifier, fetcher_factory=make_fetcher
+            config=config,
+            store=store,
+            classifier=classifier,
+            pillars=classifier.taxonomy.pillar_set,
+            fetcher_factory=make_fetcher,
         )
         async with app.run_test(size=(120, 36)) as pilot:
             await workers_done(app)

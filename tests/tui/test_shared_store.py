@@ -25,6 +25,7 @@ async def test_releases_stored_by_another_process_appear_within_seconds(
             config=fixed_config(),
             store=dashboard_store,
             classifier=classifier,
+            pillars=classifier.taxonomy.pillar_set,
             fetcher_factory=make_fetcher,
             poll_on_start=False,
         )
@@ -52,6 +53,7 @@ async def test_keys_can_be_remapped_by_binding_id(
         config=config,
         store=fixed_store,
         classifier=classifier,
+        pillars=classifier.taxonomy.pillar_set,
         fetcher_factory=make_fetcher,
         poll_on_start=False,
     )

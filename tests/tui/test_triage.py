@@ -8,6 +8,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, SelectionList
 
+from feeds import load_taxonomy
 from state import SavedFilters
 from state.records import TriageState
 from state.store import Store
@@ -162,6 +163,7 @@ async def test_saved_filter_is_recalled_from_the_navigator(
         config=fixed_config(),
         store=fixed_store,
         classifier=classifier,  # type: ignore[arg-type]
+        pillars=load_taxonomy().pillar_set,
         fetcher_factory=make_fetcher,
         poll_on_start=False,
         saved_filters=saved,

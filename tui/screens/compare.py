@@ -11,6 +11,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from feeds import PillarSet
 from state import StoredRelease
 from tui.widgets.release_reader import ReleaseReader
 
@@ -23,16 +24,17 @@ governments, or in several languages). Tab moves between them; Escape goes back.
 """
     BINDINGS = [Binding("escape,q,v", "dismiss", "Back", id="compare.close")]
 
-    def __init__(self, members: Sequence[StoredRelease]) -> None:
+    def __init__(self, members: Sequence[StoredRelease], pillars: PillarSet) -> None:
         super().__init__()
         self.members = list(members)
+        self.pillars = pillars
 
     def compose(self) -> ComposeResult:
         title = Text(f"One event, {len(self.members)} releases   (Tab: next, Escape: back)")
         yield Static(title, id="compare-title")
         with Horizontal(id="compare-panes"):
             for _ in self.members:
-                yield ReleaseReader(classes="compare-member")
+                yield ReleaseReader(self.pillars, classes="compare-member")
         yield Footer()
 
     def on_mount(self) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -9,7 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, SelectionList
 
-from feeds import PILLAR_IDS, PILLAR_NAMES
+from feeds import PillarSet
 from state import Correction, StoredRelease
 
 
@@ -37,13 +39,17 @@ class TextPrompt(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-def correction_from_choice(stored: StoredRelease, summit: bool, pillars: set[str]) -> Correction:
-    """The smallest correction that turns the classifier's decisions into the person's."""
-    machine = stored.classification
+def correction_from_choice(
+    stored: StoredRelease, summit: bool, pillars: set[str], offered: Sequence[str]
+) -> Correction:
+    """The smallest correction that turns the classifier's decisions into the person's, who
+    chose `pillars` among the `offered` ones (those of the taxonomy): a pillar of another
+    taxonomy that the release carries is left as it is."""
+    machine = set(stored.classification.pillars)
     return Correction(
-        summit=summit if summit != machine.summit else None,
-        pillars_added=tuple(p for p in PILLAR_IDS if p in pillars - set(machine.pillars)),
-        pillars_removed=tuple(p for p in PILLAR_IDS if p in set(machine.pillars) - pillars),
+        summit=summit if summit != stored.classification.summit else None,
+        pillars_added=tuple(p for p in offered if p in pillars - machine),
+        pillars_removed=tuple(p for p in offered if p in machine - pillars),
     )
 
 
@@ -52,9 +58,10 @@ class CorrectionDialog(ModalScreen[Correction | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
 
-    def __init__(self, stored: StoredRelease) -> None:
+    def __init__(self, stored: StoredRelease, pillars: PillarSet) -> None:
         super().__init__()
         self.stored = stored
+        self.pillars = pillars
 
     def compose(self) -> ComposeResult:
         current = set(self.stored.pillars)
@@ -62,7 +69,7 @@ class CorrectionDialog(ModalScreen[Correction | None]):
             yield Label(Text(f"Correct: {self.stored.release.title}"), classes="dialog-title")
             yield Checkbox("Summit release", value=self.stored.summit, id="summit-box")
             yield SelectionList[str](
-                *[(PILLAR_NAMES[p], p, p in current) for p in PILLAR_IDS], id="pillar-choice"
+                *[(p.name, p.id, p.id in current) for p in self.pillars], id="pillar-choice"
             )
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save", variant="primary", id="save")
@@ -74,7 +81,7 @@ class CorrectionDialog(ModalScreen[Correction | None]):
             return
         summit = self.query_one("#summit-box", Checkbox).value
         pillars = set(self.query_one("#pillar-choice", SelectionList).selected)
-        self.dismiss(correction_from_choice(self.stored, summit, pillars))
+        self.dismiss(correction_from_choice(self.stored, summit, pillars, self.pillars.ids))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

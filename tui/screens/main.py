@@ -14,8 +14,8 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
-from feeds import Source
-from state import ALL, SavedFilters, Store, StoredRelease, ViewFilter
+from feeds import PillarSet, Source
+from state import ALL, SavedFilters, Store, StoredRelease, ViewFilter, pillars_named
 from tui.messages import (
     DecisionWritten,
     PollFinished,
@@ -46,11 +46,16 @@ class MainScreen(TriageActions, Screen[None]):
     ]
 
     def __init__(
-        self, store: Store, sources: Sequence[Source], saved: SavedFilters | None = None
+        self,
+        store: Store,
+        sources: Sequence[Source],
+        pillars: PillarSet,
+        saved: SavedFilters | None = None,
     ) -> None:
         super().__init__()
         self.store = store
         self.sources = list(sources)
+        self.pillars = pillars
         self.index = ReleaseIndex()
         # Until the first index arrives from its worker (a second at 100,000 releases) the
         # list shows everything, newest first, and no filter applies yet.
@@ -70,14 +75,14 @@ class MainScreen(TriageActions, Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="panes"):
-            yield Navigator(self.sources, id="nav")
+            yield Navigator(self.sources, self.pillars, id="nav")
             with Vertical(id="list-pane"):
                 yield Input(
                     placeholder="search titles and text (Enter: back to the list)", id="search"
                 )
                 yield Static(id="list-header")
-                yield ReleaseList(id="releases")
-            yield ReleaseReader(id="reader")
+                yield ReleaseList(self.pillars, id="releases")
+            yield ReleaseReader(self.pillars, id="reader")
         yield StatusLine(id="status")
         yield Footer()
 
@@ -86,6 +91,8 @@ class MainScreen(TriageActions, Screen[None]):
             self.query_one(Navigator).set_saved(self.saved.names)
             if self.saved.error:
                 self.notify(self.saved.error, severity="warning", markup=False)
+            for name in self.saved.names:
+                self._warn_unknown_pillars(name)
         self.reload()
         self.query_one(ReleaseList).focus()
         self.query_one(StatusLine).show(self.app.idle_status())  # type: ignore[attr-defined]
@@ -138,6 +145,14 @@ class MainScreen(TriageActions, Screen[None]):
             index.update(self._unindexed_changes)
             self.indexed = True
             self._unindexed, self._unindexed_changes = {}, []
+            stale = self.pillars.unknown(index.pillars_carried())
+            if stale:
+                self.notify(
+                    f"Some releases carry pillars this taxonomy does not have ({', '.join(stale)}):"
+                    " `summitwatch reclassify` classifies them again.",
+                    severity="warning",
+                    markup=False,
+                )
         index.update(self._since_reload)
         self.index = index
         current = self.query_one(ReleaseList).current
@@ -245,9 +260,22 @@ class MainScreen(TriageActions, Screen[None]):
         self.query_one(Navigator).set_pinned(self.pinned.selections)
         self.refresh_list()
 
+    def _warn_unknown_pillars(self, name: str) -> None:
+        """Say so when the saved filter `name` selects a pillar the taxonomy does not have."""
+        view = self.saved.get(name) if self.saved is not None else None
+        missing = self.pillars.unknown(pillars_named(view.selections)) if view else ()
+        if missing:
+            self.notify(
+                f"Saved filter “{name}” selects the pillar {', '.join(missing)}, which this "
+                "taxonomy does not have: it lists only releases classified with it before.",
+                severity="warning",
+                markup=False,
+            )
+
     def _recall(self, name: str) -> None:
         if self.saved is None or (view := self.saved.get(name)) is None:
             return
+        self._warn_unknown_pillars(name)
         self.pinned = view
         self.query_one(Navigator).set_pinned(view.selections)
         search = self.query_one("#search", Input)
@@ -327,7 +355,7 @@ class MainScreen(TriageActions, Screen[None]):
             members = [full[i] for i in ids if i in full]
             from tui.screens.compare import CompareScreen
 
-            self.app.call_from_thread(self.app.push_screen, CompareScreen(members))
+            self.app.call_from_thread(self.app.push_screen, CompareScreen(members, self.pillars))
 
         self.run_worker(load, thread=True, group="compare", exit_on_error=False)
 

@@ -12,11 +12,9 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Sparkline, Static
 
-from feeds import PILLAR_IDS
+from feeds import PillarSet
 from state import ALL, SUMMIT, StoredRelease
-from tui.render import PILLAR_STYLES
 from tui.view import daily_counts
-from tui.widgets.navigator import PILLAR_LABELS
 
 DAYS = 90
 
@@ -28,20 +26,23 @@ Releases per day over the last 90 days (oldest on the left), with each row's tot
 """
     BINDINGS = [Binding("escape,q,t", "dismiss", "Close", id="timeline.close")]
 
-    def __init__(self, releases: Sequence[StoredRelease], today: date) -> None:
+    def __init__(self, releases: Sequence[StoredRelease], today: date, pillars: PillarSet) -> None:
         super().__init__()
-        self.counts = daily_counts(releases, today, DAYS)
+        self.counts = daily_counts(releases, today, pillars.ids, DAYS)
         self.today = today
+        self.pillars = pillars
 
     def compose(self) -> ComposeResult:
         title = f"Releases per day, last {DAYS} days to {self.today.isoformat()}   (Escape closes)"
         with VerticalScroll(id="timeline-box"):
             yield Static(Text(title, style="bold"))
-            labels = {ALL: "All", SUMMIT: "Summit", **PILLAR_LABELS}
-            for key in (ALL, SUMMIT, *PILLAR_IDS):
+            rows = [(ALL, "All", "bold"), (SUMMIT, "Summit", "bold")]
+            rows += [(p.id, p.label, p.colour) for p in self.pillars]
+            for key, name, style in rows:
                 series = self.counts[key]
                 with Horizontal(classes="timeline-row"):
-                    label = Text(f"{labels[key]:<20}", style=PILLAR_STYLES.get(key, "bold"))
+                    label = Text(name, style=style)
+                    label.truncate(20, overflow="ellipsis", pad=True)
                     yield Label(label, classes="timeline-label")
                     yield Sparkline(series, classes=f"timeline-spark -{key}")
                     yield Label(Text(f"{sum(series):>5}"), classes="timeline-total")

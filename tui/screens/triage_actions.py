@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.binding import Binding
 
+from feeds import PillarSet
 from state import Correction, StoredRelease, TriageState
 from tui.messages import DecisionWritten
 
@@ -44,6 +45,7 @@ class TriageActions:
 
     # Provided by the screen this is mixed into.
     triage: Triage
+    pillars: PillarSet
     if TYPE_CHECKING:
 
         def query_one(self, selector: type[ReleaseList]) -> ReleaseList: ...
@@ -145,7 +147,7 @@ class TriageActions:
             if correction is not None:
                 self.write_triage("Correction", [current], correction=correction)
 
-        self.app.push_screen(CorrectionDialog(current), keep)
+        self.app.push_screen(CorrectionDialog(current, self.pillars), keep)
 
     def action_undo(self) -> None:
         undone = self.triage.undo()
@@ -188,7 +190,7 @@ class TriageActions:
             # The list holds light records; the briefing quotes each release's evidence.
             order = {release_id: n for n, release_id in enumerate(ids)}
             shown = sorted(self.triage.store.iter_full(ids), key=lambda r: order[r.id])
-            path.write_text(to_markdown(shown), encoding="utf-8")
+            path.write_text(to_markdown(shown, self.pillars), encoding="utf-8")
             self.app.call_from_thread(
                 self.notify, f"Wrote {len(shown)} releases to {path}", markup=False
             )

@@ -11,19 +11,10 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from feeds import PILLAR_IDS, Source, SourceHealth
+from feeds import PillarSet, Source, SourceHealth
 from state import ALL, OTHER, SUMMIT, TriageState
-from tui.render import PILLAR_STYLES
 
 COUNTRY_NAMES = {"CA": "Canada", "MX": "Mexico", "US": "United States"}
-PILLAR_LABELS = {
-    "dei": "Diversity & equity",
-    "climate": "Climate",
-    "competitiveness": "Competitiveness",
-    "migration": "Migration",
-    "health": "Health",
-    "security": "Security",
-}
 STATE_LABELS = {
     TriageState.NEW: "New",
     TriageState.RELEVANT: "Relevant",
@@ -66,9 +57,10 @@ not polled yet. Saved filters (ctrl+s) are listed at the bottom.
     class PinToggled(Message):
         selection: str
 
-    def __init__(self, sources: Sequence[Source], **kwargs: object) -> None:
+    def __init__(self, sources: Sequence[Source], pillars: PillarSet, **kwargs: object) -> None:
         super().__init__(markup=False, **kwargs)  # type: ignore[arg-type]
         self._sources = list(sources)
+        self._pillars = pillars
         self._saved: list[str] = []
         self._labels: dict[str, Text] = {}
         self._counts: Mapping[str, int] = {}
@@ -101,9 +93,7 @@ not polled yet. Saved filters (ctrl+s) are listed at the bottom.
         for key, label in views:
             self._labels[key] = label
             options.append(Option(label, id=key))
-        pillars = [
-            (f"pillar:{p}", Text(PILLAR_LABELS[p], style=PILLAR_STYLES[p])) for p in PILLAR_IDS
-        ]
+        pillars = [(f"pillar:{p.id}", Text(p.label, style=p.colour)) for p in self._pillars]
         self._section(options, "Pillars", pillars)
         states = [(f"state:{s.value}", Text(label)) for s, label in STATE_LABELS.items()]
         self._section(options, "Triage", [*states, ("starred", Text("Starred"))])

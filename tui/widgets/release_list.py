@@ -18,6 +18,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from feeds import PillarSet
 from state import StoredRelease
 from tui.render import pillar_badges, title_cell, triage_cell
 
@@ -53,7 +54,9 @@ def header_text(width: int) -> Text:
     return Text.assemble(*parts, style="bold")
 
 
-def row_text(stored: StoredRelease, width: int, marked: bool, unsaved: bool = False) -> Text:
+def row_text(
+    stored: StoredRelease, width: int, marked: bool, pillars: PillarSet, unsaved: bool = False
+) -> Text:
     cols = Columns.for_width(width)
     r = stored.release
     parts = [
@@ -69,7 +72,7 @@ def row_text(stored: StoredRelease, width: int, marked: bool, unsaved: bool = Fa
     parts += [
         _cell(title_cell(stored), cols.title),
         Text(" "),
-        _cell(pillar_badges(stored), cols.pillars),
+        _cell(pillar_badges(stored, pillars), cols.pillars),
     ]
     line = Text.assemble(*parts, no_wrap=True, end="")
     line.truncate(width, pad=True)
@@ -112,8 +115,9 @@ all of them; Escape clears the marks.
     class MarksChanged(Message):
         """The set of marked releases changed (space marks several for one action)."""
 
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, pillars: PillarSet, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.pillars = pillars
         self.releases: list[StoredRelease] = []
         self.marked: set[str] = set()
         self.unsaved: set[str] = set()  # releases whose last decision could not be written
@@ -143,7 +147,9 @@ all of them; Escape clears the marks.
         if index >= len(self.releases):
             return Strip.blank(width, self.rich_style)
         stored = self.releases[index]
-        line = row_text(stored, width, stored.id in self.marked, stored.id in self.unsaved)
+        line = row_text(
+            stored, width, stored.id in self.marked, self.pillars, stored.id in self.unsaved
+        )
         line.stylize(self.rich_style)
         if index == self.cursor:
             line.stylize(self.get_component_rich_style("release-list--cursor"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -10,6 +11,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from feeds import PillarSet
 from state import StoredRelease
 from tui.render import body_text, event_lines, reader_header
 
@@ -26,6 +28,10 @@ pillar are underlined in the pillar's colour.
         Binding("k", "scroll_up", "Up", show=False, id="reader.up"),
     ]
 
+    def __init__(self, pillars: PillarSet, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.pillars = pillars
+
     def compose(self) -> ComposeResult:
         yield Static(id="reader-header")
         yield Static(id="reader-body")
@@ -38,9 +44,9 @@ pillar are underlined in the pillar's colour.
             header.update(Text("No release selected.", style="dim"))
             body.update("")
         else:
-            text = reader_header(stored)
+            text = reader_header(stored, self.pillars)
             if also:
                 text.append_text(event_lines(also))
             header.update(text)
-            body.update(body_text(stored))
+            body.update(body_text(stored, self.pillars))
         self.scroll_home(animate=False)

@@ -76,7 +76,11 @@ def test_a_bad_url_names_its_line_and_never_quotes_it() -> None:
 @pytest.mark.parametrize(
     ("table", "line", "words"),
     [
-        ('url = "json://h/x"\npillars = ["trade"]', 4, "`pillars`: 'trade' is not one of"),
+        (
+            'url = "json://h/x"\npillars = ["Trade Policy"]',
+            4,
+            "`pillars`: 'Trade Policy' is not a pillar id",
+        ),
         ('url = "json://h/x"\ncountries = ["BR"]', 4, "`countries`: 'BR' is not one of"),
         ('url = "json://h/x"\nsummit_only = "yes"', 4, "`summit_only` must be true or false"),
         ('url = "json://h/x"\nchannel = "x"', 4, "unknown setting 'channel'"),

@@ -5,7 +5,6 @@ from pathlib import Path
 import pytest
 
 from feeds.judge.taxonomy import TaxonomyError, load_taxonomy
-from feeds.models import PILLAR_IDS
 
 MINIMAL = """\
 [signals.process]
@@ -31,10 +30,13 @@ en = ["fentanyl"]
 """
 
 
+SIX = ("dei", "climate", "competitiveness", "migration", "health", "security")
+
+
 def test_packaged_taxonomy_covers_the_six_pillars_in_three_languages() -> None:
     taxonomy = load_taxonomy()
-    assert set(taxonomy.pillars) == set(PILLAR_IDS)
-    for pillar in PILLAR_IDS:
+    assert taxonomy.pillars == SIX
+    for pillar in SIX:
         assert any(t.target == pillar for t in taxonomy.terms)
 
 

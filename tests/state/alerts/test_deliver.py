@@ -9,12 +9,14 @@ from typing import Any
 import pytest
 from pytest_httpserver import HTTPServer
 
-from feeds import AlertTarget
+from feeds import AlertTarget, load_taxonomy
 from state.alerts.deliver import deliver, masked, scrub
 from state.alerts.message import messages_for, release_message
 from state.records import StoredRelease
 from tests.receivers import SilentServer, SmtpInbox, text_of
 from tests.state.factories import make_classification, make_release
+
+BUNDLED = load_taxonomy().pillar_set
 
 SUMMIT_SENTENCE = "The North American Leaders' Summit."
 LINK = "https://pm.gc.ca/en/news/2023/01/10/joint-statement"
@@ -37,7 +39,7 @@ def json_posts(server: HTTPServer, path: str) -> list[dict[str, Any]]:
 def test_a_mail_alert_carries_subject_evidence_and_link() -> None:
     stored = summit_release(title="Declaración conjunta de la Cumbre de Líderes")
     with SmtpInbox() as inbox:
-        [done] = deliver([(AlertTarget(inbox.url()), messages_for([stored]))], timeout=20)
+        [done] = deliver([(AlertTarget(inbox.url()), messages_for([stored], BUNDLED))], timeout=20)
     assert done.ok and done.sent == 1, done.error
     [mail] = inbox.messages
     assert mail["Subject"] == (
@@ -57,7 +59,7 @@ def test_json_and_ntfy_targets_receive_the_same_alert(httpserver: HTTPServer) ->
         AlertTarget(f"json://127.0.0.1:{port}/hook"),
         AlertTarget(f"ntfy://127.0.0.1:{port}/nals-desk"),
     ]
-    message = release_message(summit_release())
+    message = release_message(summit_release(), BUNDLED)
     done = deliver([(t, [message]) for t in targets], timeout=20)
     assert [d.sent for d in done] == [1, 1], [d.error for d in done]
     [hook] = json_posts(httpserver, "/hook")
@@ -77,7 +79,7 @@ def test_a_refusing_target_is_reported_without_its_secret_and_others_still_get_i
     secret = "hunter2-token-77"
     good = AlertTarget(f"json://127.0.0.1:{httpserver.port}/hook")
     bad = AlertTarget(f"json://bot:{secret}@127.0.0.1:{httpserver.port}/refuse")
-    message = release_message(summit_release())
+    message = release_message(summit_release(), BUNDLED)
     failed, delivered = deliver([(bad, [message]), (good, [message])], timeout=20)
     assert delivered.ok and delivered.sent == 1
     assert not failed.ok and failed.failed == 1
@@ -90,7 +92,7 @@ def test_a_target_that_hangs_costs_at_most_the_timeout_and_holds_no_other(
     httpserver: HTTPServer,
 ) -> None:
     httpserver.expect_request("/hook", method="POST").respond_with_json({})
-    message = release_message(summit_release())
+    message = release_message(summit_release(), BUNDLED)
     with SilentServer() as silent:
         hanging = AlertTarget(f"json://127.0.0.1:{silent.port}/hook?rto=30&cto=30")
         good = AlertTarget(f"json://127.0.0.1:{httpserver.port}/hook")
@@ -105,7 +107,7 @@ def test_a_target_that_hangs_costs_at_most_the_timeout_and_holds_no_other(
 
 
 def test_a_url_apprise_does_not_know_is_reported_masked() -> None:
-    message = release_message(summit_release())
+    message = release_message(summit_release(), BUNDLED)
     target = AlertTarget("nosuchservice://user:pw-9911@host/x")
     [done] = deliver([(target, [message])], timeout=5)
     assert done.failed == 1 and done.error == "Apprise does not understand this URL"

@@ -6,10 +6,12 @@ from datetime import UTC, datetime, time, timedelta, timezone
 
 import pytest
 
-from feeds import DigestSettings
+from feeds import DigestSettings, load_taxonomy
 from state.alerts.digest import came_in, digest_message, latest_slot, next_slot, parse_since
 from state.records import StoredRelease
 from tests.state.factories import make_classification, make_release
+
+BUNDLED = load_taxonomy().pillar_set
 
 EAST = timezone(timedelta(hours=-5))
 NOW = datetime(2026, 12, 3, 7, 30, tzinfo=EAST)  # a Thursday, before 08:00
@@ -74,7 +76,7 @@ def test_the_digest_is_the_markdown_briefing_with_its_period_in_the_title() -> N
         stored("a", "2026-12-02T13:00:00+00:00"),
         stored("b", "2026-12-02T14:00:00+00:00", ("climate",)),
     ]
-    message = digest_message(releases, datetime(2026, 12, 2, 8, 0, tzinfo=EAST), NOW)
+    message = digest_message(releases, datetime(2026, 12, 2, 8, 0, tzinfo=EAST), NOW, BUNDLED)
     assert message.title == "summitwatch digest: 2 releases, 2026-12-02 08:00 to 2026-12-03 07:30"
     assert message.body.startswith(f"# {message.title}\n")
     assert "\n## Security (1)\n" in message.body and "\n### Canada\n" in message.body
