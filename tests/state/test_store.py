@@ -382,3 +382,14 @@ def test_a_release_type_is_kept_with_the_full_record(db: Path, store: Store) -> 
     reopened = Store(db)
     full = reopened.get(added.id)
     assert full is not None and full.release.release_type == "Comunicado"
+
+
+def test_pillars_of_any_taxonomy_survive_reopening_and_a_correction(db: Path, store: Store) -> None:
+    item = make_item("cec", pillars=("agua", "especies"))
+    store.add([item])
+    store.update([item.release.id], correction=Correction(pillars_added=("aire",)))
+    for _ in range(2):  # from the chunk as written, then from its index
+        again = Store(db).get(item.release.id)
+        assert again is not None
+        assert again.classification.pillars == ("agua", "especies")
+        assert again.pillars == ("agua", "especies", "aire")

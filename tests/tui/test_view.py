@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from feeds.models import Classification, Release
+from datetime import date
+
+from feeds.models import Classification, PillarSet, Release
 from feeds.text import fold
-from state.filters import ViewFilter
+from state.filters import ALL, ViewFilter, pillars_named
 from state.records import Correction, StoredRelease
-from tui.view import ReleaseIndex
+from tui.view import ReleaseIndex, daily_counts
 
 
 def _ids(index: ReleaseIndex, *selections: str, search: str = "") -> list[str]:
@@ -135,5 +137,27 @@ def test_the_reader_names_the_release_type_where_the_listing_gave_one() -> None:
 
     stored = _stored("mx1", "Comunicado 1", summit=True, pillars=(), country="MX")
     typed = replace(stored, release=replace(stored.release, release_type="Comunicado"))
-    assert "src-MX · Comunicado · MX" in reader_header(typed).plain
-    assert "src-MX · MX" in reader_header(stored).plain
+    assert "src-MX · Comunicado · MX" in reader_header(typed, PillarSet(())).plain
+    assert "src-MX · MX" in reader_header(stored, PillarSet(())).plain
+
+
+def test_daily_counts_follow_the_pillars_given_and_skip_others() -> None:
+    older = _stored("x", "Old", summit=True, pillars=("agua", "security"))
+    counts = daily_counts([older], date(2023, 1, 10), ("agua", "especies"), days=3)
+    assert counts["agua"] == [0, 0, 1] and counts["especies"] == [0, 0, 0]
+    assert "security" not in counts and counts[ALL] == [0, 0, 1]
+
+
+def test_the_index_knows_the_pillars_its_releases_carry() -> None:
+    assert sorted(_index().pillars_carried()) == ["health", "security"]
+    assert pillars_named(("pillar:agua", "country:MX", "saved:x")) == ["agua"]
+
+
+def test_a_correction_leaves_pillars_of_another_taxonomy_as_they_are() -> None:
+    from tui.screens.dialogs import correction_from_choice
+
+    stored = _stored("x", "Old", summit=True, pillars=("agua", "security"))
+    offered = ("dei", "security", "health")
+    correction = correction_from_choice(stored, True, {"health"}, offered)
+    assert correction == Correction(pillars_added=("health",), pillars_removed=("security",))
+    assert stored.with_changes(correction=correction).pillars == ("agua", "health")

@@ -145,7 +145,7 @@ class MainScreen(TriageActions, Screen[None]):
             index.update(self._unindexed_changes)
             self.indexed = True
             self._unindexed, self._unindexed_changes = {}, []
-            stale = self.pillars.unknown(index.pillars_carried())
+            stale = sorted(self.pillars.unknown(index.pillars_carried()))
             if stale:
                 self.notify(
                     f"Some releases carry pillars this taxonomy does not have ({', '.join(stale)}):"

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from feeds.judge.taxonomy import TaxonomyError, load_taxonomy
+from feeds.judge.taxonomy import TaxonomyError, load_taxonomy, parse_taxonomy
+from feeds.models import PILLAR_COLOURS
 
 MINIMAL = """\
 [signals.process]
@@ -91,3 +92,53 @@ def test_a_context_flag_that_is_not_true_or_false_names_its_line(tmp_path: Path)
     path.write_text(MINIMAL.replace("weight = 1.0", 'weight = 1.0\ncontext = "yes"'), "utf-8")
     with pytest.raises(TaxonomyError, match=r"flag\.toml, line 20: .*context"):
         load_taxonomy(path)
+
+
+def _pillar(pillar_id: str, extra: str = "") -> str:
+    terms = f'[[pillars.{pillar_id}.terms]]\nweight = 1.0\nen = ["{pillar_id}"]\n'
+    return f"\n[pillars.{pillar_id}]\n{extra}\n{terms}"
+
+
+def test_pillars_are_named_and_drawn_as_the_file_says_in_its_order() -> None:
+    text = MINIMAL + _pillar(
+        "agua", 'name = "Agua y cuencas"\nlabel = "Agua"\nbadge = "H2O"\ncolour = "blue"'
+    )
+    pillars = parse_taxonomy(text).pillar_set
+    assert pillars.ids == ("security", "agua")
+    agua = pillars.get("agua")
+    assert (agua.name, agua.label, agua.badge, agua.colour) == (
+        "Agua y cuencas",
+        "Agua",
+        "H2O",
+        "blue",
+    )
+
+
+def test_pillars_without_badge_or_colour_get_distinct_ones() -> None:
+    text = MINIMAL.replace('name = "Security"', 'name = "Security"\ncolour = "magenta"')
+    text += _pillar("health") + _pillar("heat") + _pillar("health_care")
+    pillars = parse_taxonomy(text).pillar_set
+    assert [p.badge for p in pillars] == ["SEC", "HEA", "HET", "HEL"]
+    colours = [p.colour for p in pillars]
+    assert colours[0] == "magenta" and len(set(colours)) == 4
+    assert set(colours) <= set(PILLAR_COLOURS)
+    assert pillars.get("health").label == "health"  # the id stands in for a missing name
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ('colour = "#ff0000"', r"line 24: pillars\.agua\.colour: expected a terminal colour"),
+        ('badge = "AGUA"', r"pillars\.agua\.badge: expected up to 3 characters"),
+        ('badge = "SEC"', r"pillars\.agua\.badge: 'SEC' is already taken"),
+        ('name = ""', r"pillars\.agua\.name: expected a line of text"),
+        ('label = "a\\u001b[31m"', r"pillars\.agua\.label: expected a line of text"),
+        ('color = "red"', r"pillars\.agua\.color: unknown key; expected name, label, badge"),
+    ],
+)
+def test_a_bad_pillar_setting_names_the_line_and_what_was_expected(
+    extra: str, message: str
+) -> None:
+    text = MINIMAL.replace('name = "Security"', 'name = "Security"\nbadge = "SEC"')
+    with pytest.raises(TaxonomyError, match=message):
+        parse_taxonomy(text + _pillar("agua", extra), "mine.toml")
