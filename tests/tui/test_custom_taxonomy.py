@@ -14,7 +14,6 @@ from xml.sax.saxutils import escape
 
 import pytest
 from pytest_httpserver import HTTPServer
-from textual.pilot import Pilot
 from textual.widgets import Label, SelectionList
 from tui.saved_filters import SavedFilters
 
@@ -28,7 +27,7 @@ from tui.widgets.navigator import Navigator
 from tui.widgets.release_list import ReleaseList, row_text
 
 from .test_cli import summitwatch
-from .test_demo_app import choose, reader_text
+from .test_demo_app import choose, reader_text, wait_for_poll
 from .waiting import workers_done
 
 CEC = Path(__file__).with_name("cec_taxonomy.toml")
@@ -60,16 +59,6 @@ ITEMS = [
     ),
 ]
 PILLAR_IDS = ("agua", "especies", "aire", "justicia_ambiental")
-
-
-async def wait_for_poll(app: SummitWatchApp, pilot: Pilot[None]) -> None:
-    """Until the first poll (started after the first paint) has reported."""
-    for _ in range(200):
-        await workers_done(app)
-        await pilot.pause(0.05)
-        if app.last_report is not None:
-            return
-    raise AssertionError(f"no poll finished: {[n.message for n in app._notifications]}")
 
 
 def cec_feed() -> str:

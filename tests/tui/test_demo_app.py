@@ -14,9 +14,14 @@ from .waiting import workers_done
 
 
 async def wait_for_poll(app: SummitWatchApp, pilot: Pilot[None]) -> None:
-    await workers_done(app)
-    await pilot.pause()
-    assert app.last_report is not None, "the first poll did not finish"
+    """Until the first poll has reported: it starts after the first paint, so the workers
+    may all be done (the index's) before its worker exists."""
+    for _ in range(200):
+        await workers_done(app)
+        await pilot.pause(0.05)
+        if app.last_report is not None:
+            return
+    raise AssertionError("the first poll did not finish")
 
 
 async def choose(pilot: Pilot[None], selection: str) -> None:
