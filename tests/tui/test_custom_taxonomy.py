@@ -15,14 +15,12 @@ from xml.sax.saxutils import escape
 import pytest
 from pytest_httpserver import HTTPServer
 from textual.widgets import Label, SelectionList
-from tui.saved_filters import SavedFilters
 
 from feeds import ClassifiedRelease, Classifier, Release, load_config
 from feeds.judge import taxonomy
-from state import Store
+from state import SavedFilters, Store, ViewFilter
 from tui.app import SummitWatchApp
 from tui.services import make_fetcher
-from tui.view import ViewFilter
 from tui.widgets.navigator import Navigator
 from tui.widgets.release_list import ReleaseList, row_text
 
@@ -58,7 +56,7 @@ ITEMS = [
         "The Minister announced funding for a new bridge in Ontario.",
     ),
 ]
-PILLAR_IDS = ("agua", "especies", "aire", "justicia_ambiental")
+CEC_PILLARS = ("agua", "especies", "aire", "justicia_ambiental")
 
 
 def cec_feed() -> str:
@@ -94,7 +92,7 @@ def cec_classifier() -> Classifier:
 
 def test_the_taxonomy_names_and_draws_its_own_pillars(cec_classifier: Classifier) -> None:
     pillars = cec_classifier.taxonomy.pillar_set
-    assert pillars.ids == PILLAR_IDS
+    assert pillars.ids == CEC_PILLARS
     assert [p.name for p in pillars] == [
         "Agua y cuencas",
         "Especies migratorias",
@@ -126,7 +124,7 @@ async def test_dashboard_shows_the_pillars_of_the_taxonomy_it_polled_with(
             assert len(store.all()) == len(ITEMS)
             nav = app.screen.query_one(Navigator)
             pillar_options = [o.id for o in nav.options if o.id and o.id.startswith("pillar:")]
-            assert pillar_options == [f"pillar:{p}" for p in PILLAR_IDS]
+            assert pillar_options == [f"pillar:{p}" for p in CEC_PILLARS]
             assert "Especies migratorias" in str(nav.get_option("pillar:especies").prompt)
 
             await choose(pilot, "pillar:especies")
@@ -283,7 +281,7 @@ def test_command_line_polls_exports_classifies_and_evaluates_with_the_taxonomy(
     status, out, _ = run("classify", stdin=line + "\n")
     answer = json.loads(out)
     assert status == 0 and answer["pillars"] == ["aire", "justicia_ambiental"]
-    assert list(answer["pillar_scores"]) == list(PILLAR_IDS)
+    assert list(answer["pillar_scores"]) == list(CEC_PILLARS)
 
     labelled = tmp_path / "labelled.jsonl"
     records = [

@@ -48,7 +48,7 @@ def test_a_mail_alert_carries_subject_evidence_and_link() -> None:
     body = text_of(mail)
     assert SUMMIT_SENTENCE in body
     assert LINK in body
-    assert "Decision: summit release · Pillars: Security" in body
+    assert "Decision: summit release · Pillars: Climate Change and Environment, Security" in body
 
 
 def test_json_and_ntfy_targets_receive_the_same_alert(httpserver: HTTPServer) -> None:
