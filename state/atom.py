@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
 
-from feeds import PILLAR_NAMES, strip_controls
+from feeds import PillarSet, strip_controls
 from state.export import COUNTRY_NAMES, evidence_sentence
 from state.records import StoredRelease
 
@@ -47,10 +47,12 @@ def to_atom(
     *,
     title: str,
     feed_id: str,
+    pillars: PillarSet,
     updated: str | None = None,
     limit: int = FEED_LIMIT,
 ) -> str:
-    """An Atom 1.0 document of the newest `limit` releases (by first seen), newest first."""
+    """An Atom 1.0 document of the newest `limit` releases (by first seen), newest first;
+    pillars are categories labelled as the taxonomy `pillars` names them."""
     ET.register_namespace("", ATOM_NS)
     now = _iso(updated or datetime.now(UTC).isoformat(), "1970-01-01T00:00:00Z")
     items = sorted(releases, key=lambda r: (r.first_seen, r.id), reverse=True)[:limit]
@@ -60,12 +62,12 @@ def to_atom(
     _add(feed, "updated", _iso(items[0].first_seen, now) if items else now)
     _add(feed, "generator", "summitwatch")
     for stored in items:
-        _entry(feed, stored, now)
+        _entry(feed, stored, now, pillars)
     ET.indent(feed)
     return ET.tostring(feed, encoding="unicode", xml_declaration=True) + "\n"
 
 
-def _entry(feed: ET.Element, stored: StoredRelease, now: str) -> None:
+def _entry(feed: ET.Element, stored: StoredRelease, now: str, pillars: PillarSet) -> None:
     r = stored.release
     entry = _add(feed, "entry")
     _add(entry, "title", r.title or "(untitled)")
@@ -81,8 +83,8 @@ def _entry(feed: ET.Element, stored: StoredRelease, now: str) -> None:
     _add(author, "name", f"{country} · {r.source}")
     if stored.summit:
         _add(entry, "category", term="summit", label="Summit release")
-    for pillar in stored.pillars:
-        _add(entry, "category", term=pillar, label=PILLAR_NAMES.get(pillar, pillar))
+    for pillar in pillars.order(stored.pillars):
+        _add(entry, "category", term=pillar, label=pillars.get(pillar).name)
     sentence = evidence_sentence(stored, "summit" if stored.summit else None)
     summary = "\n\n".join(part for part in (sentence, r.summary) if part)
     if summary:

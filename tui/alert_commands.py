@@ -140,7 +140,7 @@ def run_digest(args: argparse.Namespace, config: Config) -> int:
     return EXIT_OK
 
 
-def run_feed(args: argparse.Namespace) -> int:
+def run_feed(args: argparse.Namespace, config: Config) -> int:
     """Write the Atom feed of a saved filter's releases."""
     saved = SavedFilters(data_dir() / "filters.json")
     if saved.error:
@@ -151,6 +151,7 @@ def run_feed(args: argparse.Namespace) -> int:
             ", ".join(repr(n) for n in saved.names) or "none saved yet (ctrl+s in the dashboard)"
         )
         raise UsageError(f"--filter: no saved filter is named {args.filter!r} (saved: {known})")
+    pillars = pillars_of(config)
     with open_store(args) as store:
         chosen = [r for r in store.all() if view_matches(view, r)]
         newest = sorted(chosen, key=lambda r: (r.first_seen, r.id), reverse=True)[: args.limit]
@@ -158,6 +159,7 @@ def run_feed(args: argparse.Namespace) -> int:
             full_records(store, newest),
             title=f"summitwatch: {args.filter}",
             feed_id=f"urn:summitwatch:filter:{quote(args.filter)}",
+            pillars=pillars,
             limit=args.limit,
         )
     if args.output:

@@ -293,7 +293,7 @@ def cmd_digest(args: argparse.Namespace) -> int:
 def cmd_feed(args: argparse.Namespace) -> int:
     from tui.alert_commands import run_feed
 
-    return run_feed(args)
+    return run_feed(args, load_config(args))
 
 
 def cmd_sources(args: argparse.Namespace) -> int:
