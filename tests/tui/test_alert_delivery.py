@@ -64,7 +64,11 @@ async def test_the_dashboard_sends_new_summit_releases_to_its_targets(
     config = replace(demo, alerts=AlertSettings(targets=(target,), timeout=20))
     with Store(tmp_path / "db") as store:
         app = SummitWatchApp(
-            config=config, store=store, classifier=classifier, fetcher_factory=make_fetcher
+            config=config,
+            store=store,
+            classifier=classifier,
+            pillars=classifier.taxonomy.pillar_set,
+            fetcher_factory=make_fetcher,
         )
         async with app.run_test(size=(120, 36)) as pilot:
             await workers_done(app)

@@ -69,7 +69,11 @@ async def test_a_summary_is_listed_at_once_and_updated_when_its_page_arrives(
     config = Config(path=None, sources=(source,), poll=PollSettings(fetch=fetch, full_text=True))
     with Store(tmp_path / "db") as store:
         app = SummitWatchApp(
-            config=config, store=store, classifier=classifier, fetcher_factory=make_fetcher
+            config=config,
+            store=store,
+            classifier=classifier,
+            pillars=classifier.taxonomy.pillar_set,
+            fetcher_factory=make_fetcher,
         )
         try:
             async with app.run_test(size=(160, 48)) as pilot:

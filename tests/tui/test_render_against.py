@@ -4,7 +4,7 @@ from pathlib import Path
 
 from rich.text import Text
 
-from feeds import ClassifiedRelease, Classifier
+from feeds import ClassifiedRelease, Classifier, load_taxonomy
 from state import Store
 from tests.state.factories import make_release
 from tui.render import AGAINST_STYLE, body_text, reader_header
@@ -33,10 +33,10 @@ def test_against_evidence_survives_the_store_and_is_struck_through(tmp_path: Pat
     assert stored.classification.evidence["summit"].against
     assert stored.classification.evidence["security"].against
 
-    body = body_text(stored)
+    body = body_text(stored, load_taxonomy().pillar_set)
     for phrase in ("G7", "two leaders", "energy security"):
         styles = styles_at(TEXT, phrase, body)
         assert AGAINST_STYLE in styles, phrase
         assert not any("underline" in s for s in styles), phrase
-    header = reader_header(stored).plain
+    header = reader_header(stored, load_taxonomy().pillar_set).plain
     assert "Against: " in header and "G7" in header.split("Against: ")[1]
