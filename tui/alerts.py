@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from feeds import Config, PillarSet, utc_now
+from feeds import Config, PillarSet, one_line, utc_now
 from state import SavedFilters, Store, StoredRelease, data_dir
 from tui.report import release_json
 from tui.services import PollReport
@@ -56,8 +56,9 @@ def run_alert_hook(command: str, releases: Sequence[StoredRelease]) -> list[str]
             problems.append(f"alert command could not start: {exc}")
             continue
         if done.returncode != 0:
+            # The command's own words, which may echo feed text: one clean line.
             err = done.stderr.strip().splitlines()[-1:] or [""]
-            problems.append(f"alert command exited with {done.returncode}: {err[0]}")
+            problems.append(f"alert command exited with {done.returncode}: {one_line(err[0])}")
     return problems
 
 

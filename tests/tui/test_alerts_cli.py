@@ -194,3 +194,18 @@ language = "en"
     )
     assert "its text changed" in edit["message"]
     assert "https://www.pm.gc.ca/en/news/statements/2026/12/01/joint-statement" in edit["message"]
+
+
+def test_an_alert_command_failing_with_escapes_is_reported_in_one_clean_line(
+    tmp_path: Path,
+) -> None:
+    from state import Store
+    from tests.state.factories import make_item
+    from tui.alerts import run_alert_hook
+
+    with Store(tmp_path / "db") as store:
+        stored = store.add([make_item("hook")]).new
+    command = "printf 'bad \\033]0;PWNED\\007 news\\n' >&2; exit 3"
+    problems = run_alert_hook(command, stored)
+    assert len(problems) == 1 and problems[0].startswith("alert command exited with 3: bad")
+    assert "\x1b" not in problems[0] and "\x07" not in problems[0]

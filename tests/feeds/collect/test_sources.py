@@ -207,3 +207,15 @@ def test_default_sources_are_the_ones_the_evidence_supports() -> None:
     western = sources["State Department — Western Hemisphere"]
     assert not western.enabled and western.user_agent
     assert all(s.rules for s in sources.values())
+
+
+def test_uncommenting_the_taxonomy_line_of_the_default_config_works(tmp_path: Path) -> None:
+    # A top-level key written after a [table] would belong to that table.
+    from feeds.collect.sources import default_config_text
+
+    text = default_config_text().replace(
+        '# taxonomy = "/path/to/my-pillars.toml"', 'taxonomy = "/srv/pillars.toml"'
+    )
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    assert load_config(path).taxonomy == Path("/srv/pillars.toml")
