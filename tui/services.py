@@ -213,9 +213,12 @@ class _Texts:
     async def flush_while(self, running: asyncio.Task[FullTextReport]) -> FullTextReport:
         """Flush every `FLUSH_EVERY_SECONDS` until `running` ends, then once more. The writes
         are not in the stage's task, so that its time running out never cuts one short."""
-        while not running.done():
-            await asyncio.wait([running], timeout=FLUSH_EVERY_SECONDS)
-            await self.flush()
+        try:
+            while not running.done():
+                await asyncio.wait([running], timeout=FLUSH_EVERY_SECONDS)
+                await self.flush()
+        finally:
+            running.cancel()  # when the poll itself is cancelled (no-op once done)
         return running.result()
 
 
