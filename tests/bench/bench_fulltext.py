@@ -43,11 +43,9 @@ def test_a_cold_poll_with_unreachable_item_links_against_full_text_off(tmp_path:
         runs: dict[str, list[tuple[float, float]]] = {name: [] for name in configs}
         summaries: list[str] = []
         for rep in range(REPS):
-            for name, config in configs.items():
+            for n, (name, config) in enumerate(configs.items()):
                 out: list[str] = []
-                runs[name].append(
-                    timed(poll_command(config, tmp_path / f"db-{rep}-{len(name)}"), out)
-                )
+                runs[name].append(timed(poll_command(config, tmp_path / f"db-{rep}-{n}"), out))
                 summaries.append(out[0].strip().splitlines()[-1])
     walls = {name: statistics.median(w for w, _ in figures) for name, figures in runs.items()}
     print(f"\n{FEEDS} feeds, cold, item links unresolvable; medians of {REPS} fresh processes:")
