@@ -46,6 +46,23 @@ _SOURCE_KEYS = {
     "rules",
 }
 _SELECTOR_KEYS = {"item", "title", "link", "date", "summary", "type"}
+
+WEEK = 7 * 24 * 3600
+# Every number the config takes and its range, both ends included ("[poll] key" for `[poll]`,
+# "source key" for a `[[sources]]` table). A new numeric setting needs a line here (a test
+# checks); README's "Settings and their ranges" lists the same.
+RANGES: dict[str, tuple[float, float]] = {
+    "[poll] interval": (60, WEEK),
+    "[poll] prune_after_days": (0, 36_500),
+    "[poll] connect_timeout": (0.1, 600),
+    "[poll] read_timeout": (0.1, 600),
+    "[poll] total_timeout": (0.1, 3600),
+    "[poll] max_bytes": (1024, 1 << 30),
+    "[poll] max_redirects": (0, 20),
+    "[poll] concurrency": (1, 256),
+    "[poll] per_host": (1, 64),
+    "source interval": (60, WEEK),
+}
 _TOP_KEYS = {"poll", "alerts", "digest", "sources", "rules", "taxonomy", "keys"}
 
 
@@ -275,9 +292,8 @@ def _parse_poll(raw: Any, path: Path, lines: _Lines) -> PollSettings:
             (int, float) if isinstance(default, float) else type(default)
         )
         _expect(value, kind, f"[poll] {key}", path, line)
-        numeric = isinstance(value, int | float) and not isinstance(value, bool)
-        if numeric and (value < 0 or (value == 0 and key != "prune_after_days")):
-            raise ConfigError(path, line, f"[poll] {key} must be greater than 0")
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            check_range(f"[poll] {key}", value, path, line)
         chosen = fetch_fields if owner is defaults.fetch else fields
         chosen[key] = float(value) if isinstance(default, float) else value
     budget = fields.get("full_text_seconds", defaults.full_text_seconds)
@@ -470,8 +486,7 @@ def _parse_source(raw: Any, index: int, path: Path, lines: _Lines, base_dir: Pat
     interval = raw.get("interval")
     if interval is not None:
         _expect(interval, int, "`interval`", path, at("interval"))
-        if interval < 60:
-            raise ConfigError(path, at("interval")(), "`interval` must be at least 60 seconds")
+        check_range("source interval", interval, path, at("interval")())
     user_agent = raw.get("user_agent")
     if user_agent is not None:
         _expect(user_agent, str, "`user_agent`", path, at("user_agent"))
@@ -555,8 +570,23 @@ def _parse_drop(raw: Any, path: Path, line: LineRef) -> tuple[str, ...]:
     return tuple(raw)
 
 
+def check_range(setting: str, value: float, path: Path, line: int | None) -> None:
+    """Raise ConfigError unless `value` lies in the range `RANGES` gives `setting`."""
+    low, high = RANGES[setting]
+    if not low <= value <= high:  # also false for NaN
+        shown = "nan" if value != value else f"{value:g}"
+        raise ConfigError(
+            path, line, f"{setting} is {shown}; it must be between {low:g} and {high:g}"
+        )
+
+
 def _check_url(url: str, base_dir: Path | None, path: Path, line: LineRef) -> str:
-    scheme = urlsplit(url).scheme.lower()
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - a port out of range raises only when read
+    except ValueError as exc:
+        raise ConfigError(path, _line(line), f"{url!r} is not a valid URL ({exc})") from exc
+    scheme = parts.scheme.lower()
     if scheme in ("http", "https"):
         return url
     if base_dir is not None and scheme == "":

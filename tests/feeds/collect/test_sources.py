@@ -219,3 +219,21 @@ def test_uncommenting_the_taxonomy_line_of_the_default_config_works(tmp_path: Pa
     path = tmp_path / "config.toml"
     path.write_text(text, encoding="utf-8")
     assert load_config(path).taxonomy == Path("/srv/pillars.toml")
+
+
+def test_every_numeric_setting_has_a_documented_range() -> None:
+    import dataclasses
+
+    from feeds import FetchPolicy
+    from feeds.collect.sources import RANGES, PollSettings
+
+    numeric = [
+        f"[poll] {f.name}"
+        for cls in (PollSettings, FetchPolicy)
+        for f in dataclasses.fields(cls)
+        if f.type in ("int", "float")
+    ]
+    assert numeric and set(numeric) <= set(RANGES), set(numeric) - set(RANGES)
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
+    for setting in RANGES:
+        assert f"`{setting.split()[-1]}`" in readme, f"README gives no range for {setting}"
