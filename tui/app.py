@@ -29,7 +29,7 @@ from tui.messages import (
 )
 from tui.report import seconds_until_next_poll
 from tui.screens.main import MainScreen
-from tui.services import PollProgress, PollReport, poll_into_store
+from tui.services import PollProgress, PollReport, StoreBackoff, poll_into_store
 
 
 def local_now() -> datetime:
@@ -89,6 +89,8 @@ class SummitWatchApp(App[None]):
         self._fetcher: Fetcher | None = None
         self._poll_timer: Timer | None = None
         self._quit_anyway = False
+        self._store_backoff = StoreBackoff()
+        self.next_poll_in = 0.0  # seconds from the last poll's end to the next
         self._store_problem = ""  # the store error last shown, so that it is shown once
         self._offered: set[str] = set()  # damaged files already offered to move aside
         if demo:
@@ -136,6 +138,7 @@ class SummitWatchApp(App[None]):
         def enriched(releases: list[StoredRelease]) -> None:
             self._main.post_message(ReleasesEnriched(releases))
 
+        retry = 0.0
         try:
             report = await poll_into_store(
                 self.config,
@@ -146,18 +149,25 @@ class SummitWatchApp(App[None]):
                 on_stored=stored,
                 on_enriched=enriched,
             )
+        except StoreError as exc:  # nothing was stored: wait, as for a failing source
+            retry = self._store_backoff.failed()
+            self.show_store_problem(exc)
+            report = PollReport(store_error=str(exc))
+        else:
+            self._store_backoff.succeeded()
         finally:
             self.polling = False
-            self._arm_next_poll()
+            self._arm_next_poll(retry)
         self.last_report = report
         self._main.post_message(PollFinished(report))
         self._announce(report)
         return report
 
-    def _arm_next_poll(self) -> None:
+    def _arm_next_poll(self, at_least: float = 0.0) -> None:
         if self._poll_timer is not None:
             self._poll_timer.stop()
-        delay = seconds_until_next_poll(self.store.health(), self.config)
+        delay = max(at_least, seconds_until_next_poll(self.store.health(), self.config))
+        self.next_poll_in = delay
         self._poll_timer = self.set_timer(delay, self.poll)
 
     def _announce(self, report: PollReport) -> None:
@@ -200,6 +210,9 @@ class SummitWatchApp(App[None]):
 
     def poll_summary(self, report: PollReport) -> str:
         when = self.clock().strftime("%H:%M")
+        if report.store_error:
+            wait = f"{self.next_poll_in:.0f} s"
+            return f"last poll {when}: nothing stored (database error) · next try in {wait}"
         answered = len(report.outcomes) - len(report.failed)
         text = (
             f"last poll {when}: {answered}/{len(report.outcomes)} sources answered, "
@@ -251,12 +264,14 @@ class SummitWatchApp(App[None]):
             if not self.polling and self.store.refresh():
                 self._main.post_message(ReleasesChanged())
         except StoreError as exc:
-            if str(exc) != self._store_problem:
-                self._store_problem = str(exc)
-                self.notify(str(exc), title="Database", severity="error", markup=False)
-        else:
-            self._store_problem = ""
+            self.show_store_problem(exc)
         self.offer_move_aside()
+
+    def show_store_problem(self, problem: StoreError) -> None:
+        """Say what is wrong with the database, once for as long as it stays the same."""
+        if str(problem) != self._store_problem:
+            self._store_problem = str(problem)
+            self.notify(str(problem), title="Database", severity="error", timeout=30, markup=False)
 
     def offer_move_aside(self) -> None:
         """Ask, once per damaged file found since opening, whether to move it aside."""

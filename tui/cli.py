@@ -7,13 +7,26 @@ starts in a fraction of a second.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from feeds import COUNTRIES
 
-EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_STORE = 0, 1, 2, 3
+EXIT_BROKEN_PIPE = 141  # as a shell reports a process ended by SIGPIPE (`| head`)
+
+
+def port_number(text: str) -> int:
+    """`--port`: an integer from 1 to 65535."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = 0
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (1 to 65535)")
+    return port
 
 
 def _common_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
@@ -133,21 +146,31 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = command("serve", "serve the dashboard in a web browser (textual-serve)")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--port", type=port_number, default=8000, help="1 to 65535")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     command = args.command or "run"
+    from state import StoreError
     from tui import commands
 
     handler = commands.HANDLERS[command]
     try:
-        return handler(args)
+        status = handler(args)
+        sys.stdout.flush()  # here, so that a closed pipe is caught below
+        return status
     except commands.UsageError as exc:
         print(f"summitwatch: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except StoreError as exc:
+        print(f"summitwatch: {exc}", file=sys.stderr)
+        return EXIT_STORE
+    except BrokenPipeError:
+        # The reader went away (`| head`): what is left to print goes nowhere.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except KeyboardInterrupt:
         return EXIT_OK
 

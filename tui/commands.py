@@ -33,6 +33,7 @@ from tui.alerts import (
 from tui.services import (
     POLL_PROCESSES,
     PollReport,
+    StoreBackoff,
     cookie_file_for,
     load_classifier,
     make_fetcher,
@@ -42,7 +43,7 @@ from tui.services import (
 if TYPE_CHECKING:
     from feeds import ClassifierSource, PillarSet, ReleaseClassifier
 
-EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2  # a StoreError: 3 (`tui.cli`)
 
 
 class UsageError(Exception):
@@ -67,12 +68,10 @@ def open_store(args: argparse.Namespace, *, interactive: bool = False, load: Loa
             return Store(path, load=load)
         except CorruptDatabase as exc:
             if not (interactive and sys.stdin.isatty() and _confirm(f"{exc}\n{exc.offer}")):
-                raise UsageError(f"{exc}\n(run the dashboard to be offered this)") from exc
+                raise StoreError(f"{exc}\n(run the dashboard to be offered this)") from exc
             moved = exc.move_aside()
             if moved is not None:
                 print(f"Moved the damaged file to {moved}", file=sys.stderr)
-        except StoreError as exc:
-            raise UsageError(str(exc)) from exc
 
 
 def _confirm(question: str) -> bool:
@@ -180,9 +179,19 @@ async def _watch(
     """Poll due sources (every source the first time with `first_all`), sleep until the next
     one is due, and again, until interrupted."""
     only_due = not first_all
+    backoff = StoreBackoff()
     async with make_fetcher(config, cookie_file=cookie_file_for(store)) as fetcher:
         while True:
-            result = await poll_into_store(config, store, fetcher, classifier, only_due=only_due)
+            try:
+                result = await poll_into_store(
+                    config, store, fetcher, classifier, only_due=only_due
+                )
+            except StoreError as exc:  # a full disk, a lock held too long: later, not never
+                wait = backoff.failed()
+                print(f"summitwatch: {exc} Trying again in {wait:.0f} s.", file=sys.stderr)
+                await asyncio.sleep(wait)
+                continue
+            backoff.succeeded()
             only_due = True
             if result.outcomes:
                 report.print_poll(result, as_json=as_json, out=sys.stdout)

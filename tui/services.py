@@ -44,6 +44,24 @@ POLL_PROCESSES = 2
 ProgressHandler = Callable[["PollProgress"], None]
 StoredHandler = Callable[["PollReport"], None]
 EnrichedHandler = Callable[[list[StoredRelease]], None]
+# After a poll the store could not take (a full disk, a lock held too long), the next one waits
+# this long, doubling with each failure in a row up to the longest: polling again at once
+# would only ask every source again, without validators, and fail the same way.
+STORE_RETRY_FIRST, STORE_RETRY_LONGEST = 10.0, 1800.0
+
+
+class StoreBackoff:
+    """How long to wait before polling again after the store failed `failed()` times in a row."""
+
+    def __init__(self) -> None:
+        self.delay = 0.0
+
+    def failed(self) -> float:
+        self.delay = min(STORE_RETRY_LONGEST, max(STORE_RETRY_FIRST, self.delay * 2))
+        return self.delay
+
+    def succeeded(self) -> None:
+        self.delay = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +80,7 @@ class PollReport:
     # Enabled sources a poll of the due ones left for later, and the soonest of their times.
     not_due: int = 0
     next_due: str = ""
+    store_error: str = ""  # why nothing could be stored (the dashboard's poll reports it)
     # The full-text stage, when it ran; `enriched` counts the releases its texts updated.
     full_text: FullTextReport | None = None
     enriched: int = 0

@@ -222,7 +222,7 @@ def test_corrupt_database_gets_a_clear_error(tmp_path: Path) -> None:
     manifest = next(db.glob("*.json"))
     manifest.write_text('{"truncated', encoding="utf-8")
     done = summitwatch("--db", str(db), "--demo", "poll", env_dir=tmp_path)
-    assert done.returncode == 2
+    assert done.returncode == 3  # a database problem, not a failed source or a bad flag
     assert str(manifest) in done.stderr
     assert manifest.read_text(encoding="utf-8") == '{"truncated'
 

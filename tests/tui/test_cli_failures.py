@@ -1,0 +1,152 @@
+"""The command line under store failures and bad values: one line and an exit status each,
+never a traceback. Real processes, a real full disk, real pipes."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from feeds.collect.sources import RANGES
+from state import Store
+from tests.damage import fill, small_disk
+
+from .test_cli import summitwatch
+
+EXIT_STORE = 3
+
+
+def _no_traceback(stderr: str) -> None:
+    assert "Traceback" not in stderr, stderr
+
+
+def test_a_poll_on_a_full_disk_says_so_in_one_line_with_its_own_status(tmp_path: Path) -> None:
+    with small_disk(tmp_path) as disk:
+        Store(disk / "db").close()
+        fill(disk)
+        done = summitwatch("--demo", "--db", str(disk / "db"), "poll", "--all", env_dir=tmp_path)
+    _no_traceback(done.stderr)
+    assert done.returncode == EXIT_STORE
+    assert "No space left" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_poll_watch_logs_a_store_error_backs_off_and_carries_on(tmp_path: Path) -> None:
+    with small_disk(tmp_path) as disk:
+        Store(disk / "db").close()
+        filler = fill(disk)
+        env = {
+            **os.environ,
+            "SUMMITWATCH_CONFIG": str(tmp_path / "config.toml"),
+            "SUMMITWATCH_DATA_DIR": str(tmp_path / "data"),
+        }
+        args = ["--demo", "--db", str(disk / "db"), "poll", "--watch", "--all"]
+        watcher = subprocess.Popen(
+            [sys.executable, "-m", "tui.cli", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        try:
+            assert watcher.stderr is not None and watcher.stdout is not None
+            complaint = watcher.stderr.readline()
+            assert "No space left" in complaint and "Trying again in" in complaint
+            filler.unlink()
+            started = time.monotonic()
+            summary = ""
+            while "new releases" not in summary:
+                summary = watcher.stdout.readline()
+                assert summary, "poll --watch stopped"
+            assert time.monotonic() - started < 60
+            assert watcher.poll() is None  # still watching
+        finally:
+            watcher.terminate()
+            _, rest = watcher.communicate(timeout=30)
+        _no_traceback(complaint + rest)
+        with Store(disk / "db", read_only=True) as store:
+            assert len(store) == 37
+
+
+def test_backup_to_a_folder_that_exists_is_a_message(tmp_path: Path) -> None:
+    Store(tmp_path / "db").close()
+    (tmp_path / "there").mkdir()
+    done = summitwatch(
+        "--db", str(tmp_path / "db"), "backup", str(tmp_path / "there"), env_dir=tmp_path
+    )
+    _no_traceback(done.stderr)
+    assert done.returncode == EXIT_STORE
+    assert "already exists" in done.stderr
+
+
+def test_poll_json_into_a_pipe_closed_early_ends_quietly(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "SUMMITWATCH_CONFIG": str(tmp_path / "config.toml"),
+        "SUMMITWATCH_DATA_DIR": str(tmp_path / "data"),
+    }
+    db = shlex.quote(str(tmp_path / "db"))
+    command = f"{shlex.quote(sys.executable)} -m tui.cli --demo --db {db} poll --all --json"
+    command += " | head -c 10"
+    for _ in range(3):  # `head` leaves at once; the poll writes on: a race, so three times
+        shutil.rmtree(tmp_path / "db", ignore_errors=True)
+        done = subprocess.run(
+            ["bash", "-c", command], capture_output=True, text=True, env=env, check=False
+        )
+        assert len(done.stdout) == 10
+        _no_traceback(done.stderr)
+        assert "BrokenPipe" not in done.stderr and "Exception ignored" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("setting", "text", "line_text"),
+    [
+        ("interval", "interval = 99999999999999999999", "[poll] interval"),
+        ("prune", "prune_after_days = 100000000", "[poll] prune_after_days"),
+        ("nan", "connect_timeout = nan", "[poll] connect_timeout"),
+        ("negative", "read_timeout = -1.0", "[poll] read_timeout"),
+    ],
+)
+def test_an_out_of_range_poll_setting_names_file_line_and_range(
+    tmp_path: Path, setting: str, text: str, line_text: str
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(f"# mine\n[poll]\n{text}\n", encoding="utf-8")
+    done = summitwatch("poll", env_dir=tmp_path)
+    _no_traceback(done.stderr)
+    assert done.returncode == 2
+    low, high = RANGES[line_text]
+    assert f"{config}, line 3: {line_text}" in done.stderr
+    assert f"between {low:g} and {high:g}" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("interval = 9999999999999", "source interval is 1e+13; it must be between 60 and 604800"),
+        ('url = "http://[::1/feed"', "is not a valid URL"),
+        ('url = "http://example.gov:99999/feed"', "is not a valid URL"),
+    ],
+)
+def test_a_bad_source_value_names_file_and_line(tmp_path: Path, text: str, expected: str) -> None:
+    config = tmp_path / "config.toml"
+    url = "" if text.startswith("url") else 'url = "https://example.gov/feed"\n'
+    config.write_text(f'[[sources]]\nname = "one"\ncountry = "US"\n{url}{text}\n', encoding="utf-8")
+    done = summitwatch("sources", env_dir=tmp_path)
+    _no_traceback(done.stderr)
+    assert done.returncode == 2
+    assert f"{config}, line 4" in done.stderr or f"{config}, line 5" in done.stderr
+    assert expected in done.stderr
+
+
+def test_serve_refuses_a_port_out_of_range(tmp_path: Path) -> None:
+    done = summitwatch("serve", "--port", "99999", env_dir=tmp_path)
+    _no_traceback(done.stderr)
+    assert done.returncode == 2
+    assert "1 to 65535" in done.stderr
