@@ -1,10 +1,11 @@
 """Telling a release seen again from a new one.
 
 Three keys besides the release id say "this is the same release": its GUID, its canonical URL
-(tracking parameters, fragment, default port and case differences removed) and a fingerprint of
-its normalised title and body. The store keeps the keys of every release (as short hashes, so
-that they are never computed twice) in each release's document and, to look them up, in the
-on-disk index of `state.engine.keyindex`.
+(tracking parameters, fragment, default port and case differences removed) when its title or
+its body agrees as well (a link alone is no proof: a feed may point every item at one page),
+and a fingerprint of its normalised title and body. The store keeps the keys of every release
+(as short hashes, so that they are never computed twice) in each release's document and, to
+look them up, in the on-disk index of `state.engine.keyindex`.
 """
 
 from __future__ import annotations

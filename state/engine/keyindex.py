@@ -178,16 +178,21 @@ class KeyIndex:
 
     def find(self, release_id: str, keys: Keys) -> str | None:
         """The id of the stored release this one duplicates, or None if it is new: the same
-        id, else the same GUID, canonical URL or fingerprint (title and body)."""
+        id, else the same GUID, canonical URL with the same title or body, or fingerprint
+        (title and body)."""
         self.begin()
         db = self._conn()
         if db.execute("SELECT 1 FROM releases WHERE id = ?", (release_id,)).fetchone():
             return release_id
-        queries: list[tuple[str, tuple[_Blob, ...]]] = []
+        queries: list[tuple[str, tuple[_Blob | bool, ...]]] = []
         if keys.guid:
             queries.append(("guid = ?", (_guid_blob(keys.guid),)))
         if keys.url:
-            queries.append(("url = ?", (_blob(keys.url),)))
+            # A shared link alone is no proof (a feed that points every item at one page, a
+            # hostile one reusing a real release's link): the title or the body must agree.
+            agrees = "url = ? AND (title = ? OR (? AND kind != '' AND body = ?))"
+            link = (_blob(keys.url), _blob(keys.title), bool(keys.kind), _blob(keys.body))
+            queries.append((agrees, link))
         if keys.kind:
             fingerprint = (_blob(keys.title), _blob(keys.body))
             queries.append(("title = ? AND body = ? AND kind != ''", fingerprint))

@@ -91,7 +91,12 @@ def test_the_same_release_twice_is_stored_once(store: Store) -> None:
     "copy",
     [
         {"guid": "https://example.gov/guid/a", "link": "https://mirror.gov/x", "text": "Other."},
-        {"link": "https://www.example.gov/news/a/?utm_source=twitter", "guid": "", "text": "B."},
+        {
+            "link": "https://www.example.gov/news/a/?utm_source=twitter",
+            "guid": "",
+            "title": "Release a on the summit",  # a shared link alone is not enough
+            "text": "B.",
+        },
         {
             "link": "https://mirror.gov/y",
             "guid": "",

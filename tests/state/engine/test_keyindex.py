@@ -39,7 +39,9 @@ def test_a_copy_is_found_by_guid_link_or_fingerprint_with_nothing_loaded(db: Pat
     original = make_release("r7")
     copies = [
         make_item("a", guid=original.guid, link="https://elsewhere.gov/a"),
-        make_item("b", link=original.link + "?utm_medium=email", text="Another text."),
+        make_item(
+            "b", link=original.link + "?utm_medium=email", title=original.title, text="Edited."
+        ),
         make_item("c", guid="", link="", title=original.title, text=original.text),
     ]
     store = Store(db, load="none")
