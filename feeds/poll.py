@@ -8,7 +8,9 @@ source is done, so that a slow source never holds back what the others brought.
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import BrokenExecutor
 from dataclasses import dataclass, field, replace
@@ -76,6 +78,8 @@ def due_sources(
 # A poll expected to bring at least this many bodies (sources without validators) parses and
 # classifies them in worker processes: below it, the workers cost more than the second core gives.
 PROCESSES_AFTER_CHANGED = 8
+# How often a worker process looks whether the poll that started it is still there.
+PARENT_CHECK_SECONDS = 1.0
 
 # Work the caller wants done on each release beside classification, where the CPU is (the
 # store's dedupe keys: they normalise the whole text). Must be a module-level function.
@@ -114,9 +118,19 @@ _worker_classifier: ReleaseClassifier | None = None
 _worker_prepare: Prepare | None = None
 
 
-def _init_worker(classifier: ReleaseClassifier, prepare: Prepare | None) -> None:
+def _init_worker(classifier: ReleaseClassifier, prepare: Prepare | None, parent: int) -> None:
     global _worker_classifier, _worker_prepare
     _worker_classifier, _worker_prepare = classifier, prepare
+    # A worker waits on a pipe that it holds both ends of: when the poll is killed (kill -9,
+    # out of memory) no end-of-file ever comes, and it would wait for ever.
+    threading.Thread(target=_exit_with, args=(parent,), name="parent-watch", daemon=True).start()
+
+
+def _exit_with(parent: int) -> None:
+    """End this worker once `parent` is gone (it is then the child of another process)."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(0)
 
 
 def _in_worker(result: FetchResult) -> Parsed:
@@ -144,7 +158,8 @@ def _fork_pool(
     import feeds.collect.parse  # noqa: F401  (once, before the fork, for every worker)
 
     context = multiprocessing.get_context("fork")
-    pool = ProcessPoolExecutor(processes, context, _init_worker, (classifier, prepare))
+    parent = os.getpid()
+    pool = ProcessPoolExecutor(processes, context, _init_worker, (classifier, prepare, parent))
     pool.submit(int).result()  # the fork context starts every worker at the first task
     return pool
 
