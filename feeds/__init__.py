@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # the names as type checkers see them; at run time they load 
     )
     from feeds.collect.normalize import (
         one_line as one_line,
+        printable as printable,
         strip_controls as strip_controls,
     )
     from feeds.collect.opml import (
@@ -107,6 +108,7 @@ _HOMES = {
     "ParseOutcome": "feeds.models",
     "parse_result": "feeds.collect.parsers",
     "one_line": "feeds.collect.normalize",
+    "printable": "feeds.collect.normalize",
     "strip_controls": "feeds.collect.normalize",
     "AlertRule": "feeds.collect.sources",
     "AlertTarget": "feeds.collect.sources",

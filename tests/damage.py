@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import uuid
@@ -11,6 +12,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+# How a full disk is reported: the OS's words (a JSON file), or SQLite's (the dedupe index).
+DISK_FULL = re.compile("No space left|disk is full")
 
 _HOLD = """
 import sys, time

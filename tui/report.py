@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, TextIO
 
+import feeds
 from feeds import (
     Config,
     FullTextReport,
@@ -68,7 +69,7 @@ def print_poll(report: PollReport, *, as_json: bool, out: TextIO) -> None:
     if as_json:
         line = {
             "summary": summary,
-            "failed": [o.source.name for o in failed],
+            "failed": [_printable(o.source.name) for o in failed],
             "ignored": [
                 _ignored_json(o.source.name, r) for o in report.outcomes for r in o.ignored
             ],
@@ -77,7 +78,7 @@ def print_poll(report: PollReport, *, as_json: bool, out: TextIO) -> None:
         return
     out.write(summary + "\n")
     for outcome in failed:
-        out.write(f"  {outcome.source.name}: {outcome.health.last_error}\n")
+        out.write(f"  {_printable(outcome.source.name)}: {_printable(outcome.health.last_error)}\n")
 
 
 def _ignored_json(source: str, release: Release) -> dict[str, str]:
@@ -101,6 +102,12 @@ def full_text_words(done: FullTextReport) -> str:
     return f"{words} ({', '.join(left)})" if left else words
 
 
+def _printable(text: str) -> str:
+    # Through the package's face at the call: `printable` lives beside the HTML parsers, which
+    # an unchanged poll never loads.
+    return feeds.printable(text)
+
+
 def _local_time(iso_time: str) -> str:
     """An ISO 8601 UTC time as the user's local clock reads it, to the minute."""
     try:
@@ -115,8 +122,8 @@ def source_rows(config: Config, health: Mapping[str, SourceHealth]) -> list[dict
         h = health.get(source.name, SourceHealth(source=source.name))
         rows.append(
             {
-                "name": source.name,
-                "url": source.url,
+                "name": _printable(source.name),
+                "url": _printable(source.url),
                 "country": source.country,
                 "kind": source.kind,
                 "fetch": source.fetch,
@@ -125,7 +132,7 @@ def source_rows(config: Config, health: Mapping[str, SourceHealth]) -> list[dict
                 "last_success": h.last_success,
                 "last_attempt": h.last_attempt,
                 "items_seen": h.items_seen,
-                "last_error": h.last_error,
+                "last_error": _printable(h.last_error),
                 "next_poll": h.next_poll,
             }
         )

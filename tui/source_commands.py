@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from feeds import (
@@ -14,6 +15,7 @@ from feeds import (
     discover_source,
     load_config,
     new_sources,
+    printable,
     read_source_list,
     to_opml,
     to_toml,
@@ -24,7 +26,9 @@ from tui.services import make_fetcher
 
 def run_source_action(args: argparse.Namespace, config: Config) -> int:
     if args.action == "export":
-        text = to_opml(config.sources)
+        # Printed, so credentials in a URL are masked: add them again where you import.
+        shown = [replace(s, name=printable(s.name), url=printable(s.url)) for s in config.sources]
+        text = to_opml(shown)
         if args.output:
             args.output.write_text(text, encoding="utf-8")
         else:
@@ -43,8 +47,9 @@ def run_source_action(args: argparse.Namespace, config: Config) -> int:
     added = new_sources(config.sources, candidates)
     _append(config.path, added)
     for source in added:
-        print(f"added {source.name} <{source.url}>")
-    print(f"{len(added)} sources added to {config.path} ({len(candidates) - len(added)} known)")
+        print(f"added {printable(source.name)} <{printable(source.url)}>")
+    known = len(candidates) - len(added)
+    print(f"{len(added)} sources added to {printable(str(config.path))} ({known} known)")
     return EXIT_OK
 
 

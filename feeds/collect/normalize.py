@@ -104,6 +104,16 @@ def one_line(s: str) -> str:
     return " ".join(clean_text(s).split())
 
 
+# The user name and password of any URL in a text (`https://user:pass@host/`).
+_CREDENTIALS = re.compile(r"(?<=://)[^\s/?#@]+@")
+
+
+def printable(s: str) -> str:
+    """What the command line may print of a name, URL or error: `one_line`, with the user name
+    and password of every URL in it masked (`https://****@host/`)."""
+    return _CREDENTIALS.sub("****@", one_line(s))
+
+
 # --- HTML to text ------------------------------------------------------------------------------
 
 _PARAGRAPH, _LINE = 2, 1

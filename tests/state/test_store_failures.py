@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from state import CorruptDatabase, Store, StoreError, TriageState
-from tests.damage import fill, lock_held_elsewhere, small_disk
+from tests.damage import DISK_FULL, fill, lock_held_elsewhere, small_disk
 from tests.state.factories import make_item
 
 
@@ -51,7 +51,7 @@ def test_a_write_on_a_full_disk_fails_with_a_message_and_changes_nothing(
         store = _store_with(disk / "db")
         some = store.all()[0].id
         filler = fill(disk)
-        with pytest.raises(StoreError, match="No space left"):
+        with pytest.raises(StoreError, match=DISK_FULL):
             store.update([some], triage=TriageState.RELEVANT)
         filler.unlink()
         with Store(disk / "db", read_only=True) as again:

@@ -15,7 +15,7 @@ import pytest
 
 from feeds.collect.sources import RANGES
 from state import Store
-from tests.damage import fill, small_disk
+from tests.damage import DISK_FULL, fill, small_disk
 
 from .test_cli import summitwatch
 
@@ -33,7 +33,7 @@ def test_a_poll_on_a_full_disk_says_so_in_one_line_with_its_own_status(tmp_path:
         done = summitwatch("--demo", "--db", str(disk / "db"), "poll", "--all", env_dir=tmp_path)
     _no_traceback(done.stderr)
     assert done.returncode == EXIT_STORE
-    assert "No space left" in done.stderr
+    assert DISK_FULL.search(done.stderr)
     assert len(done.stderr.strip().splitlines()) == 1
 
 
@@ -57,7 +57,7 @@ def test_poll_watch_logs_a_store_error_backs_off_and_carries_on(tmp_path: Path) 
         try:
             assert watcher.stderr is not None and watcher.stdout is not None
             complaint = watcher.stderr.readline()
-            assert "No space left" in complaint and "Trying again in" in complaint
+            assert DISK_FULL.search(complaint) and "Trying again in" in complaint
             filler.unlink()
             started = time.monotonic()
             summary = ""
@@ -150,3 +150,35 @@ def test_serve_refuses_a_port_out_of_range(tmp_path: Path) -> None:
     _no_traceback(done.stderr)
     assert done.returncode == 2
     assert "1 to 65535" in done.stderr
+
+
+SECRET_URL = "https://reader:hunter2@feeds.example.gov/private.xml"
+HOSTILE_NAME = "Evil \\u001b]8;;https://evil.example\\u0007name\\u001b[2J"
+
+
+def test_sources_never_print_escapes_or_passwords(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text(
+        f'[[sources]]\nname = "{HOSTILE_NAME}"\ncountry = "US"\nurl = "{SECRET_URL}"\n',
+        encoding="utf-8",
+    )
+    for args in (["sources"], ["sources", "--json"], ["sources", "export"]):
+        done = summitwatch(*args, env_dir=tmp_path)
+        assert done.returncode == 0, done.stderr
+        printed = done.stdout + done.stderr
+        assert "\x1b" not in printed and "\\u001b" not in printed and "\x07" not in printed
+        assert "hunter2" not in printed and "reader:" not in printed
+        assert "Evil name" in printed
+        assert args == ["sources"] or "https://****@feeds.example.gov/private.xml" in printed
+
+
+def test_sources_import_prints_no_escape_from_the_file(tmp_path: Path) -> None:
+    summitwatch("sources", env_dir=tmp_path)  # writes the default config
+    urls = tmp_path / "urls.txt"
+    urls.write_bytes(
+        b"https://a.example/feed\x1b[2J\x1b]0;pwned\x07\nhttps://user:secret@b.example/feed\n"
+    )
+    done = summitwatch("sources", "import", str(urls), env_dir=tmp_path)
+    printed = done.stdout + done.stderr
+    _no_traceback(done.stderr)
+    assert "\x1b" not in printed and "\x07" not in printed
+    assert "secret" not in printed

@@ -17,7 +17,7 @@ from textual.pilot import Pilot
 
 from feeds import Classifier
 from state import Store, TriageState
-from tests.damage import fill, lock_held_elsewhere, release, small_disk
+from tests.damage import DISK_FULL, fill, lock_held_elsewhere, release, small_disk
 from tui.app import SummitWatchApp
 from tui.widgets.release_list import ReleaseList
 
@@ -145,7 +145,7 @@ async def test_a_note_written_to_a_full_disk_is_kept_for_the_retry(
             await _written(app, pilot)
             assert _rows(app).unsaved == {first}
             messages = [n.message for n in app._notifications]
-            assert any("No space left" in m for m in messages), messages
+            assert any(DISK_FULL.search(m) for m in messages), messages
             filler.unlink()
             await pilot.press("a")
             await pilot.pause()

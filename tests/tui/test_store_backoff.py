@@ -9,7 +9,7 @@ from pytest_httpserver import HTTPServer
 
 from feeds import Classifier, Config, Source
 from state import Store
-from tests.damage import fill, small_disk
+from tests.damage import DISK_FULL, fill, small_disk
 from tui.app import SummitWatchApp
 from tui.services import STORE_RETRY_FIRST, make_fetcher
 
@@ -49,7 +49,7 @@ async def test_a_store_that_cannot_be_written_is_not_polled_every_few_seconds(
         async with app.run_test(size=(100, 30)) as pilot:
             await asyncio.sleep(WATCHED_SECONDS)
             await pilot.pause()
-            errors = [n.message for n in app._notifications if "No space left" in n.message]
+            errors = [n.message for n in app._notifications if DISK_FULL.search(n.message)]
             next_poll = getattr(app, "next_poll_in", 0.0)
         store.close()
     polls = len(httpserver.log) / SOURCES
