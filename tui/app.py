@@ -30,6 +30,7 @@ from tui.messages import (
 from tui.report import seconds_until_next_poll
 from tui.screens.main import MainScreen
 from tui.services import PollProgress, PollReport, StoreBackoff, poll_into_store
+from tui.triage import READ_ONLY
 
 
 def local_now() -> datetime:
@@ -108,7 +109,10 @@ class SummitWatchApp(App[None]):
         self.set_interval(STORE_WATCH_SECONDS, self.watch_store)
         if not self.is_headless and sys.__stdin__ is not None and sys.__stdin__.isatty():
             self.set_interval(TERMINAL_CHECK_SECONDS, self.check_terminal)
-        if self.poll_on_start:
+        if self.store.read_only:
+            self.sub_title = "read-only"
+            self.notify(READ_ONLY, title="Read-only", severity="warning", timeout=10)
+        elif self.poll_on_start:
             # After the first screen is drawn: the poll would only compete with it.
             self.call_after_refresh(self.poll)
 
@@ -319,6 +323,9 @@ class SummitWatchApp(App[None]):
         self.exit()
 
     def action_poll(self) -> None:
+        if self.store.read_only:
+            self.notify(READ_ONLY, severity="warning", timeout=5)
+            return
         if self.polling:
             self.notify("A poll is already running.", timeout=3)
             return

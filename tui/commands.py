@@ -15,6 +15,7 @@ from feeds import Config, ConfigError, demo_config, ensure_config
 from state import (
     CorruptDatabase,
     Load,
+    ReadOnlyDatabase,
     SavedFilters,
     Store,
     StoreError,
@@ -60,12 +61,24 @@ def load_config(args: argparse.Namespace) -> Config:
     return replace(config, taxonomy=taxonomy) if taxonomy else config
 
 
-def open_store(args: argparse.Namespace, *, interactive: bool = False, load: Load = "all") -> Store:
-    """The database of `args`, loading `load` at first (see `Store`)."""
+def open_store(
+    args: argparse.Namespace,
+    *,
+    interactive: bool = False,
+    load: Load = "all",
+    reading: bool = False,
+) -> Store:
+    """The database of `args`, loading `load` at first (see `Store`). A command that only
+    reads (`reading`) opens a database it may not write read-only, and says so."""
     path = db_path(args.db, demo=args.demo)
     while True:  # one damaged file after another, as long as the user says yes
         try:
             return Store(path, load=load)
+        except ReadOnlyDatabase as exc:
+            if not reading:
+                raise
+            print(f"summitwatch: {exc.path} is read-only for you: reading only.", file=sys.stderr)
+            return Store(path, load=load, read_only=True)
         except CorruptDatabase as exc:
             if not (interactive and sys.stdin.isatty() and _confirm(f"{exc}\n{exc.offer}")):
                 raise StoreError(f"{exc}\n(run the dashboard to be offered this)") from exc
@@ -115,7 +128,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     def load_demo() -> tuple[Config, Store]:
         return demo_config(), Store(db_path(None, demo=True))
 
-    with open_store(args, interactive=True, load="newest") as store:
+    with open_store(args, interactive=True, load="newest", reading=True) as store:
         app = SummitWatchApp(
             config=config,
             store=store,
@@ -249,7 +262,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         countries=tuple(args.country),
         states=states,
     )
-    with open_store(args) as store:
+    with open_store(args, reading=True) as store:
         ids = [r.id for r in select(store.all(), flt) if r.summit or not args.summit]
         order = {release_id: n for n, release_id in enumerate(ids)}
         chosen = sorted(store.iter_full(ids), key=lambda r: order[r.id])
@@ -281,7 +294,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    with open_store(args) as store:
+    with open_store(args, reading=True) as store:
         written = store.backup(args.dest)
     print(f"backup written to {written}")
     return EXIT_OK
@@ -311,7 +324,7 @@ def cmd_sources(args: argparse.Namespace) -> int:
 
         return run_source_action(args, load_config(args))
     config = load_config(args)
-    with open_store(args) as store:
+    with open_store(args, reading=not args.check) as store:
         status = EXIT_OK
         if args.check:
             classifier = _classifier(args, config)

@@ -19,6 +19,8 @@ from typing import Any
 
 from state import Store, StoredRelease, StoreError
 
+# What the dashboard says on a database it may not write (`summitwatch` opens it read-only).
+READ_ONLY = "This database is read-only for you: browse and search; nothing is polled or saved."
 # The fields a person decides; undo restores exactly these.
 DECIDED_FIELDS = ("read", "triage", "starred", "note", "correction")
 UNDO_DEPTH = 100

@@ -18,6 +18,7 @@ from textual.binding import Binding
 from feeds import PillarSet
 from state import Correction, StoredRelease, TriageState
 from tui.messages import DecisionWritten
+from tui.triage import READ_ONLY
 
 if TYPE_CHECKING:
     from tui.triage import Triage
@@ -76,6 +77,9 @@ class TriageActions:
     ) -> None:
         """Show the decision at once and queue its write (`Triage` writes in key order)."""
         if not releases:
+            return
+        if self.triage.store.read_only:
+            self.notify(READ_ONLY, severity="warning", timeout=5)
             return
         self.apply_changes(self.triage.apply(label, releases, undoable=undoable, **changes))
         if len(releases) > 1:
