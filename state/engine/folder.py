@@ -31,6 +31,7 @@ from state.engine.storage import (
     OnWrite,
     Signature,
     Transaction,
+    adopt,
     fsync_dir,
     new_token,
     read_tables,
@@ -96,7 +97,9 @@ class DatabaseFolder:
             (self.root / RELEASES_DIR).mkdir(parents=True, exist_ok=True)
         except PermissionError as exc:
             raise ReadOnlyDatabase(self.root) from exc
+        adopt(self.root / RELEASES_DIR, self.root)
         with self.locked():
+            adopt(self.root / LOCK, self.root)
             self._remove_temporary_files()
             manifest = self.read_manifest()
             if manifest is None:

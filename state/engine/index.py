@@ -25,6 +25,7 @@ from state.engine.storage import (
     INDEX_DIR,
     RELEASES_DIR,
     Tables,
+    adopt,
     atomic_write,
     file_meta,
     head_token,
@@ -107,7 +108,9 @@ def write_index(root: Path, name: str, tables: Tables, token: str, size: int) ->
     meta = {"format": INDEX_FORMAT, "token": token, "size": size}
     payload = orjson.dumps({"_meta": {"file": meta}, "rows": rows_of(tables)})
     path = root / index_name(name)
-    path.parent.mkdir(exist_ok=True)
+    if not path.parent.is_dir():
+        path.parent.mkdir()
+        adopt(path.parent, root)
     atomic_write(path, payload, sync=False)
 
 

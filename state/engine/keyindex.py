@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 
 from state.dedupe import Keys, guid_key
 from state.engine.index import Row, is_partition, read_partition_rows
-from state.engine.storage import RELEASES_DIR, head_token
+from state.engine.storage import RELEASES_DIR, adopt, head_token
 from state.errors import StoreError
 
 if TYPE_CHECKING:
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 __all__ = ["KEYS_FILE", "Entry", "KeyIndex"]
 
 KEYS_FILE = "keys.sqlite"
+_SIDE_FILES = ("-wal", "-shm")  # SQLite's, beside the file in WAL mode
 FORMAT = 1
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(format INTEGER NOT NULL);
@@ -253,6 +254,9 @@ class KeyIndex:
             except BaseException:
                 db.close()
                 raise
+            for made in (self.path, *(self.path.with_name(KEYS_FILE + x) for x in _SIDE_FILES)):
+                if made.exists():
+                    adopt(made, self.root)
             self._db = db
         return self._db
 

@@ -74,6 +74,7 @@ __all__ = [
     "StoreError",
     "Tables",
     "Transaction",
+    "adopt",
     "atomic_write",
     "check_complete",
     "count_of",
@@ -144,6 +145,31 @@ def file_schema(data: Tables) -> int:
     return value if isinstance(value, int) else 0
 
 
+def adopt(path: Path, folder: Path) -> None:
+    """Run as root, give `path` the owner and group of `folder` (the database folder or the one
+    `path` sits in), and a folder `path` its mode: a poll run as root must not lock the
+    database's owner out of their files, and a group-shared database stays group-writable."""
+    if getattr(os, "geteuid", lambda: -1)() != 0:
+        return
+    try:
+        like = folder.stat()
+        st = path.stat()
+        if (st.st_uid, st.st_gid) != (like.st_uid, like.st_gid):
+            os.chown(path, like.st_uid, like.st_gid)
+        if path.is_dir() and (st.st_mode & 0o7777) != (like.st_mode & 0o7777):
+            os.chmod(path, like.st_mode & 0o7777)
+    except OSError:  # not ours to fix (a file system without owners): leave it as made
+        pass
+
+
+def _adopt_fd(fd: int, folder: Path) -> None:
+    if getattr(os, "geteuid", lambda: -1)() != 0:
+        return
+    like = folder.stat()
+    with contextlib.suppress(OSError):
+        os.fchown(fd, like.st_uid, like.st_gid)
+
+
 def fsync_dir(folder: Path) -> None:
     fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     try:
@@ -179,6 +205,7 @@ def atomic_write(
         try:
             with contextlib.suppress(FileNotFoundError):
                 os.fchmod(fd, path.stat().st_mode & 0o7777)
+            _adopt_fd(fd, path.parent)
             _write_fd(fd, payload, sync)
         finally:
             os.close(fd)
@@ -243,7 +270,9 @@ class AtomicJSONStorage(Storage):
         if self._deferred:
             self._pending, self.dirty = data, True
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.path.parent.is_dir():
+            self.path.parent.mkdir(parents=True)
+            adopt(self.path.parent, self.path.parent.parent)
         payload = dump_tables(data)
         atomic_write(self.path, payload, dirs=dirs)
         self.size = len(payload)
