@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import queue
 import threading
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -63,6 +64,7 @@ class Triage:
         self._queue: queue.Queue[Decision | None] = queue.Queue()
         self._idle = threading.Condition()
         self._waiting = 0  # decisions queued or being written
+        self._saving: Counter[str] = Counter()  # release id -> its decisions not written yet
         self._writer: threading.Thread | None = None
         self.unsaved: dict[str, str] = {}  # release id -> why its last decision was not saved
         self.kept_notes: dict[str, str] = {}  # release id -> a note whose write failed
@@ -106,6 +108,12 @@ class Triage:
         fields = [{name: getattr(r, name) for name in DECIDED_FIELDS} for r in action.before]
         return action.label, self._queue_write(f"Undo {action.label}", action.before, fields)
 
+    @property
+    def saving(self) -> set[str]:
+        """The releases with a decision queued or being written (shown, not yet on disk)."""
+        with self._idle:
+            return set(self._saving)
+
     def wait(self, timeout: float | None = None) -> bool:
         """Block until every queued decision is written or failed; False on `timeout`."""
         with self._idle:
@@ -117,6 +125,7 @@ class Triage:
         decision = Decision(label, tuple(releases), tuple(changes))
         with self._idle:
             self._waiting += 1
+            self._saving.update(r.id for r in releases)
             if self._writer is None:
                 self._writer = threading.Thread(
                     target=self._write_all, name="triage-writer", daemon=True
@@ -131,6 +140,9 @@ class Triage:
             if decision is None:
                 return
             done = self._write(decision)
+            with self._idle:
+                self._saving.subtract(r.id for r in decision.before)
+                self._saving = +self._saving  # drops the ids at zero
             if self.on_done is not None:
                 self.on_done(done)
             with self._idle:

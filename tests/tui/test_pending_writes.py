@@ -69,9 +69,11 @@ async def test_keys_pressed_while_another_process_writes_are_stored_in_order(
         with lock_held_elsewhere(slow_store.path) as holder:
             await pilot.press("r", "u", "f")
             assert _shown(app, first) is TriageState.FOLLOW_UP
+            assert _rows(app).saving == {first}  # shown as on its way, not as saved
             release(holder)
             await _written(app, pilot)
         assert _shown(app, first) is _stored(slow_store.path, first) is TriageState.FOLLOW_UP
+        assert _rows(app).saving == set()
         await pilot.press("u")
         await _written(app, pilot)
         assert _shown(app, first) is _stored(slow_store.path, first) is TriageState.NEW

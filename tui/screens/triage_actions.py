@@ -82,19 +82,19 @@ class TriageActions:
             self.notify(READ_ONLY, severity="warning", timeout=5)
             return
         self.apply_changes(self.triage.apply(label, releases, undoable=undoable, **changes))
+        self._show_saving()
         if len(releases) > 1:
             self._clear_marks()
             self.notify(f"{label}: {len(releases)} releases", timeout=3)
 
     def on_decision_written(self, event: DecisionWritten) -> None:
         """A queued decision reached the disk or failed: say so, and mark what is not saved."""
-        from tui.widgets.release_list import ReleaseList
 
         done = event.done
         if done.error or not self.triage.pending:
             # While more decisions wait, the screen already shows their outcome.
             self.apply_changes(self.triage.shown_after(done))
-        self.query_one(ReleaseList).set_unsaved(set(self.triage.unsaved))
+        self._show_saving()
         if done.error:
             retry = " Your note is kept: press a to try again." if self.triage.kept_notes else ""
             self.notify(
@@ -104,6 +104,11 @@ class TriageActions:
                 timeout=15,
                 markup=False,
             )
+
+    def _show_saving(self) -> None:
+        from tui.widgets.release_list import ReleaseList
+
+        self.query_one(ReleaseList).set_saving(set(self.triage.unsaved), self.triage.saving)
 
     def _clear_marks(self) -> None:
         from tui.widgets.release_list import ReleaseList
@@ -160,6 +165,7 @@ class TriageActions:
             return
         label, restored = undone
         self.apply_changes(restored)
+        self._show_saving()
         self.notify(f"Undone: {label}", timeout=3)
 
     def action_open_link(self) -> None:

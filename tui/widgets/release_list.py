@@ -55,12 +55,23 @@ def header_text(width: int) -> Text:
 
 
 def row_text(
-    stored: StoredRelease, width: int, marked: bool, pillars: PillarSet, unsaved: bool = False
+    stored: StoredRelease,
+    width: int,
+    marked: bool,
+    pillars: PillarSet,
+    unsaved: bool = False,
+    saving: bool = False,
 ) -> Text:
     cols = Columns.for_width(width)
     r = stored.release
+    if unsaved:
+        first = Text("!", style="bold reverse")
+    elif saving:
+        first = Text("…", style="dim")
+    else:
+        first = Text("▌" if marked else " ", style="bold")
     parts = [
-        Text("!", style="bold reverse") if unsaved else Text("▌" if marked else " ", style="bold"),
+        first,
         triage_cell(stored),
         _cell(r.published[:10] or "—", cols.date),
         Text(" "),
@@ -84,7 +95,8 @@ class ReleaseList(ScrollView, can_focus=True):
 
     HELP = """
 ## Release list
-One line per release: `!` when its last decision could not be saved, triage state (`*`
+One line per release: `!` when its last decision could not be saved (`…` while it is being
+saved), triage state (`*`
 starred; R relevant, x not relevant, F follow-up, B briefed), date, country, source, title
 (bold while unread, ◆ for summit releases) and the pillars it addresses. Enter opens the
 release in the reader. Space marks several releases, so that the next triage key applies to
@@ -121,6 +133,7 @@ all of them; Escape clears the marks.
         self.releases: list[StoredRelease] = []
         self.marked: set[str] = set()
         self.unsaved: set[str] = set()  # releases whose last decision could not be written
+        self.saving: set[str] = set()  # releases whose decision is shown but not on disk yet
 
     @property
     def current(self) -> StoredRelease | None:
@@ -148,7 +161,12 @@ all of them; Escape clears the marks.
             return Strip.blank(width, self.rich_style)
         stored = self.releases[index]
         line = row_text(
-            stored, width, stored.id in self.marked, self.pillars, stored.id in self.unsaved
+            stored,
+            width,
+            stored.id in self.marked,
+            self.pillars,
+            stored.id in self.unsaved,
+            stored.id in self.saving,
         )
         line.stylize(self.rich_style)
         if index == self.cursor:
@@ -202,10 +220,11 @@ all of them; Escape clears the marks.
         self.action_cursor_down()
         self.refresh()
 
-    def set_unsaved(self, ids: set[str]) -> None:
-        """Mark with `!` the rows whose last decision is not saved."""
-        if ids != self.unsaved:
-            self.unsaved = ids
+    def set_saving(self, unsaved: set[str], saving: set[str]) -> None:
+        """Mark with `!` the rows whose last decision is not saved, with `…` those whose
+        decision is on its way to the disk."""
+        if (unsaved, saving) != (self.unsaved, self.saving):
+            self.unsaved, self.saving = unsaved, saving
             self.refresh()
 
     def clear_marks(self) -> None:
