@@ -22,11 +22,6 @@ if TYPE_CHECKING:  # the names as type checkers see them; at run time they load 
         FullTextReport as FullTextReport,
         needs_full_text as needs_full_text,
     )
-    from feeds.collect.normalize import (
-        one_line as one_line,
-        printable as printable,
-        strip_controls as strip_controls,
-    )
     from feeds.collect.opml import (
         discover_source as discover_source,
         new_sources as new_sources,
@@ -92,6 +87,9 @@ if TYPE_CHECKING:  # the names as type checkers see them; at run time they load 
         body_of as body_of,
         canonical_url as canonical_url,
         fold as fold,
+        one_line as one_line,
+        printable as printable,
+        strip_controls as strip_controls,
         strip_marks as strip_marks,
     )
 
@@ -107,9 +105,9 @@ _HOMES = {
     "to_toml": "feeds.collect.opml",
     "ParseOutcome": "feeds.models",
     "parse_result": "feeds.collect.parsers",
-    "one_line": "feeds.collect.normalize",
-    "printable": "feeds.collect.normalize",
-    "strip_controls": "feeds.collect.normalize",
+    "one_line": "feeds.text",
+    "printable": "feeds.text",
+    "strip_controls": "feeds.text",
     "AlertRule": "feeds.collect.sources",
     "AlertTarget": "feeds.collect.sources",
     "DigestSettings": "feeds.collect.sources",

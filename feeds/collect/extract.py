@@ -22,16 +22,14 @@ from lxml import etree
 
 from feeds.collect.normalize import (
     Skip,
-    clean_text,
     css_selector,
     decode_html,
     element_text,
     has_markup,
     html_to_text,
     parse_html,
-    strip_controls,
 )
-from feeds.text import fold
+from feeds.text import clean_text, fold, strip_controls
 
 __all__ = ["extract_main_text"]
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import html as html_lib
 import re
-import unicodedata
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -19,7 +18,7 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
-from feeds.text import canonical_url
+from feeds.text import canonical_url, clean_text, one_line, strip_controls
 
 if TYPE_CHECKING:
     from lxml.cssselect import CSSSelector
@@ -39,80 +38,6 @@ __all__ = [
     "safe_link",
     "strip_controls",
 ]
-
-# Escape sequences are removed whole, payload included: an OSC 52 clipboard write or an OSC 8
-# hyperlink must not leave its payload behind as visible text. An unterminated string sequence
-# runs to the end of its line. 8-bit C1 introducers are only dropped as characters: text decoded
-# with the wrong single-byte codec is full of them, and its words should survive.
-_ESCAPE_SEQUENCE = re.compile(
-    r"\x1b[\]PX^_][^\x07\x1b\x9c\n]*(?:\x07|\x1b\\|\x9c)?"  # OSC, DCS, SOS, PM, APC
-    r"|\x1b\[[0-?]*[ -/]*[@-~]?"  # CSI
-    r"|\x1b[ -/]*[0-~]?"  # nF, Fp, Fe, Fs escapes, or a lone ESC
-)
-# Cc except \t and \n, then every Cf (bidi controls, zero-width characters, BOM, soft hyphen,
-# tag characters), then lone surrogates, which cannot be encoded and would break the store.
-_INVISIBLE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f"
-    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e"
-    "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
-    "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
-    "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
-    "\ud800-\udfff]"
-)
-_LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029]")
-_SPACE_RUN = re.compile(r"[ \t]{2,}")
-
-
-def clean_text(s: str) -> str:
-    """Remove every control, format and invisible character; NFC; tidy the whitespace.
-
-    Keeps `\\n` and `\\t`; removes escape sequences whole (CSI, OSC, DCS, ...), other C0 and C1
-    characters, DEL, bidi overrides and isolates, zero-width characters and the BOM. `\\r\\n`,
-    `\\r`, U+2028 and U+2029 become `\\n`. Runs of spaces and tabs collapse to one space, lines
-    lose their edge whitespace, more than one blank line in a row becomes one. Never raises.
-    """
-    if not isinstance(s, str) or not s:
-        return ""
-    if "\r" in s or "\u2028" in s or "\u2029" in s:
-        s = _LINE_BREAKS.sub("\n", s)
-    s = strip_controls(s)
-    if not s.isascii():
-        s = unicodedata.normalize("NFC", s)
-    lines: list[str] = []
-    for line in s.split("\n"):
-        if "  " in line or "\t" in line:
-            line = _SPACE_RUN.sub(" ", line)
-        line = line.strip()
-        if line or (lines and lines[-1]):
-            lines.append(line)
-    return "\n".join(lines).strip()
-
-
-def strip_controls(s: str) -> str:
-    """Escape sequences and invisible characters out, nothing else touched: for markup about to
-    be parsed (lxml refuses NUL and turns other controls into U+FFFD, orphaning their payload)."""
-    if "\x1b" in s:
-        s = _ESCAPE_SEQUENCE.sub("", s)
-    # isprintable() is a C loop, a character class regex a slow one: ask it first. It is False
-    # for \n, \t and no-break spaces too, hence the probe with those replaced.
-    probe = s.replace("\n", " ").replace("\t", " ").replace("\xa0", " ")
-    return s if probe.isprintable() else _INVISIBLE.sub("", s)
-
-
-def one_line(s: str) -> str:
-    """`clean_text`, then every run of whitespace (newlines included) as one space: for titles."""
-    return " ".join(clean_text(s).split())
-
-
-# The user name and password of any URL in a text (`https://user:pass@host/`).
-_CREDENTIALS = re.compile(r"(?<=://)[^\s/?#@]+@")
-
-
-def printable(s: str) -> str:
-    """What the command line may print of a name, URL or error: `one_line`, with the user name
-    and password of every URL in it masked (`https://****@host/`)."""
-    return _CREDENTIALS.sub("****@", one_line(s))
-
 
 # --- HTML to text ------------------------------------------------------------------------------
 

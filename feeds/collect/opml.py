@@ -11,10 +11,10 @@ from xml.sax.saxutils import quoteattr
 from lxml import etree, html as lxml_html
 
 from feeds.collect.fetch import Fetcher
-from feeds.collect.normalize import one_line
 from feeds.collect.parsers import parse_result
 from feeds.collect.sources import ConfigError
 from feeds.models import COUNTRIES, Source
+from feeds.text import one_line
 
 _FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml")
 _SAFE_XML = etree.XMLParser(

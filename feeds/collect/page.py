@@ -23,14 +23,12 @@ from feeds.collect.normalize import (
     decode_html,
     html_to_text,
     iso_utc,
-    one_line,
     release_id,
     safe_link,
-    strip_controls,
     summarise,
 )
 from feeds.models import MAX_ITEMS, ParseOutcome, Release, Source
-from feeds.text import fold
+from feeds.text import fold, one_line, strip_controls
 
 __all__ = ["DEFAULT_SELECTORS", "parse_index_page", "parse_page_date"]
 

@@ -23,15 +23,9 @@ from feedparser.datetimes import _parse_date as feedparser_date
 from lxml import etree
 
 from feeds.collect.extract import extract_main_text
-from feeds.collect.normalize import (
-    html_to_text,
-    iso_utc,
-    one_line,
-    release_id,
-    safe_link,
-    summarise,
-)
+from feeds.collect.normalize import html_to_text, iso_utc, release_id, safe_link, summarise
 from feeds.models import MAX_ITEMS, ParseOutcome, Release, Source
+from feeds.text import one_line
 
 __all__ = ["parse_feed"]
 

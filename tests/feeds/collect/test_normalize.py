@@ -8,7 +8,8 @@ import unicodedata
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from feeds.collect.normalize import clean_text, html_to_text, release_id, safe_link
+from feeds.collect.normalize import html_to_text, release_id, safe_link
+from feeds.text import clean_text
 
 ESC = "\x1b"
 
