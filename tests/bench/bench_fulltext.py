@@ -7,11 +7,11 @@ Run explicitly (a few minutes):
 
 On the loopback feed server of `../shared/bench`, BENCH_FULLTEXT_FEEDS (1,000) feeds, about 70 %
 of them giving a summary only; their items link to `*.gov.example` sites, which do not resolve
-(so this bench asks the system's resolver about a few dozen names; nothing else leaves
-127.0.0.1). Each of BENCH_FULLTEXT_REPS rounds polls a fresh database once with
-`full_text = false` and once with the defaults, each `summitwatch poll --all` a fresh process
-under /usr/bin/time. Printed: medians, their ratio (the target is at most 1.5) and what the
-full-text stage did.
+(the child processes answer those lookups offline, as a resolver answers for a name that does
+not exist: nothing leaves 127.0.0.1). Each of BENCH_FULLTEXT_REPS rounds polls a fresh database
+once with `full_text = false` and once with the defaults, each `summitwatch poll --all` a
+fresh process under /usr/bin/time. Printed: medians, their ratio (the target is at most 1.5)
+and what the full-text stage did.
 """
 
 from __future__ import annotations

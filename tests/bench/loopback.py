@@ -13,7 +13,11 @@ from pathlib import Path
 
 import httpx
 
-BENCH_DIR = Path(os.environ.get("BENCH_DIR", "/work/shared/bench"))
+from tests.paths import SHARED
+
+BENCH_DIR = Path(os.environ.get("BENCH_DIR", str(SHARED / "bench")))
+# Child processes resolve `*.example` names offline (see its sitecustomize.py).
+OFFLINE_RESOLVER = Path(__file__).parent / "offline_resolver"
 SUMMITWATCH = Path(sys.executable).parent / "summitwatch"
 
 
@@ -68,8 +72,13 @@ def timed(command: list[str], output: list[str] | None = None) -> tuple[float, f
     """Wall seconds and peak RSS (MB) of one fresh process, by /usr/bin/time: a child of
     this (large) process would count its copy of us, made before exec, in its peak. Its
     standard output goes to `output` when given."""
+    path = os.pathsep.join(filter(None, [str(OFFLINE_RESOLVER), os.environ.get("PYTHONPATH")]))
     done = subprocess.run(
-        ["/usr/bin/time", "-f", "%e %M", *command], capture_output=True, text=True, check=False
+        ["/usr/bin/time", "-f", "%e %M", *command],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONPATH": path},
     )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     if output is not None:
