@@ -13,24 +13,36 @@ from pathlib import Path
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.message import Message
+from textual.reactive import var
 from textual.screen import Screen
+from textual.signal import Signal
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from feeds import Config, Fetcher, PillarSet, ReleaseClassifier
-from state import CorruptDatabase, SavedFilters, Store, StoredRelease, StoreError
+from state import (
+    CorruptDatabase,
+    FilterLookup,
+    SavedFilters,
+    Store,
+    StoredRelease,
+    StoreError,
+)
 from tui.alerts import alert_candidates, run_alert_hook, send_alerts
 from tui.messages import (
+    DecisionWritten,
     PollFinished,
     PollProgressed,
     PollStarted,
     ReleasesChanged,
     ReleasesEnriched,
 )
+from tui.palette import PaletteEntry, palette_commands
 from tui.report import seconds_until_next_poll
 from tui.screens.main import MainScreen
 from tui.services import PollProgress, PollReport, StoreBackoff, poll_into_store
-from tui.triage import READ_ONLY
+from tui.triage import READ_ONLY, Triage, WriteDone
 
 
 def local_now() -> datetime:
@@ -49,6 +61,8 @@ QUIT_WAIT_SECONDS = 40.0
 
 
 class SummitWatchApp(App[None]):
+    """The dashboard: polls in the background and tells the screens through `events`."""
+
     CSS_PATH = Path(__file__).parent / "app.tcss"
     TITLE = "summitwatch"
     BINDINGS = [
@@ -59,6 +73,14 @@ class SummitWatchApp(App[None]):
         Binding("h", "health", "Source health", show=False, id="app.health"),
         Binding("t", "timeline", "Timeline", show=False, id="app.timeline"),
     ]
+    PALETTE = [
+        PaletteEntry("Poll now", "Poll every source now", "poll"),
+        PaletteEntry("Source health", "How each source last answered", "health"),
+        PaletteEntry("Timeline", "Releases per day, last 90 days", "timeline"),
+        PaletteEntry("Offline demo", "Load the bundled demo releases", "demo"),
+    ]
+
+    polling: var[bool] = var(False, bindings=True)
 
     def __init__(
         self,
@@ -85,8 +107,10 @@ class SummitWatchApp(App[None]):
         self.poll_on_start = poll_on_start
         self.clock = clock
         self.saved_filters = saved_filters
-        self.polling = False
         self.last_report: PollReport | None = None
+        # Poll progress, store changes and written decisions, for the screens that subscribe.
+        self.events: Signal[Message] = Signal(self, "events")
+        self.triage = self._triage()
         self._fetcher: Fetcher | None = None
         self._poll_timer: Timer | None = None
         self._quit_anyway = False
@@ -97,15 +121,10 @@ class SummitWatchApp(App[None]):
         if demo:
             self.sub_title = "offline demo"
 
-    @property
-    def main_screen(self) -> MainScreen:
-        return self._main
-
     def on_mount(self) -> None:
         if self.config.keys:
             self.set_keymap(dict(self.config.keys))
-        self._main = MainScreen(self.store, self.config.sources, self.pillars, self.saved_filters)
-        self.push_screen(self._main)
+        self.push_screen(self._main_screen())
         self.set_interval(STORE_WATCH_SECONDS, self.watch_store)
         if not self.is_headless and sys.__stdin__ is not None and sys.__stdin__.isatty():
             self.set_interval(TERMINAL_CHECK_SECONDS, self.check_terminal)
@@ -130,17 +149,17 @@ class SummitWatchApp(App[None]):
             # Building the client loads TLS certificates: a thread keeps keys answered.
             self._fetcher = await asyncio.to_thread(self.fetcher_factory, self.config)
         total = len(self.config.enabled_sources)
-        self._main.post_message(PollStarted(total))
+        self.events.publish(PollStarted(total))
 
         def progress(p: PollProgress) -> None:
-            self._main.post_message(PollProgressed(p))
+            self.events.publish(PollProgressed(p))
 
         def stored(report: PollReport) -> None:  # summaries first; full texts follow
             if report.new or report.changed:
-                self._main.post_message(ReleasesChanged())
+                self.events.publish(ReleasesChanged())
 
         def enriched(releases: list[StoredRelease]) -> None:
-            self._main.post_message(ReleasesEnriched(releases))
+            self.events.publish(ReleasesEnriched(releases))
 
         retry = 0.0
         try:
@@ -163,7 +182,7 @@ class SummitWatchApp(App[None]):
             self.polling = False
             self._arm_next_poll(retry)
         self.last_report = report
-        self._main.post_message(PollFinished(report))
+        self.events.publish(PollFinished(report, self.next_poll_in))
         self._announce(report)
         return report
 
@@ -202,40 +221,15 @@ class SummitWatchApp(App[None]):
         releases: list[StoredRelease],
         edited: list[StoredRelease],
     ) -> None:
-        problems = []
+        problems: list[str] = []
         if self.config.alerts.command and summit:
             problems += run_alert_hook(self.config.alerts.command, summit)
-        saved = self.saved_filters if self.saved_filters is not None else {}
+        saved: FilterLookup = self.saved_filters if self.saved_filters is not None else {}
         problems += send_alerts(
             self.config, self.store.path, releases, saved, edited, pillars=self.pillars
         )
         for problem in problems:
             self.call_from_thread(self.notify, problem, severity="warning", markup=False)
-
-    def poll_summary(self, report: PollReport) -> str:
-        when = self.clock().strftime("%H:%M")
-        if report.store_error:
-            wait = f"{self.next_poll_in:.0f} s"
-            return f"last poll {when}: nothing stored (database error) · next try in {wait}"
-        answered = len(report.outcomes) - len(report.failed)
-        text = (
-            f"last poll {when}: {answered}/{len(report.outcomes)} sources answered, "
-            f"{len(report.new)} new ({len(report.new_summit)} summit)"
-        )
-        if report.ignored:
-            text += f", {len(report.ignored)} ignored by rules"
-        if report.failed and len(report.failed) == len(report.outcomes) and not self.demo:
-            text += " · offline? press d for the demo"
-        return text
-
-    def idle_status(self) -> str:
-        """What the status line says before this session's first poll."""
-        attempts = [h.last_attempt for h in self.store.health().values() if h.last_attempt]
-        if not attempts:
-            return "not polled yet · p polls now"
-        zone = self.clock().tzinfo
-        when = datetime.fromisoformat(max(attempts)).astimezone(zone).strftime("%Y-%m-%d %H:%M")
-        return f"last poll {when} · p polls now"
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A failed background job is reported, never fatal: the dashboard stays usable."""
@@ -258,15 +252,26 @@ class SummitWatchApp(App[None]):
             # A graceful exit writes to the dead terminal, and Textual's shutdown then blocks
             # on its output queue for ever (seen with Textual 8.2). Leaving at once loses
             # nothing once the queued decisions are written: every store write is atomic.
-            self._main.triage.wait(timeout=QUIT_WAIT_SECONDS)
+            self.triage.wait(timeout=QUIT_WAIT_SECONDS)
             os._exit(1)
+
+    def _triage(self) -> Triage:
+        return Triage(self.store, on_done=self._decision_done)
+
+    def _decision_done(self, done: WriteDone) -> None:
+        # Called by the triage writer thread: post_message is safe from there; the handler
+        # below passes the event on to the screens.
+        self.post_message(DecisionWritten(done))
+
+    def on_decision_written(self, event: DecisionWritten) -> None:
+        self.events.publish(DecisionWritten(event.done))
 
     def watch_store(self) -> None:
         """Show what another process stored; cheap when nothing changed. A damaged file is
         named once, with the offer to move it aside; the dashboard goes on with the rest."""
         try:
             if not self.polling and self.store.refresh():
-                self._main.post_message(ReleasesChanged())
+                self.events.publish(ReleasesChanged())
         except StoreError as exc:
             self.show_store_problem(exc)
         self.offer_move_aside()
@@ -301,7 +306,7 @@ class SummitWatchApp(App[None]):
             self.store.refresh()
             where = f" (now {moved})" if moved is not None else ""
             self.call_from_thread(self.notify, f"Moved aside{where}.", markup=False)
-            self._main.post_message(ReleasesChanged())
+            self.call_from_thread(self.events.publish, ReleasesChanged())
 
         self.run_worker(
             move, thread=True, group="store", exit_on_error=False, description="move aside"
@@ -312,7 +317,7 @@ class SummitWatchApp(App[None]):
     async def action_quit(self) -> None:
         """Quit once every decision made is on disk. When one fails meanwhile the dashboard
         stays, showing what was not saved; q again quits without it."""
-        triage = self._main.triage
+        triage = self.triage
         if triage.pending and not self._quit_anyway:
             self.notify("Saving your last decisions…", timeout=3)
             failures = triage.failures
@@ -322,25 +327,42 @@ class SummitWatchApp(App[None]):
                 return
         self.exit()
 
+    def _main_screen(self) -> MainScreen:
+        return MainScreen(
+            self.store,
+            self.config.sources,
+            self.pillars,
+            self.saved_filters,
+            triage=self.triage,
+            events=self.events,
+            clock=self.clock,
+            demo=self.demo,
+        )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Poll and demo are shown but greyed while they cannot run."""
+        if action == "poll":
+            return None if self.polling else True
+        if action == "demo":
+            return None if self.demo or self.demo_loader is None else True
+        return True
+
     def action_poll(self) -> None:
         if self.store.read_only:
             self.notify(READ_ONLY, severity="warning", timeout=5)
             return
-        if self.polling:
-            self.notify("A poll is already running.", timeout=3)
-            return
         self.poll()
 
-    def action_demo(self) -> None:
-        if self.demo or self.demo_loader is None:
-            self.notify("The offline demo is already shown.", timeout=3)
+    async def action_demo(self) -> None:
+        if self.demo_loader is None:
             return
         self.workers.cancel_group(self, "poll")
         self.config, self.store = self.demo_loader()
+        self.triage = self._triage()
         self.demo = True
         self.sub_title = "offline demo"
-        self._main = MainScreen(self.store, self.config.sources, self.pillars, self.saved_filters)
-        self.switch_screen(self._main)
+        # The new screen subscribes to `events` when it mounts: wait for it before polling.
+        await self.switch_screen(self._main_screen())
         self.polling = False
         self.poll()
 
@@ -357,40 +379,12 @@ class SummitWatchApp(App[None]):
     def action_timeline(self) -> None:
         from tui.screens.timeline import TimelineScreen
 
-        self.push_screen(
-            TimelineScreen(self._main.index.releases, self.clock().date(), self.pillars)
-        )
+        self.push_screen(TimelineScreen(self.store.all(), self.clock().date(), self.pillars))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        """Every action on the command palette (ctrl+p), next to Textual's own."""
+        """Every action that can run now on the command palette (ctrl+p), next to Textual's
+        own: the App's, then those of the screen it was opened on."""
         yield from super().get_system_commands(screen)
-        main = self._main
-        commands: list[tuple[str, str, Callable[[], object]]] = [
-            ("Poll now", "Poll every source now", self.action_poll),
-            ("Source health", "How each source last answered", self.action_health),
-            ("Timeline", "Releases per day, last 90 days", self.action_timeline),
-            ("Offline demo", "Load the bundled demo releases", self.action_demo),
-            ("Search", "Search titles and text", main.action_search),
-            ("Save filter", "Save the current filter by name", main.action_save_filter),
-            (
-                "Export view",
-                "Write the listed releases as a Markdown briefing",
-                main.action_export_view,
-            ),
-            ("Undo", "Take back the last triage action", main.action_undo),
-            ("Mark relevant", "Triage: relevant", lambda: main.action_set_state("relevant")),
-            (
-                "Mark not relevant",
-                "Triage: not relevant",
-                lambda: main.action_set_state("not_relevant"),
-            ),
-            ("Mark follow-up", "Triage: follow-up", lambda: main.action_set_state("follow_up")),
-            ("Mark briefed", "Triage: briefed", lambda: main.action_set_state("briefed")),
-            ("Star", "Star or unstar", main.action_star),
-            ("Note", "Write a note on the release", main.action_note),
-            ("Correct labels", "Correct the summit decision or the pillars", main.action_correct),
-            ("Copy link", "Copy the release link (OSC 52)", main.action_copy_link),
-            ("Open link", "Open the release in a browser", main.action_open_link),
-        ]
-        for title, help_text, callback in commands:
-            yield SystemCommand(title, help_text, callback)
+        yield from palette_commands(self, self.PALETTE)
+        if isinstance(screen, MainScreen):
+            yield from screen.palette_commands()

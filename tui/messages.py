@@ -1,4 +1,8 @@
-"""App-wide events, posted by the App's poll worker and handled by the screens."""
+"""App-wide events: the App publishes them on its `events` signal; screens subscribe to it.
+
+Each subscriber gets its own delivery, so the events do not bubble from a screen back up to
+the App (which would publish them again).
+"""
 
 from __future__ import annotations
 
@@ -12,33 +16,34 @@ from tui.triage import WriteDone
 
 
 @dataclass
-class PollStarted(Message):
+class PollStarted(Message, bubble=False):
     total: int
 
 
 @dataclass
-class PollProgressed(Message):
+class PollProgressed(Message, bubble=False):
     progress: PollProgress
 
 
 @dataclass
-class PollFinished(Message):
+class PollFinished(Message, bubble=False):
     report: PollReport
+    next_poll_in: float = 0.0  # seconds until the App polls again
 
 
-class ReleasesChanged(Message):
+class ReleasesChanged(Message, bubble=False):
     """The store holds something new (our poll, or another process): reload the view."""
 
 
 @dataclass
-class DecisionWritten(Message):
+class DecisionWritten(Message, bubble=False):
     """A triage decision reached the disk, or failed to (posted by the triage writer thread)."""
 
     done: WriteDone
 
 
 @dataclass
-class ReleasesEnriched(Message):
+class ReleasesEnriched(Message, bubble=False):
     """The full-text stage of our poll updated these releases (light records) in place."""
 
     releases: list[StoredRelease]

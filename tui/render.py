@@ -119,7 +119,7 @@ def against_matches(stored: StoredRelease, field: str) -> list[Match]:
 def _against_terms(stored: StoredRelease) -> list[str]:
     """The distinct passages found against the decisions, as the release writes them."""
     r = stored.release
-    found = {}
+    found: dict[str, None] = {}
     for field, source in (("title", r.title), ("text", body_of(r))):
         for m in against_matches(stored, field):
             found.setdefault(source[m.start : m.end] or m.term, None)

@@ -169,8 +169,8 @@ async def test_keypress_to_updated_list_at_100k(monkeypatch: pytest.MonkeyPatch)
     updated: list[float] = []
     refresh = MainScreen.refresh_list
 
-    def timed(self: MainScreen, keep: str | None = None) -> None:
-        refresh(self, keep)
+    def timed(self: MainScreen) -> None:
+        refresh(self)
         updated.append(time.perf_counter())
 
     monkeypatch.setattr(MainScreen, "refresh_list", timed)

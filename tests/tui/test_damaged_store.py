@@ -8,6 +8,7 @@ from feeds import Classifier
 from state import Store, TriageState
 from tests.state.factories import make_item
 from tui.screens.dialogs import ConfirmDialog
+from tui.screens.main import MainScreen
 from tui.widgets.release_list import ReleaseList
 
 from .fixtures import fixed_app_on
@@ -34,8 +35,10 @@ async def test_a_damaged_older_month_leaves_the_dashboard_up_and_offers_to_move_
         await pilot.pause()
         await workers_done(app)
         await pilot.pause()
-        assert app.main_screen.indexed
-        assert len(app.main_screen.index.releases) == 24
+        main = app.screen
+        assert isinstance(main, MainScreen)
+        assert main.indexed
+        assert len(main.index.releases) == 24
         app.watch_store()  # the dashboard's store check, every few seconds
         await pilot.pause()
         assert isinstance(app.screen, ConfirmDialog)
@@ -45,9 +48,9 @@ async def test_a_damaged_older_month_leaves_the_dashboard_up_and_offers_to_move_
         await pilot.pause()
         assert not oldest.exists()
         assert [p.name for p in oldest.parent.glob("*.corrupt-*")]
-        first = app.main_screen.query_one(ReleaseList).releases[0].id
+        first = main.query_one(ReleaseList).releases[0].id
         await pilot.press("r")
-        assert app.main_screen.triage.wait(timeout=10)
+        assert app.triage.wait(timeout=10)
         app.watch_store()
         await pilot.pause()
         assert app.is_running

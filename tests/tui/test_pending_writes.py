@@ -45,7 +45,7 @@ def _stored(path: Path, release_id: str) -> TriageState:
 async def _written(app: SummitWatchApp, pilot: Pilot[None], seconds: float = 15) -> None:
     """Until the triage writer has nothing left and its reports are handled."""
     deadline = time.monotonic() + seconds
-    while app.main_screen.triage.pending and time.monotonic() < deadline:
+    while app.triage.pending and time.monotonic() < deadline:
         await pilot.pause(0.05)
     await pilot.pause()
     await workers_done(app)

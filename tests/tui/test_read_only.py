@@ -57,13 +57,13 @@ async def test_the_dashboard_browses_a_read_only_database_and_says_so(
     app = fixed_app_on(store, classifier)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        first = app.main_screen.query_one(ReleaseList).releases[0].id
+        first = app.screen.query_one(ReleaseList).releases[0].id
         await pilot.press("r")
         await pilot.pause()
         messages = [n.message for n in app._notifications]
         assert messages.count(READ_ONLY) == 2  # at the start, and at the key
-        assert app.main_screen.query_one(ReleaseList).releases[0].triage is TriageState.NEW
-        assert app.main_screen.triage.pending == 0
+        assert app.screen.query_one(ReleaseList).releases[0].triage is TriageState.NEW
+        assert app.triage.pending == 0
     store.close()
     with Store(read_only_db, read_only=True) as again:
         assert again.get(first).triage is TriageState.NEW  # type: ignore[union-attr]

@@ -20,9 +20,10 @@ from feeds.models import Rule, Source
 from state.records import TriageState
 from state.store import Store
 from tests.paths import SHARED
-from tests.tui.fixtures import fixed_app_on
+from tests.tui.fixtures import FIXED_NOW
 from tui.report import print_poll
 from tui.services import poll_into_store
+from tui.widgets.status_line import poll_summary
 
 PMO = SHARED / "fixtures" / "real" / "pmo_en_news_rss_2026-10-07.xml"
 ITINERARIES = 5
@@ -88,7 +89,7 @@ async def test_itineraries_are_counted_and_named_but_never_stored(
     assert {i["source"] for i in last["ignored"]} == {"Prime Minister of Canada — News"}
     assert last["ignored"][0]["link"].endswith("/thursday-october-8-2026")
     # The dashboard's status line after that poll.
-    status = fixed_app_on(store, classifier).poll_summary(report)
+    status = poll_summary(report, FIXED_NOW, demo=False)
     assert "5 new (" in status and "5 ignored by rules" in status
 
 

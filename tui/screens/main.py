@@ -2,48 +2,71 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import datetime
 
-from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
-from textual.screen import Screen
+from textual.message import Message
+from textual.reactive import var
+from textual.signal import Signal
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
-from feeds import PillarSet, Source
+from feeds import PillarSet, Source, SourceHealth
 from state import ALL, SavedFilters, Store, StoredRelease, ViewFilter, pillars_named
 from tui.messages import (
-    DecisionWritten,
     PollFinished,
     PollProgressed,
     PollStarted,
     ReleasesChanged,
     ReleasesEnriched,
 )
-from tui.screens.triage_actions import TriageActions
+from tui.palette import PaletteEntry, palette_commands
+from tui.screens.triage_actions import TriageScreen
 from tui.triage import Triage
 from tui.view import ReleaseIndex
 from tui.widgets.navigator import Navigator
 from tui.widgets.release_list import ReleaseList, header_text
 from tui.widgets.release_reader import ReleaseReader
-from tui.widgets.status_line import StatusLine
+from tui.widgets.status_line import Listed, StatusLine, idle_status, poll_summary
 
 NARROW_BELOW = 110
 READER_SETTLE_SECONDS = 0.08
 
 
-class MainScreen(TriageActions, Screen[None]):
+class MainScreen(TriageScreen):
     BINDINGS = [
         Binding("escape", "back", "Back", show=False, id="main.back"),
         Binding("slash", "search", "Search", id="main.search"),
         Binding("ctrl+s", "save_filter", "Save filter", show=False, id="main.save_filter"),
         Binding("v", "compare", "Side by side", show=False, id="main.compare"),
-        *TriageActions.TRIAGE_BINDINGS,
+        *TriageScreen.TRIAGE_BINDINGS,
     ]
+    PALETTE = [
+        PaletteEntry("Search", "Search titles and text", "search"),
+        PaletteEntry("Save filter", "Save the current filter by name", "save_filter"),
+        *TriageScreen.TRIAGE_PALETTE,
+    ]
+
+    # What the screen shows, bound into its widgets in `compose`.
+    releases: var[list[StoredRelease]] = var(list, always_update=True)
+    """The releases listed, in order (never compared: they can be 100,000)."""
+    pinned: var[tuple[str, ...]] = var(tuple)
+    """Choices kept with space; they combine with the one highlighted in the navigator."""
+    choice: var[str] = var(ALL)
+    """The choice highlighted in the navigator."""
+    search: var[str] = var("")
+    counts: var[Mapping[str, int]] = var(dict)
+    """Unread releases per navigator choice."""
+    health: var[Mapping[str, SourceHealth]] = var(dict)
+    saved_names: var[tuple[str, ...]] = var(tuple)
+    status: var[str] = var("")
+    """What the poller is doing, or did last."""
+    listed: var[Listed | None] = var(None)
 
     def __init__(
         self,
@@ -51,11 +74,15 @@ class MainScreen(TriageActions, Screen[None]):
         sources: Sequence[Source],
         pillars: PillarSet,
         saved: SavedFilters | None = None,
+        *,
+        triage: Triage,
+        events: Signal[Message],
+        clock: Callable[[], datetime],
+        demo: bool = False,
     ) -> None:
-        super().__init__()
+        super().__init__(triage, pillars)
         self.store = store
         self.sources = list(sources)
-        self.pillars = pillars
         self.index = ReleaseIndex()
         # Until the first index arrives from its worker (a second at 100,000 releases) the
         # list shows everything, newest first, and no filter applies yet.
@@ -65,37 +92,54 @@ class MainScreen(TriageActions, Screen[None]):
         # Changes shown since the last reload took its snapshot: the index it is building
         # gets them too, so that one arriving meanwhile is not lost when it replaces this one.
         self._since_reload: list[StoredRelease] = []
-        self.triage = Triage(store, on_done=lambda done: self.post_message(DecisionWritten(done)))
         self.saved = saved
-        self.pinned = ViewFilter()
-        self.highlighted_choice = ALL
+        self._events = events
+        self._clock = clock
+        self._demo = demo
         # release id -> the other members of its event
         self.event_members: dict[str, tuple[str, ...]] = {}
         self._reader_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="panes"):
-            yield Navigator(self.sources, self.pillars, id="nav")
+            yield Navigator(self.sources, self.pillars, id="nav").data_bind(
+                MainScreen.pinned, MainScreen.counts, MainScreen.health, MainScreen.saved_names
+            )
             with Vertical(id="list-pane"):
                 yield Input(
                     placeholder="search titles and text (Enter: back to the list)", id="search"
                 )
                 yield Static(id="list-header")
-                yield ReleaseList(self.pillars, id="releases")
+                yield ReleaseList(self.pillars, id="releases").data_bind(
+                    MainScreen.releases, MainScreen.unsaved, MainScreen.saving
+                )
             yield ReleaseReader(self.pillars, id="reader")
-        yield StatusLine(id="status")
+        yield StatusLine(id="status").data_bind(message=MainScreen.status, listed=MainScreen.listed)
         yield Footer()
 
     def on_mount(self) -> None:
+        self._events.subscribe(self, self.post_message, immediate=True)
         if self.saved is not None:
-            self.query_one(Navigator).set_saved(self.saved.names)
+            self.saved_names = tuple(self.saved.names)
             if self.saved.error:
                 self.notify(self.saved.error, severity="warning", markup=False)
             for name in self.saved.names:
                 self._warn_unknown_pillars(name)
         self.reload()
         self.query_one(ReleaseList).focus()
-        self.query_one(StatusLine).show(self.app.idle_status())  # type: ignore[attr-defined]
+        self.status = idle_status(self.store.health(), self._clock())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "save_filter":
+            return self.saved is not None or None
+        if action == "compare":
+            current = self.query_one(ReleaseList).current if self.is_mounted else None
+            return bool(current and self.event_members.get(current.id)) or None
+        return super().check_action(action, parameters)
+
+    def palette_commands(self) -> Iterator[SystemCommand]:
+        """The screen's entries on the command palette, those that can run now."""
+        return palette_commands(self, self.PALETTE)
 
     # -- what is shown ---------------------------------------------------------------------
 
@@ -105,16 +149,17 @@ class MainScreen(TriageActions, Screen[None]):
 
         A highlighted saved filter shows exactly what it saved; space keeps it.
         """
-        choice = self.highlighted_choice
+        choice = self.choice
         if choice.startswith("saved:") and self.saved is not None:
             saved = self.saved.get(choice.removeprefix("saved:"))
             if saved is not None:
                 return saved
+        kept = ViewFilter(self.pinned, self.search)
         if choice == ALL or choice.startswith("saved:"):
-            return self.pinned
-        return self.pinned.choose(choice)
+            return kept
+        return kept.choose(choice)
 
-    def reload(self, keep: str | None = None) -> None:
+    def reload(self) -> None:
         """Take everything from the store again (it keeps it all in memory).
 
         The newest releases are listed at once; the index that filters, counts and searches
@@ -125,22 +170,22 @@ class MainScreen(TriageActions, Screen[None]):
         if not self.indexed:
             self._unindexed = {r.id: r for r in releases}
         if not self.view.selections and not self.view.search:
-            self.query_one(ReleaseList).show(releases, keep=keep)
+            self.releases = releases
             self._update_header(len(releases))
         # After the next paint: a worker thread holding the GIL would delay the first screen.
-        self.call_after_refresh(self._build_index, releases if self.store.complete else None, keep)
+        self.call_after_refresh(self._build_index, releases if self.store.complete else None)
 
     @work(thread=True, exclusive=True, group="index", exit_on_error=False, description="index")
-    def _build_index(self, releases: list[StoredRelease] | None, keep: str | None) -> None:
+    def _build_index(self, releases: list[StoredRelease] | None) -> None:
         if releases is None:  # the store opened with only its newest months
             self.store.load_deferred()
             releases = self.store.all()
         index = ReleaseIndex()
         index.replace(releases)
-        self.app.call_from_thread(self._index_ready, index, keep)
+        self.app.call_from_thread(self._index_ready, index)
         index.prepare_search()
 
-    def _index_ready(self, index: ReleaseIndex, keep: str | None) -> None:
+    def _index_ready(self, index: ReleaseIndex) -> None:
         if not self.indexed:
             index.update(self._unindexed_changes)
             self.indexed = True
@@ -155,8 +200,7 @@ class MainScreen(TriageActions, Screen[None]):
                 )
         index.update(self._since_reload)
         self.index = index
-        current = self.query_one(ReleaseList).current
-        self.refresh_list(keep=keep or (current.id if current else None))
+        self.refresh_list()
         self._refresh_counts()
         self._load_events()
 
@@ -179,26 +223,40 @@ class MainScreen(TriageActions, Screen[None]):
         others = (self.index.get(i) for i in self.event_members.get(release_id, ()))
         return [r for r in others if r is not None]
 
-    def refresh_list(self, keep: str | None = None) -> None:
+    def refresh_list(self) -> None:
         if not self.indexed:
             if self.view.selections or self.view.search:
-                self.query_one(StatusLine).show("indexing releases… the filter applies in a moment")
+                self.status = "indexing releases… the filter applies in a moment"
             return  # `_index_ready` shows the list again
         shown = self.index.select(self.view)
-        self.query_one(ReleaseList).show(shown, keep=keep)
+        self.releases = shown
         self._update_header(len(shown))
+
+    def watch_releases(self, old: list[StoredRelease], new: list[StoredRelease]) -> None:
+        if bool(old) != bool(new):
+            self.refresh_bindings()  # the triage keys act on a listed release
+
+    def watch_pinned(self) -> None:
+        self.refresh_list()
+
+    def watch_choice(self) -> None:
+        self.refresh_list()
+
+    def watch_search(self) -> None:
+        self.refresh_list()
 
     def _refresh_counts(self) -> None:
         if not self.indexed:
             return  # no counts to show yet: `_index_ready` comes back here
-        self.query_one(Navigator).update_counts(self.index.unread_counts(), self.store.health())
+        self.counts = self.index.unread_counts()
+        self.health = self.store.health()
 
     def _update_header(self, count: int) -> None:
         release_list = self.query_one(ReleaseList)
         header = header_text(release_list.size.width or 80)
         self.query_one("#list-header", Static).update(header)
         shown = count if self.indexed else None
-        self.query_one(StatusLine).show_filter(self.view, shown, len(release_list.marked))
+        self.listed = Listed(self.view, shown, len(release_list.marked))
 
     def release(self, release_id: str | None) -> StoredRelease | None:
         if not release_id:
@@ -207,19 +265,18 @@ class MainScreen(TriageActions, Screen[None]):
 
     def apply_changes(self, changed: Sequence[StoredRelease]) -> None:
         """Show releases that a triage action, a correction or an undo just wrote."""
-        release_list = self.query_one(ReleaseList)
-        keep = release_list.current.id if release_list.current else None
+        current = self.query_one(ReleaseList).current
         self._since_reload += changed
         if self.indexed:
             self.index.update(changed)
-            self.refresh_list(keep=keep)
+            self.refresh_list()
         else:
             self._unindexed_changes += changed
             self._unindexed.update((r.id, r) for r in changed)
             fresh = {r.id: r for r in changed}
-            release_list.show([fresh.get(r.id, r) for r in release_list.releases], keep=keep)
+            self.releases = [fresh.get(r.id, r) for r in self.releases]
         self._refresh_counts()
-        self.show_in_reader(keep)
+        self.show_in_reader(current.id if current else None)
 
     def show_in_reader(self, release_id: str | None) -> None:
         """Show what the list knows at once, then the full text and evidence from the store."""
@@ -242,23 +299,18 @@ class MainScreen(TriageActions, Screen[None]):
     # -- events from the widgets -----------------------------------------------------------
 
     def on_navigator_selection_changed(self, event: Navigator.SelectionChanged) -> None:
-        self.highlighted_choice = event.selection
-        self.refresh_list()
+        self.choice = event.selection
 
     def on_navigator_pin_toggled(self, event: Navigator.PinToggled) -> None:
         choice = event.selection
         if choice == ALL:
-            self.pinned = ViewFilter((), self.pinned.search)
-        elif choice in self.pinned.selections:
-            kept = tuple(s for s in self.pinned.selections if s != choice)
-            self.pinned = ViewFilter(kept, self.pinned.search)
+            self.pinned = ()
+        elif choice in self.pinned:
+            self.pinned = tuple(s for s in self.pinned if s != choice)
         elif choice.startswith("saved:"):
             self._recall(choice.removeprefix("saved:"))
-            return
         else:
-            self.pinned = self.pinned.choose(choice)
-        self.query_one(Navigator).set_pinned(self.pinned.selections)
-        self.refresh_list()
+            self.pinned = ViewFilter(self.pinned).choose(choice).selections
 
     def _warn_unknown_pillars(self, name: str) -> None:
         """Say so when the saved filter `name` selects a pillar the taxonomy does not have."""
@@ -276,12 +328,10 @@ class MainScreen(TriageActions, Screen[None]):
         if self.saved is None or (view := self.saved.get(name)) is None:
             return
         self._warn_unknown_pillars(name)
-        self.pinned = view
-        self.query_one(Navigator).set_pinned(view.selections)
-        search = self.query_one("#search", Input)
-        search.value = view.search
+        self.pinned = view.selections
+        self.search = view.search
+        self.query_one("#search", Input).value = view.search
         self.set_class(bool(view.search), "-searching")
-        self.refresh_list()
 
     def on_release_list_highlighted(self, event: ReleaseList.Highlighted) -> None:
         # Typing a search or holding j moves the cursor many times a second: the reader
@@ -307,12 +357,11 @@ class MainScreen(TriageActions, Screen[None]):
             self.write_triage("read", [stored], read=True, undoable=False)
 
     def on_release_list_marks_changed(self, event: ReleaseList.MarksChanged) -> None:
-        self._update_header(len(self.query_one(ReleaseList).releases))
+        self._update_header(len(self.releases))
 
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:
-        self.pinned = self.pinned.with_search(event.value)
-        self.refresh_list()
+        self.search = event.value
 
     @on(Input.Submitted, "#search")
     def _search_done(self) -> None:
@@ -322,7 +371,7 @@ class MainScreen(TriageActions, Screen[None]):
         self.set_class(event.size.width < NARROW_BELOW, "-narrow")
         if not self.has_class("-narrow"):
             self.remove_class("-reading")
-        self._update_header(len(self.query_one(ReleaseList).releases))
+        self._update_header(len(self.releases))
 
     # -- actions ---------------------------------------------------------------------------
 
@@ -331,7 +380,7 @@ class MainScreen(TriageActions, Screen[None]):
         if self.has_class("-reading"):
             self.remove_class("-reading")
             self.query_one(ReleaseList).focus()
-        elif search.has_focus or self.pinned.search:
+        elif search.has_focus or self.search:
             search.value = ""
             self.remove_class("-searching")
             self.query_one(ReleaseList).focus()
@@ -345,10 +394,9 @@ class MainScreen(TriageActions, Screen[None]):
 
     def action_compare(self) -> None:
         current = self.query_one(ReleaseList).current
-        if current is None or not self.event_members.get(current.id):
-            self.notify("This release is not part of a multi-source event.", timeout=3)
+        if current is None:
             return
-        ids = [current.id, *self.event_members[current.id]]
+        ids = [current.id, *self.event_members.get(current.id, ())]
 
         def load() -> None:
             full = {r.id: r for r in self.store.iter_full(ids)}
@@ -360,14 +408,12 @@ class MainScreen(TriageActions, Screen[None]):
         self.run_worker(load, thread=True, group="compare", exit_on_error=False)
 
     def action_save_filter(self) -> None:
-        if self.saved is None:
-            return
         from tui.screens.dialogs import TextPrompt
 
         def save(name: str | None) -> None:
             if name and name.strip() and self.saved is not None:
                 self.saved.save(name.strip(), self.view)
-                self.query_one(Navigator).set_saved(self.saved.names)
+                self.saved_names = tuple(self.saved.names)
                 self.notify(f"Saved filter “{name.strip()}”", markup=False)
 
         self.app.push_screen(TextPrompt("Save this filter as", placeholder="name"), save)
@@ -375,21 +421,22 @@ class MainScreen(TriageActions, Screen[None]):
     # -- app-wide events -------------------------------------------------------------------
 
     def on_poll_started(self, event: PollStarted) -> None:
-        self.query_one(StatusLine).show(f"polling 0/{event.total} sources…")
+        self.status = f"polling 0/{event.total} sources…"
 
     def on_poll_progressed(self, event: PollProgressed) -> None:
         p = event.progress
-        self.query_one(StatusLine).show(Text(f"polling {p.done}/{p.total} sources… ({p.source})"))
+        self.status = f"polling {p.done}/{p.total} sources… ({p.source})"
 
     def on_poll_finished(self, event: PollFinished) -> None:
         # What the poll stored was shown when it was stored (`ReleasesChanged`, then
         # `ReleasesEnriched`): only the source health dots are left.
         self._refresh_counts()
-        self.query_one(StatusLine).show(self.app.poll_summary(event.report))  # type: ignore[attr-defined]
+        self.status = poll_summary(
+            event.report, self._clock(), demo=self._demo, next_try=event.next_poll_in
+        )
 
     def on_releases_enriched(self, event: ReleasesEnriched) -> None:
         self.apply_changes(event.releases)
 
     def on_releases_changed(self, event: ReleasesChanged) -> None:
-        release_list = self.query_one(ReleaseList)
-        self.reload(keep=release_list.current.id if release_list.current else None)
+        self.reload()

@@ -1,31 +1,39 @@
-"""The triage keys of the main screen: states, star, note, read, corrections, undo, links, export.
+"""The triage keys of a screen that lists releases: states, star, note, read, corrections,
+undo, links, export.
 
-Kept apart from the screen's layout and event wiring so that each file reads as one job.
+Kept apart from the main screen's layout and event wiring so that each file reads as one job.
 Every decision is shown at once and written by `Triage`'s writer thread, in the order of the
 keys: the store fsyncs, and a keypress must never wait for a disk or another process's lock.
+A key that cannot act (nothing listed, nothing to undo, no link) is greyed by `check_action`.
 """
 
 from __future__ import annotations
 
 import webbrowser
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual.binding import Binding
+from textual.reactive import var
+from textual.screen import Screen
 
 from feeds import PillarSet
 from state import Correction, StoredRelease, TriageState
 from tui.messages import DecisionWritten
-from tui.triage import READ_ONLY
+from tui.palette import PaletteEntry
+from tui.triage import READ_ONLY, Triage
+from tui.widgets.release_list import ReleaseList
 
-if TYPE_CHECKING:
-    from tui.triage import Triage
-    from tui.widgets.release_list import ReleaseList
+# Actions that act on the marked releases or the one under the cursor.
+ON_TARGETS = frozenset({"set_state", "star", "toggle_read", "note", "correct"})
+ON_LINK = frozenset({"open_link", "copy_link"})
 
 
-class TriageActions:
+class TriageScreen(Screen[None]):
+    """The triage actions; the screen that subclasses this composes a `ReleaseList`."""
+
     TRIAGE_BINDINGS = [
         Binding("r", "set_state('relevant')", "Relevant", id="triage.relevant"),
         Binding(
@@ -44,24 +52,51 @@ class TriageActions:
         Binding("e", "export_view", "Export view", show=False, id="release.export"),
     ]
 
-    # Provided by the screen this is mixed into.
-    triage: Triage
-    pillars: PillarSet
-    if TYPE_CHECKING:
+    TRIAGE_PALETTE = [
+        PaletteEntry(
+            "Export view", "Write the listed releases as a Markdown briefing", "export_view"
+        ),
+        PaletteEntry("Undo", "Take back the last triage action", "undo"),
+        PaletteEntry("Mark relevant", "Triage: relevant", "set_state('relevant')"),
+        PaletteEntry("Mark not relevant", "Triage: not relevant", "set_state('not_relevant')"),
+        PaletteEntry("Mark follow-up", "Triage: follow-up", "set_state('follow_up')"),
+        PaletteEntry("Mark briefed", "Triage: briefed", "set_state('briefed')"),
+        PaletteEntry("Star", "Star or unstar", "star"),
+        PaletteEntry("Note", "Write a note on the release", "note"),
+        PaletteEntry("Correct labels", "Correct the summit decision or the pillars", "correct"),
+        PaletteEntry("Copy link", "Copy the release link (OSC 52)", "copy_link"),
+        PaletteEntry("Open link", "Open the release in a browser", "open_link"),
+    ]
 
-        def query_one(self, selector: type[ReleaseList]) -> ReleaseList: ...
-        def notify(self, message: str, **kwargs: Any) -> None: ...
-        def apply_changes(self, changed: Sequence[StoredRelease]) -> None: ...
-        def run_worker(self, work: Callable[[], None], **kwargs: Any) -> Any: ...
-        def post_message(self, message: Any) -> bool: ...
+    unsaved: var[frozenset[str]] = var(frozenset())
+    """Releases whose last decision could not be written (their rows show `!`)."""
+    saving: var[frozenset[str]] = var(frozenset())
+    """Releases whose decision is shown but not on disk yet (their rows show `…`)."""
 
-        @property
-        def app(self) -> Any: ...
+    def __init__(self, triage: Triage, pillars: PillarSet) -> None:
+        super().__init__()
+        self.triage = triage
+        self.pillars = pillars
+
+    def apply_changes(self, changed: Sequence[StoredRelease]) -> None:
+        """Show releases that a triage action, a correction or an undo just wrote."""
+        raise NotImplementedError
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not self.is_mounted:
+            return True  # the footer may ask before the list exists
+        release_list = self.query_one(ReleaseList)
+        if action in ON_TARGETS:
+            return bool(release_list.marked or release_list.current) or None
+        if action in ON_LINK:
+            current = release_list.current
+            return bool(release_list.marked or (current and current.release.link)) or None
+        if action == "undo":
+            return self.triage.can_undo or None
+        return True
 
     def targets(self) -> list[StoredRelease]:
         """The marked releases, or else the one under the cursor."""
-        from tui.widgets.release_list import ReleaseList
-
         release_list = self.query_one(ReleaseList)
         if release_list.marked:
             return [r for r in release_list.releases if r.id in release_list.marked]
@@ -83,19 +118,20 @@ class TriageActions:
             return
         self.apply_changes(self.triage.apply(label, releases, undoable=undoable, **changes))
         self._show_saving()
+        self.refresh_bindings()  # undo can run now
         if len(releases) > 1:
-            self._clear_marks()
+            self.query_one(ReleaseList).clear_marks()
             self.notify(f"{label}: {len(releases)} releases", timeout=3)
 
     def on_decision_written(self, event: DecisionWritten) -> None:
         """A queued decision reached the disk or failed: say so, and mark what is not saved."""
-
         done = event.done
         if done.error or not self.triage.pending:
             # While more decisions wait, the screen already shows their outcome.
             self.apply_changes(self.triage.shown_after(done))
         self._show_saving()
         if done.error:
+            self.refresh_bindings()  # a decision that failed is no step to undo
             retry = " Your note is kept: press a to try again." if self.triage.kept_notes else ""
             self.notify(
                 f"{done.decision.label} was not saved: {done.error}{retry}",
@@ -106,14 +142,8 @@ class TriageActions:
             )
 
     def _show_saving(self) -> None:
-        from tui.widgets.release_list import ReleaseList
-
-        self.query_one(ReleaseList).set_saving(set(self.triage.unsaved), self.triage.saving)
-
-    def _clear_marks(self) -> None:
-        from tui.widgets.release_list import ReleaseList
-
-        self.query_one(ReleaseList).clear_marks()
+        self.unsaved = frozenset(self.triage.unsaved)
+        self.saving = frozenset(self.triage.saving)
 
     def action_set_state(self, state: str) -> None:
         chosen = TriageState(state)
@@ -160,13 +190,12 @@ class TriageActions:
 
     def action_undo(self) -> None:
         undone = self.triage.undo()
-        if undone is None:
-            self.notify("Nothing to undo.", timeout=3)
-            return
-        label, restored = undone
-        self.apply_changes(restored)
-        self._show_saving()
-        self.notify(f"Undone: {label}", timeout=3)
+        self.refresh_bindings()  # the last step may have been undone
+        if undone is not None:
+            label, restored = undone
+            self.apply_changes(restored)
+            self._show_saving()
+            self.notify(f"Undone: {label}", timeout=3)
 
     def action_open_link(self) -> None:
         chosen = self.targets()
@@ -190,7 +219,6 @@ class TriageActions:
 
     def action_export_view(self) -> None:
         from state import to_markdown
-        from tui.widgets.release_list import ReleaseList
 
         ids = [r.id for r in self.query_one(ReleaseList).releases]
         stamp = datetime.now().strftime("%Y%m%d-%H%M")

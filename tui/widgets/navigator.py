@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
+from textual.reactive import var
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
@@ -33,7 +34,11 @@ def health_dot(health: SourceHealth | None) -> Text:
 
 
 class Navigator(OptionList):
-    """Selections with unread counts; highlighting one filters the list."""
+    """Selections with unread counts; highlighting one filters the list.
+
+    The screen binds what it shows: the kept choices, the counts, the sources' health and the
+    names of the saved filters.
+    """
 
     HELP = """
 ## Navigator
@@ -57,15 +62,18 @@ not polled yet. Saved filters (ctrl+s) are listed at the bottom.
     class PinToggled(Message):
         selection: str
 
-    def __init__(self, sources: Sequence[Source], pillars: PillarSet, **kwargs: object) -> None:
-        super().__init__(markup=False, **kwargs)  # type: ignore[arg-type]
+    pinned: var[tuple[str, ...]] = var(tuple)
+    counts: var[Mapping[str, int]] = var(dict)
+    health: var[Mapping[str, SourceHealth]] = var(dict)
+    saved_names: var[tuple[str, ...]] = var(tuple)
+
+    def __init__(
+        self, sources: Sequence[Source], pillars: PillarSet, *, id: str | None = None
+    ) -> None:
+        super().__init__(markup=False, id=id)
         self._sources = list(sources)
         self._pillars = pillars
-        self._saved: list[str] = []
         self._labels: dict[str, Text] = {}
-        self._counts: Mapping[str, int] = {}
-        self._health: Mapping[str, SourceHealth] = {}
-        self._pinned: tuple[str, ...] = ()
 
     def on_mount(self) -> None:
         self._rebuild()
@@ -106,16 +114,21 @@ not polled yet. Saved filters (ctrl+s) are listed at the bottom.
         self._section(
             options, "Sources", [(f"source:{s.name}", Text(s.name)) for s in self._sources]
         )
-        self._section(options, "Saved filters", [(f"saved:{n}", Text(n)) for n in self._saved])
+        saved = [(f"saved:{n}", Text(n)) for n in self.saved_names]
+        self._section(options, "Saved filters", saved)
         return options
 
-    def set_saved(self, names: Sequence[str]) -> None:
-        self._saved = list(names)
+    def watch_saved_names(self) -> None:
         if self.is_mounted:
             self._rebuild()
 
-    def set_pinned(self, pinned: Sequence[str]) -> None:
-        self._pinned = tuple(pinned)
+    def watch_pinned(self) -> None:
+        self._render_prompts()
+
+    def watch_counts(self) -> None:
+        self._render_prompts()
+
+    def watch_health(self) -> None:
         self._render_prompts()
 
     def action_pin(self) -> None:
@@ -123,19 +136,17 @@ not polled yet. Saved filters (ctrl+s) are listed at the bottom.
         if option is not None and option.id is not None:
             self.post_message(self.PinToggled(option.id))
 
-    def update_counts(self, counts: Mapping[str, int], health: Mapping[str, SourceHealth]) -> None:
-        self._counts, self._health = counts, health
-        self._render_prompts()
-
     def _render_prompts(self) -> None:
+        if not self._labels:
+            return  # the options are built on mount, with whatever is bound by then
         width = max(8, self.scrollable_content_region.width - 1)
         for key, label in self._labels.items():
             prompt = label.copy()
-            if key in self._pinned:
+            if key in self.pinned:
                 prompt = Text.assemble(("✓ ", "bold"), prompt)
             if key.startswith("source:"):
-                prompt = Text.assemble(health_dot(self._health.get(key[7:])), prompt)
-            count = self._counts.get(key, 0)
+                prompt = Text.assemble(health_dot(self.health.get(key[7:])), prompt)
+            count = self.counts.get(key, 0)
             suffix = f" {count}" if count else ""
             prompt.truncate(max(1, width - len(suffix)), overflow="ellipsis", pad=bool(suffix))
             prompt.append(suffix, style="bold")

@@ -6,7 +6,6 @@ what keeps a search over a large store instant.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -14,7 +13,7 @@ from textual.binding import Binding
 from textual.events import Click
 from textual.geometry import Region, Size
 from textual.message import Message
-from textual.reactive import reactive
+from textual.reactive import reactive, var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -91,7 +90,11 @@ def row_text(
 
 
 class ReleaseList(ScrollView, can_focus=True):
-    """Releases of the current selection; Enter opens one, space marks several."""
+    """Releases of the current selection; Enter opens one, space marks several.
+
+    The screen binds `releases` and `unsaved`; the list keeps its cursor on the same release
+    when they change.
+    """
 
     HELP = """
 ## Release list
@@ -114,6 +117,12 @@ all of them; Escape clears the marks.
         Binding("space", "toggle_mark", "Mark", show=False, id="list.mark"),
     ]
 
+    # Never compared: two lists of 100,000 releases are not worth comparing on every keypress.
+    releases: var[list[StoredRelease]] = var(list, always_update=True)
+    unsaved: var[frozenset[str]] = var(frozenset())
+    """Releases whose last decision could not be written."""
+    saving: var[frozenset[str]] = var(frozenset())
+    """Releases whose decision is shown but not on disk yet."""
     cursor: reactive[int] = reactive(0, init=False)
 
     @dataclass
@@ -127,13 +136,10 @@ all of them; Escape clears the marks.
     class MarksChanged(Message):
         """The set of marked releases changed (space marks several for one action)."""
 
-    def __init__(self, pillars: PillarSet, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, pillars: PillarSet, *, id: str | None = None) -> None:
+        super().__init__(id=id)
         self.pillars = pillars
-        self.releases: list[StoredRelease] = []
         self.marked: set[str] = set()
-        self.unsaved: set[str] = set()  # releases whose last decision could not be written
-        self.saving: set[str] = set()  # releases whose decision is shown but not on disk yet
 
     @property
     def current(self) -> StoredRelease | None:
@@ -141,15 +147,13 @@ all of them; Escape clears the marks.
             return self.releases[self.cursor]
         return None
 
-    def show(self, releases: Sequence[StoredRelease], keep: str | None = None) -> None:
-        """Show `releases`, keeping the cursor on release `keep` (or the current one) if listed."""
-        wanted = keep or (self.current.id if self.current else None)
-        self.releases = list(releases)
+    def watch_releases(self, old: list[StoredRelease], releases: list[StoredRelease]) -> None:
+        wanted = old[self.cursor].id if 0 <= self.cursor < len(old) else None
         if self.marked:
-            self.marked &= {r.id for r in self.releases}
-        self.virtual_size = Size(self.size.width, len(self.releases))
-        index = next((i for i, r in enumerate(self.releases) if r.id == wanted), 0)
-        self.cursor = min(index, max(0, len(self.releases) - 1))
+            self.marked &= {r.id for r in releases}
+        self.virtual_size = Size(self.size.width, len(releases))
+        index = next((i for i, r in enumerate(releases) if r.id == wanted), 0)
+        self.cursor = min(index, max(0, len(releases) - 1))
         self._announce()
         self.refresh()
 
@@ -220,12 +224,11 @@ all of them; Escape clears the marks.
         self.action_cursor_down()
         self.refresh()
 
-    def set_saving(self, unsaved: set[str], saving: set[str]) -> None:
-        """Mark with `!` the rows whose last decision is not saved, with `…` those whose
-        decision is on its way to the disk."""
-        if (unsaved, saving) != (self.unsaved, self.saving):
-            self.unsaved, self.saving = unsaved, saving
-            self.refresh()
+    def watch_unsaved(self) -> None:
+        self.refresh()
+
+    def watch_saving(self) -> None:
+        self.refresh()
 
     def clear_marks(self) -> None:
         if self.marked:
