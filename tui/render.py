@@ -26,16 +26,40 @@ def pillar_badges(stored: StoredRelease, pillars: PillarSet) -> Text:
     return badges
 
 
+def pillar_marks(stored: StoredRelease, pillars: PillarSet) -> Text:
+    """One letter per pillar of the taxonomy, each in its own place, blank where it does not
+    apply: the list's pillars when it has no room for badges."""
+    marks = Text()
+    for pillar, mark in zip(pillars, mark_letters(pillars), strict=True):
+        if pillar.id in stored.pillars:
+            marks.append(mark, style=pillar.colour)
+        else:
+            marks.append(" ")
+    return marks
+
+
+def mark_letters(pillars: PillarSet) -> list[str]:
+    """A letter per pillar from its badge, the first one no earlier pillar took (CLI C, COM O)."""
+    taken: set[str] = set()
+    letters = []
+    for pillar in pillars:
+        badge = pillar.badge or pillar.id
+        letter = next((c for c in badge if c.isalnum() and c not in taken), badge[:1] or "?")
+        taken.add(letter)
+        letters.append(letter)
+    return letters
+
+
 def triage_cell(stored: StoredRelease) -> Text:
+    """Star, triage state and the summit mark: three cells, the last one ◆ for a summit release."""
     star = "*" if stored.starred else " "
-    return Text(f"{star}{TRIAGE_KEYS[stored.triage]}")
+    cell = Text(f"{star}{TRIAGE_KEYS[stored.triage]}")
+    cell.append("◆" if stored.summit else " ", style="bold")
+    return cell
 
 
 def title_cell(stored: StoredRelease) -> Text:
-    title = Text(stored.release.title or "(untitled)", style="" if stored.read else "bold")
-    if stored.summit:
-        title = Text.assemble(("◆ ", "bold"), title)
-    return title
+    return Text(stored.release.title or "(untitled)", style="" if stored.read else "bold")
 
 
 def reader_header(stored: StoredRelease, pillars: PillarSet) -> Text:

@@ -24,6 +24,10 @@ def test_main_screen_80x24(snap_compare: Any, fixed_app: SummitWatchApp) -> None
     assert snap_compare(fixed_app, terminal_size=(80, 24), run_before=_settle)
 
 
+def test_main_screen_120x40(snap_compare: Any, fixed_app: SummitWatchApp) -> None:
+    assert snap_compare(fixed_app, terminal_size=(120, 40), run_before=_settle)
+
+
 def test_main_screen_160x48(snap_compare: Any, fixed_app: SummitWatchApp) -> None:
     assert snap_compare(fixed_app, terminal_size=(160, 48), run_before=_settle)
 

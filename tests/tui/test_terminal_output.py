@@ -51,7 +51,8 @@ def run_in_pty(
 ) -> bytes:
     """Run `args` in a pseudo-terminal; once `until` shows, send `answer` (if any), then q."""
     master, slave = os.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 120, 0, 0))
+    # Wide enough that the reader shows beside the list (below 130 columns it waits for Enter).
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 160, 0, 0))
     # The pty is the child's controlling terminal, as a real terminal would be: without one the
     # dashboard's hang-up check (every few seconds) takes the terminal for gone and quits.
     proc = subprocess.Popen(

@@ -34,7 +34,7 @@ from tui.widgets.release_list import ReleaseList, header_text
 from tui.widgets.release_reader import ReleaseReader
 from tui.widgets.status_line import Listed, StatusLine, idle_status, poll_summary
 
-NARROW_BELOW = 110
+NARROW_BELOW = 130
 READER_SETTLE_SECONDS = 0.08
 
 
@@ -253,7 +253,7 @@ class MainScreen(TriageScreen):
 
     def _update_header(self, count: int) -> None:
         release_list = self.query_one(ReleaseList)
-        header = header_text(release_list.size.width or 80)
+        header = header_text(release_list.scrollable_content_region.width or 80, self.pillars)
         self.query_one("#list-header", Static).update(header)
         shown = count if self.indexed else None
         self.listed = Listed(self.view, shown, len(release_list.marked))

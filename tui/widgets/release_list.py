@@ -19,23 +19,8 @@ from textual.strip import Strip
 
 from feeds import PillarSet
 from state import StoredRelease
-from tui.render import pillar_badges, title_cell, triage_cell
-
-
-@dataclass(frozen=True, slots=True)
-class Columns:
-    date: int
-    country: int
-    source: int
-    pillars: int
-    title: int
-
-    @classmethod
-    def for_width(cls, width: int) -> Columns:
-        source = 18 if width >= 110 else 0
-        pillars = 23 if width >= 110 else 11
-        fixed = 1 + 2 + 1 + 10 + 1 + 2 + 1 + (source + 1 if source else 0) + 1 + pillars
-        return cls(date=10, country=2, source=source, pillars=pillars, title=max(8, width - fixed))
+from tui.columns import Columns, short_date
+from tui.render import pillar_badges, pillar_marks, title_cell, triage_cell
 
 
 def _cell(text: Text | str, width: int) -> Text:
@@ -44,12 +29,28 @@ def _cell(text: Text | str, width: int) -> Text:
     return cell
 
 
-def header_text(width: int) -> Text:
-    cols = Columns.for_width(width)
-    parts = [Text("   "), _cell("Date", cols.date), Text(" "), _cell("CC", cols.country), Text(" ")]
+def columns(width: int, pillars: PillarSet) -> Columns:
+    """The columns of a line `width` cells wide, for the taxonomy's pillars."""
+    badges = sum(len(p.badge) for p in pillars) + max(0, len(pillars) - 1)
+    return Columns.for_width(width, badges=badges, marks=len(pillars))
+
+
+def header_text(width: int, pillars: PillarSet) -> Text:
+    cols = columns(width, pillars)
+    parts = [
+        Text("     "),
+        _cell("Date", cols.date),
+        Text(" "),
+        _cell("CC", cols.country),
+        Text(" "),
+    ]
     if cols.source:
         parts += [_cell("Source", cols.source), Text(" ")]
-    parts += [_cell("Title", cols.title), Text(" "), _cell("Pillars", cols.pillars)]
+    parts += [
+        _cell("Title", cols.title),
+        Text(" "),
+        _cell("Pillar" if cols.compact_pillars else "Pillars", cols.pillars),
+    ]
     return Text.assemble(*parts, style="bold")
 
 
@@ -61,7 +62,7 @@ def row_text(
     unsaved: bool = False,
     saving: bool = False,
 ) -> Text:
-    cols = Columns.for_width(width)
+    cols = columns(width, pillars)
     r = stored.release
     if unsaved:
         first = Text("!", style="bold reverse")
@@ -72,7 +73,8 @@ def row_text(
     parts = [
         first,
         triage_cell(stored),
-        _cell(r.published[:10] or "—", cols.date),
+        Text(" "),
+        _cell(short_date(r.published, cols.date), cols.date),
         Text(" "),
         _cell(r.country, cols.country),
         Text(" "),
@@ -82,7 +84,12 @@ def row_text(
     parts += [
         _cell(title_cell(stored), cols.title),
         Text(" "),
-        _cell(pillar_badges(stored, pillars), cols.pillars),
+        _cell(
+            pillar_marks(stored, pillars)
+            if cols.compact_pillars
+            else pillar_badges(stored, pillars),
+            cols.pillars,
+        ),
     ]
     line = Text.assemble(*parts, no_wrap=True, end="")
     line.truncate(width, pad=True)
@@ -99,11 +106,14 @@ class ReleaseList(ScrollView, can_focus=True):
     HELP = """
 ## Release list
 One line per release: `!` when its last decision could not be saved (`…` while it is being
-saved), triage state (`*`
-starred; R relevant, x not relevant, F follow-up, B briefed), date, country, source, title
-(bold while unread, ◆ for summit releases) and the pillars it addresses. Enter opens the
-release in the reader. Space marks several releases, so that the next triage key applies to
-all of them; Escape clears the marks.
+saved), `*` when starred,
+the triage state (· new, R relevant, x not relevant, F follow-up, B briefed), ◆ for a
+summit release, then date, country, source, title (bold while unread) and the pillars it
+addresses. Where the title needs the room the source is left out and the pillars show as
+one letter each, in the taxonomy's order and colours, taken from their badges (with the
+default taxonomy: D diversity, C climate, O competitiveness, M migration, H health,
+S security). Enter opens the release in the reader. Space marks several
+releases, so that the next triage key applies to all of them; Escape clears the marks.
 """
     COMPONENT_CLASSES = {"release-list--cursor"}
     BINDINGS = [
@@ -151,7 +161,7 @@ all of them; Escape clears the marks.
         wanted = old[self.cursor].id if 0 <= self.cursor < len(old) else None
         if self.marked:
             self.marked &= {r.id for r in releases}
-        self.virtual_size = Size(self.size.width, len(releases))
+        self.virtual_size = Size(0, len(releases))
         index = next((i for i, r in enumerate(releases) if r.id == wanted), 0)
         self.cursor = min(index, max(0, len(releases) - 1))
         self._announce()
@@ -160,7 +170,7 @@ all of them; Escape clears the marks.
     def render_line(self, y: int) -> Strip:
         scroll_y = self.scroll_offset.y
         index = y + scroll_y
-        width = self.size.width
+        width = self.scrollable_content_region.width
         if index >= len(self.releases):
             return Strip.blank(width, self.rich_style)
         stored = self.releases[index]
@@ -190,7 +200,8 @@ all of them; Escape clears the marks.
         self.post_message(self.Highlighted(current.id if current else None))
 
     def on_resize(self) -> None:
-        self.virtual_size = Size(self.size.width, len(self.releases))
+        # No width of its own: a line is cut to the pane, so no horizontal scrollbar appears.
+        self.virtual_size = Size(0, len(self.releases))
 
     def action_cursor_up(self) -> None:
         self.cursor = max(0, self.cursor - 1)
