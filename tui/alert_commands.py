@@ -30,7 +30,14 @@ from state import (
     view_matches,
 )
 from tui.alerts import full_records, local_now
-from tui.commands import EXIT_OK, EXIT_SOME_FAILED, UsageError, open_store, pillars_of
+from tui.commands import (
+    EXIT_OK,
+    EXIT_SOME_FAILED,
+    UsageError,
+    open_store,
+    pillars_of,
+    write_out,
+)
 
 
 def run_alerts(args: argparse.Namespace, config: Config) -> int:
@@ -132,11 +139,7 @@ def run_digest(args: argparse.Namespace, config: Config) -> int:
         except UnknownFilter as exc:
             raise UsageError(f"--filter: {exc}") from exc
         text = digest_message(full_records(store, chosen), since, now, pillars).body
-    if args.output:
-        args.output.write_text(text, encoding="utf-8")
-        print(f"wrote the digest of {len(chosen)} releases to {args.output}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+    write_out(text, args.output, f"wrote the digest of {len(chosen)} releases")
     return EXIT_OK
 
 
@@ -162,9 +165,5 @@ def run_feed(args: argparse.Namespace, config: Config) -> int:
             pillars=pillars,
             limit=args.limit,
         )
-    if args.output:
-        args.output.write_text(text, encoding="utf-8")
-        print(f"wrote {len(newest)} releases to {args.output}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+    write_out(text, args.output, f"wrote {len(newest)} releases")
     return EXIT_OK

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from feeds import Config, ConfigError, demo_config, ensure_config
@@ -85,6 +86,16 @@ def open_store(
             moved = exc.move_aside()
             if moved is not None:
                 print(f"Moved the damaged file to {moved}", file=sys.stderr)
+
+
+def write_out(text: str, output: Path | None, done: str) -> None:
+    """`text` to the --output file, saying `done` and where on standard error, or else to
+    standard output."""
+    if output:
+        output.write_text(text, encoding="utf-8")
+        print(f"{done} to {output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
 
 
 def _confirm(question: str) -> bool:
@@ -272,11 +283,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         "md": to_markdown,
     }
     text = writers[args.format](chosen, pillars)
-    if args.output:
-        args.output.write_text(text, encoding="utf-8")
-        print(f"wrote {len(chosen)} releases to {args.output}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+    write_out(text, args.output, f"wrote {len(chosen)} releases")
     return EXIT_OK
 
 
