@@ -63,8 +63,10 @@ RANGES: dict[str, tuple[float, float]] = {
     "[poll] concurrency": (1, 256),
     "[poll] per_host": (1, 64),
     "source interval": (60, WEEK),
+    "[serve] max_sessions": (1, 64),
+    "[serve] idle_minutes": (1, 1440),
 }
-_TOP_KEYS = {"poll", "alerts", "digest", "sources", "rules", "taxonomy", "keys"}
+_TOP_KEYS = {"poll", "alerts", "digest", "serve", "sources", "rules", "taxonomy", "keys"}
 
 
 class ConfigError(Exception):
@@ -133,6 +135,32 @@ class DigestSettings:
     weekday: int = 0  # Monday; for "week"
 
 
+# `summitwatch serve --hash-password` writes these: scrypt$N$r$p$salt$digest (base64).
+_PASSWORD_HASH = re.compile(r"scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+")
+MAX_SESSIONS_RANGE = (1, 64)  # as in RANGES
+IDLE_MINUTES_RANGE = (1, 1440)
+
+
+@dataclass(frozen=True, slots=True)
+class ServeUser:
+    """A person who may sign in to a served dashboard. Only the password's hash is kept."""
+
+    name: str
+    password_hash: str = field(repr=False)
+    read_only: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ServeSettings:
+    """`[serve]`: who may open the dashboard in a browser, how many at once, for how long."""
+
+    max_sessions: int = 4  # dashboard processes at once
+    idle_minutes: int = 30  # a session without a key or click for this long is closed
+    read_only: bool = False  # every session only looks
+    public_url: str = ""  # the address browsers use, e.g. https://watch.example.org
+    users: tuple[ServeUser, ...] = ()
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     path: Path | None
@@ -140,6 +168,7 @@ class Config:
     poll: PollSettings = PollSettings()
     alerts: AlertSettings = AlertSettings()
     digest: DigestSettings = DigestSettings()
+    serve: ServeSettings = ServeSettings()
     taxonomy: Path | None = None
     # binding id -> keys, e.g. {"triage.star": "s"}: how users remap keys.
     keys: Mapping[str, str] = field(default_factory=dict)
@@ -244,6 +273,7 @@ def parse_config(text: str, path: Path, *, base_dir: Path | None = None) -> Conf
         poll=_parse_poll(doc.get("poll", {}), path, lines),
         alerts=_parse_alerts(doc.get("alerts", {}), path, lines),
         digest=_parse_digest(doc.get("digest", {}), path, lines),
+        serve=_parse_serve(doc.get("serve", {}), path, lines),
         taxonomy=Path(taxonomy).expanduser() if taxonomy else None,
         keys=dict(keys),
     )
@@ -380,6 +410,73 @@ def _parse_digest(raw: Any, path: Path, lines: _Lines) -> DigestSettings:
         at=time(int(match.group(1)), int(match.group(2))),
         weekday=WEEKDAYS.index(day.lower()),
     )
+
+
+def _parse_serve(raw: Any, path: Path, lines: _Lines) -> ServeSettings:
+    def at(key: str) -> Callable[[], int | None]:
+        return lambda: lines.of_key(key, "serve")
+
+    if not isinstance(raw, dict):
+        raise ConfigError(path, lines.of_key("serve"), "[serve] must be a table")
+    for key in raw:
+        if key not in ("max_sessions", "idle_minutes", "read_only", "public_url", "users"):
+            raise ConfigError(path, at(key)(), f"unknown setting {key!r} in [serve]")
+    numbers = {}
+    for key, (low, high), default in (
+        ("max_sessions", MAX_SESSIONS_RANGE, 4),
+        ("idle_minutes", IDLE_MINUTES_RANGE, 30),
+    ):
+        value = _expect(raw.get(key, default), int, f"[serve] {key}", path, at(key))
+        if not low <= value <= high:
+            raise ConfigError(path, at(key)(), f"[serve] {key} must be {low} to {high}")
+        numbers[key] = value
+    read_only = _expect(
+        raw.get("read_only", False), bool, "[serve] read_only", path, at("read_only")
+    )
+    public_url = _expect(
+        raw.get("public_url", ""), str, "[serve] public_url", path, at("public_url")
+    )
+    if public_url and urlsplit(public_url).scheme not in ("http", "https"):
+        raise ConfigError(path, at("public_url")(), "[serve] public_url must start with https://")
+    users_raw = raw.get("users", {})
+    if not isinstance(users_raw, dict):
+        raise ConfigError(path, at("users")(), "[serve] users must be [serve.users.NAME] tables")
+    users = tuple(_parse_serve_user(name, entry, path, lines) for name, entry in users_raw.items())
+    return ServeSettings(
+        max_sessions=numbers["max_sessions"],
+        idle_minutes=numbers["idle_minutes"],
+        read_only=read_only,
+        public_url=public_url.rstrip("/"),
+        users=users,
+    )
+
+
+def _parse_serve_user(name: str, raw: Any, path: Path, lines: _Lines) -> ServeUser:
+    table = f"serve.users.{name}"
+
+    def at(key: str) -> Callable[[], int | None]:
+        return lambda: lines.of_key(key, table) or lines.of_table(table)
+
+    what = f"[{table}]"
+    if not isinstance(raw, dict):
+        raise ConfigError(path, lines.of_table(table), f"{what} must be a table")
+    for key in raw:
+        if key not in ("password_hash", "read_only"):
+            raise ConfigError(path, at(key)(), f"unknown setting {key!r} in {what}")
+    # The hash is never quoted back: it is not the password, but it need not travel either.
+    hashed = _expect(
+        raw.get("password_hash"), str, f"{what} password_hash", path, at("password_hash")
+    )
+    if not _PASSWORD_HASH.fullmatch(hashed):
+        raise ConfigError(
+            path,
+            at("password_hash")(),
+            f"{what} password_hash is not a hash made by `summitwatch serve --hash-password`",
+        )
+    read_only = _expect(
+        raw.get("read_only", False), bool, f"{what} read_only", path, at("read_only")
+    )
+    return ServeUser(name=name, password_hash=hashed, read_only=read_only)
 
 
 def _check_apprise_url(url: Any, what: str, path: Path, line: LineRef) -> str:
