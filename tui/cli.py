@@ -145,8 +145,20 @@ def build_parser() -> argparse.ArgumentParser:
     command("reclassify", "classify every stored release again (after a taxonomy change)")
 
     serve = command("serve", "serve the dashboard in a web browser (textual-serve)")
-    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1 only)"
+    )
     serve.add_argument("--port", type=port_number, default=8000, help="1 to 65535")
+    serve.add_argument(
+        "--public",
+        action="store_true",
+        help="allow a --host other than loopback (needs [serve.users] in the config)",
+    )
+    serve.add_argument(
+        "--hash-password",
+        action="store_true",
+        help="read a password (stdin or prompt) and print its hash for [serve.users.NAME]",
+    )
     return parser
 
 

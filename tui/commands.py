@@ -369,13 +369,49 @@ def cmd_reclassify(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """The dashboard in a browser: textual-serve runs `summitwatch run` per visitor."""
-    import shlex
-
+    """The dashboard in a browser: one `summitwatch run` per visitor, behind the door of
+    `tui.serve.server` (sign-in when the config names users, a session limit, an idle timeout)."""
+    if args.hash_password:
+        return _print_password_hash()
     try:
-        from textual_serve.server import Server
+        from tui.serve.server import GuardedServer
     except ImportError as exc:
         raise UsageError("serve needs textual-serve: pip install 'summitwatch[serve]'") from exc
+    settings = load_config(args).serve
+    if not _is_loopback(args.host):
+        if not args.public:
+            raise UsageError(
+                f"serve: {args.host} is reachable from other machines; add --public to mean it "
+                "(and set [serve.users] passwords), or keep 127.0.0.1 and use an SSH tunnel"
+            )
+        if not settings.users:
+            raise UsageError(
+                "serve --public needs a sign-in: add [serve.users.NAME] with a password_hash "
+                "made by `summitwatch serve --hash-password` to the config"
+            )
+    if settings.read_only or any(user.read_only for user in settings.users):
+        # The dashboard's read-only mode has not landed yet: refuse rather than let them decide.
+        raise UsageError(
+            "serve: read_only in [serve] is not supported yet; remove it or serve over SSH"
+        )
+    server = GuardedServer(
+        partial(_dashboard_command, args),
+        settings,
+        host=args.host,
+        port=args.port,
+    )
+    print(f"serving on http://{args.host}:{args.port}/", file=sys.stderr)
+    server.serve()
+    return EXIT_OK
+
+
+def _dashboard_command(args: argparse.Namespace, read_only: bool) -> str:
+    """The shell command of one served dashboard, with the options `serve` was given.
+
+    `read_only` is always False for now: `serve` refuses read-only settings until the
+    dashboard has its read-only mode."""
+    import shlex
+
     argv = [sys.executable, "-m", "tui.cli"]
     for flag in ("config", "db", "taxonomy"):
         value = getattr(args, flag, None)
@@ -384,8 +420,35 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.demo:
         argv.append("--demo")
     argv.append("run")
-    print(f"serving on http://{args.host}:{args.port}/", file=sys.stderr)
-    Server(shlex.join(argv), host=args.host, port=args.port, title="summitwatch").serve()
+    return shlex.join(argv)
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a name: it may resolve to anything
+
+
+def _print_password_hash() -> int:
+    """Read a password without echo (or one line of stdin) and print its config line."""
+    import getpass
+
+    from tui.serve.access import hash_password
+
+    if sys.stdin.isatty():
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Again: ") != password:
+            raise UsageError("the two passwords differ")
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    if len(password) < 8:
+        raise UsageError("a password needs 8 characters or more")
+    print(f'password_hash = "{hash_password(password)}"')
     return EXIT_OK
 
 
