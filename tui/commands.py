@@ -92,7 +92,10 @@ def write_out(text: str, output: Path | None, done: str) -> None:
     """`text` to the --output file, saying `done` and where on standard error, or else to
     standard output."""
     if output:
-        output.write_text(text, encoding="utf-8")
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"could not write {output}: {exc.strerror or exc}") from exc
         print(f"{done} to {output}", file=sys.stderr)
     else:
         sys.stdout.write(text)

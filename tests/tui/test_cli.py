@@ -404,3 +404,14 @@ def test_sources_says_which_need_the_browser_and_whether_it_is_here(
     assert "browser: needed by Presidencia; NOT available: needs a browser" in listing.stdout
     assert "`apt-get install chromium`" in listing.stdout
     assert [r["fetch"] for r in rows] == ["browser", "http"]
+
+
+def test_an_export_that_cannot_be_written_says_so_without_a_traceback(tmp_path: Path) -> None:
+    target = tmp_path / "no-such-folder" / "briefing.md"
+    done = summitwatch(
+        "--db", str(tmp_path / "db"), "export", "--format", "md", "-o", str(target),
+        env_dir=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert f"could not write {target}" in done.stderr
+    assert "Traceback" not in done.stderr
