@@ -164,6 +164,17 @@ def fixed_health() -> list[SourceHealth]:
     ]
 
 
+def live_app(config: Config, store: Store, classifier: Classifier) -> SummitWatchApp:
+    """The dashboard on `store`, polling `config`'s sources through the real fetcher."""
+    return SummitWatchApp(
+        config=config,
+        store=store,
+        classifier=classifier,
+        pillars=classifier.taxonomy.pillar_set,
+        fetcher_factory=make_fetcher,
+    )
+
+
 def fixed_app_on(store: Store, classifier: Classifier) -> SummitWatchApp:
     """The dashboard on `store` with the fixed sources and clock, and no poll at start."""
     return SummitWatchApp(

@@ -17,9 +17,9 @@ from state import Store
 from tests.receivers import SilentServer
 from tests.state.factories import make_item
 from tui.alerts import start_alerts
-from tui.app import SummitWatchApp
-from tui.services import PollReport, make_fetcher
+from tui.services import PollReport
 
+from .fixtures import live_app
 from .waiting import workers_done
 
 SUMMIT_SENTENCE = "The North American Leaders' Summit."
@@ -63,13 +63,7 @@ async def test_the_dashboard_sends_new_summit_releases_to_its_targets(
     target = AlertTarget(f"json://127.0.0.1:{httpserver.port}/hook")
     config = replace(demo, alerts=AlertSettings(targets=(target,), timeout=20))
     with Store(tmp_path / "db") as store:
-        app = SummitWatchApp(
-            config=config,
-            store=store,
-            classifier=classifier,
-            pillars=classifier.taxonomy.pillar_set,
-            fetcher_factory=make_fetcher,
-        )
+        app = live_app(config, store, classifier)
         async with app.run_test(size=(120, 36)) as pilot:
             await workers_done(app)
             await pilot.pause()

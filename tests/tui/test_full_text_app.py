@@ -18,9 +18,9 @@ from feeds.collect.sources import Config, PollSettings
 from feeds.judge.classify import Classifier
 from feeds.models import FetchPolicy, Source
 from state.store import Store
-from tui.app import SummitWatchApp
-from tui.services import make_fetcher
 from tui.widgets.release_list import ReleaseList
+
+from .fixtures import live_app
 
 PAGE_TEXT = (
     "The leaders of Canada, Mexico and the United States met at the North American Leaders' "
@@ -68,13 +68,7 @@ async def test_a_summary_is_listed_at_once_and_updated_when_its_page_arrives(
     fetch = FetchPolicy(connect_timeout=2.0, read_timeout=25.0, total_timeout=30.0)
     config = Config(path=None, sources=(source,), poll=PollSettings(fetch=fetch, full_text=True))
     with Store(tmp_path / "db") as store:
-        app = SummitWatchApp(
-            config=config,
-            store=store,
-            classifier=classifier,
-            pillars=classifier.taxonomy.pillar_set,
-            fetcher_factory=make_fetcher,
-        )
+        app = live_app(config, store, classifier)
         try:
             async with app.run_test(size=(160, 48)) as pilot:
                 listed = app.screen.query_one(ReleaseList)

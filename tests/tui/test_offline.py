@@ -14,6 +14,7 @@ from tui.app import SummitWatchApp
 from tui.services import make_fetcher
 from tui.widgets.release_list import ReleaseList
 
+from .fixtures import live_app
 from .waiting import workers_done
 
 
@@ -78,13 +79,7 @@ async def test_new_summit_releases_run_the_alert_command(
         alerts=type(config.alerts)(bell=True, command=hook),
     )
     with Store(tmp_path / "db") as store:
-        app = SummitWatchApp(
-            config=config,
-            store=store,
-            classifier=classifier,
-            pillars=classifier.taxonomy.pillar_set,
-            fetcher_factory=make_fetcher,
-        )
+        app = live_app(config, store, classifier)
         async with app.run_test(size=(120, 36)) as pilot:
             await workers_done(app)
             await pilot.pause()
