@@ -1,8 +1,11 @@
 """One poll cycle: fetch every due source, parse, classify, and hand each source's outcome on.
 
 The cycle knows nothing of storage: the caller passes the last known health of each source
-(for its validators and backoff) and receives one `SourceOutcome` per source as soon as that
-source is done, so that a slow source never holds back what the others brought.
+(for its validators and backoff) and reads one `SourceOutcome` per source from
+`Poller.outcomes` as soon as that source is done, so that a slow source never holds back what
+the others brought; what to keep, and when to write it, is the caller's. A caller that wants
+more made of each release where the CPU work is done (the store's dedupe keys) gives a typed
+`prepare`: a `Poller[Keys]` yields `SourceOutcome[Keys]`.
 """
 
 from __future__ import annotations
@@ -11,11 +14,12 @@ import asyncio
 import os
 import threading
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import BrokenExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, TypeAlias
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeAlias, TypeVar, overload
 
 from feeds.collect.fetch import Fetcher
 from feeds.collect.schedule import interval_of, next_delay
@@ -31,18 +35,19 @@ if TYPE_CHECKING:
 # bring nothing new and need no taxonomy (nor the import of feeds.judge.classify).
 ClassifierSource: TypeAlias = "ReleaseClassifier | Callable[[], ReleaseClassifier]"
 
-OutcomeHandler = Callable[["SourceOutcome"], Awaitable[None] | None]
+# What the caller's `prepare` makes of each release (None for a poller without one).
+P = TypeVar("P")
 
 
 @dataclass(frozen=True, slots=True)
-class SourceOutcome:
+class SourceOutcome(Generic[P]):
     """What one source gave in one poll: its new health and every release it listed."""
 
     source: Source
     health: SourceHealth
     releases: tuple[ClassifiedRelease, ...] = ()
-    # What the poller's `prepare` made of each release, in order (empty without one).
-    prepared: tuple[object, ...] = ()
+    # What the poller's `prepare` made of each release, in the same order (empty without one).
+    prepared: tuple[P, ...] = ()
     # Releases the source's rules left out (counted and named, never stored), and the marks
     # its rules set on kept ones, by release id.
     ignored: tuple[Release, ...] = ()
@@ -82,10 +87,11 @@ PROCESSES_AFTER_CHANGED = 8
 PARENT_CHECK_SECONDS = 1.0
 
 # Work the caller wants done on each release beside classification, where the CPU is (the
-# store's dedupe keys: they normalise the whole text). Must be a module-level function.
-Prepare = Callable[[Release], object]
-Classified = tuple[tuple[ClassifiedRelease, ...], tuple[object, ...]]
-Parsed = tuple[str | None, Classified]
+# store's dedupe keys: they normalise the whole text, and a cold poll of 1,000 feeds took
+# twice as long with them computed in the store's thread). Must be a module-level function.
+Prepare: TypeAlias = Callable[[Release], P]
+Classified: TypeAlias = tuple[tuple[ClassifiedRelease, ...], tuple[P, ...]]
+Parsed: TypeAlias = tuple[str | None, Classified[P]]
 TextHandler = Callable[[ClassifiedRelease], Awaitable[None]]
 
 
@@ -94,15 +100,15 @@ def _classify(classifier: ReleaseClassifier, release: Release) -> ClassifiedRele
 
 
 def _classify_all(
-    classifier: ReleaseClassifier, prepare: Prepare | None, releases: Sequence[Release]
-) -> Classified:
+    classifier: ReleaseClassifier, prepare: Prepare[P] | None, releases: Sequence[Release]
+) -> Classified[P]:
     classified = tuple(_classify(classifier, r) for r in releases)
     return classified, tuple(map(prepare, releases)) if prepare is not None else ()
 
 
 def _parse_and_classify(
-    classifier: Callable[[], ReleaseClassifier], prepare: Prepare | None, result: FetchResult
-) -> Parsed:
+    classifier: Callable[[], ReleaseClassifier], prepare: Prepare[P] | None, result: FetchResult
+) -> Parsed[P]:
     """The parse error, or the releases classified (and prepared)."""
     # Imported at the first body, not with this module: lxml and feedparser cost an
     # unchanged (all-304) poll a tenth of its time and memory for nothing.
@@ -115,10 +121,10 @@ def _parse_and_classify(
 
 
 _worker_classifier: ReleaseClassifier | None = None
-_worker_prepare: Prepare | None = None
+_worker_prepare: Prepare[Any] | None = None
 
 
-def _init_worker(classifier: ReleaseClassifier, prepare: Prepare | None, parent: int) -> None:
+def _init_worker(classifier: ReleaseClassifier, prepare: Prepare[Any] | None, parent: int) -> None:
     global _worker_classifier, _worker_prepare
     _worker_classifier, _worker_prepare = classifier, prepare
     # A worker waits on a pipe that it holds both ends of: when the poll is killed (kill -9,
@@ -133,14 +139,14 @@ def _exit_with(parent: int) -> None:
     os._exit(0)
 
 
-def _in_worker(result: FetchResult) -> Parsed:
+def _in_worker(result: FetchResult) -> Parsed[Any]:
     classifier = _worker_classifier
     assert classifier is not None  # set by _init_worker in every worker
     return _parse_and_classify(lambda: classifier, _worker_prepare, result)
 
 
 def _fork_pool(
-    classifier: ReleaseClassifier, prepare: Prepare | None, processes: int
+    classifier: ReleaseClassifier, prepare: Prepare[Any] | None, processes: int
 ) -> ProcessPoolExecutor | None:
     """Worker processes forked now, or None where forking is not safe.
 
@@ -164,7 +170,7 @@ def _fork_pool(
     return pool
 
 
-def _ruled(outcome: SourceOutcome) -> SourceOutcome:
+def _ruled(outcome: SourceOutcome[P]) -> SourceOutcome[P]:
     """The outcome after its source's rules: ignored releases taken out (after classification,
     so that a text rule sees the full text), marks noted."""
     if not outcome.source.rules:
@@ -185,12 +191,12 @@ def _ruled(outcome: SourceOutcome) -> SourceOutcome:
     )
 
 
-class CpuStage:
+class CpuStage(Generic[P]):
     """Where parsing and classification run: worker processes when the poll expects enough
     bodies to use both cores, else a thread (a warm poll is mostly 304s and parses little)."""
 
     def __init__(
-        self, classifier: ClassifierSource, processes: int = 1, prepare: Prepare | None = None
+        self, classifier: ClassifierSource, processes: int = 1, prepare: Prepare[P] | None = None
     ) -> None:
         self._source = classifier
         self._classifier: ReleaseClassifier | None = None if callable(classifier) else classifier
@@ -206,12 +212,13 @@ class CpuStage:
                 self._classifier = self._source()
             return self._classifier
 
-    async def parse(self, result: FetchResult) -> Parsed:
+    async def parse(self, result: FetchResult) -> Parsed[P]:
         """The parse error, or the releases classified."""
         if self._pool is not None:
             loop = asyncio.get_running_loop()
             try:
-                return await loop.run_in_executor(self._pool, _in_worker, result)
+                parsed: Parsed[P] = await loop.run_in_executor(self._pool, _in_worker, result)
+                return parsed
             except BrokenExecutor:  # a worker died (killed, out of memory): carry on here
                 self._pool = None
         return await asyncio.to_thread(_parse_and_classify, self.classifier, self._prepare, result)
@@ -226,9 +233,38 @@ def _has_validators(health: SourceHealth | None) -> bool:
     return health is not None and bool(health.etag or health.last_modified)
 
 
-class Poller:
-    """Wires fetch -> parse -> classify for many sources at once, then (`complete_texts`) the
-    full text of the releases whose feed gave only a summary."""
+class Poller(Generic[P]):
+    """Wires fetch -> parse -> classify for many sources at once (`outcomes`), then
+    (`complete_texts`) the full text of the releases whose feed gave only a summary.
+
+    One poller is one poll cycle: used as `async with`, it ends at its exit whatever the cycle
+    started, the headless browser above all, which the listing stage and the full-text stage
+    share (a walled site walls its release pages too: one browser, one challenge, per cycle).
+    """
+
+    @overload
+    def __init__(
+        self: Poller[None],
+        fetcher: Fetcher,
+        classifier: ClassifierSource,
+        *,
+        default_interval: int = 900,
+        clock: Callable[[], datetime] = utc_now,
+        processes: int = 1,
+        prepare: None = None,
+    ) -> None: ...
+
+    @overload
+    def __init__(
+        self,
+        fetcher: Fetcher,
+        classifier: ClassifierSource,
+        *,
+        default_interval: int = 900,
+        clock: Callable[[], datetime] = utc_now,
+        processes: int = 1,
+        prepare: Prepare[P],
+    ) -> None: ...
 
     def __init__(
         self,
@@ -238,7 +274,7 @@ class Poller:
         default_interval: int = 900,
         clock: Callable[[], datetime] = utc_now,
         processes: int = 1,
-        prepare: Prepare | None = None,
+        prepare: Prepare[P] | None = None,
     ) -> None:
         self._fetcher = fetcher
         self._classifier = classifier
@@ -248,6 +284,22 @@ class Poller:
         self._processes = processes
         self._prepare = prepare
 
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """End the cycle: a browser started for its browser sources or their release pages
+        ends with it (cookies kept). Safe to call twice."""
+        await self._fetcher.close_browser()
+
     def classifier(self) -> ReleaseClassifier:
         """The classifier, loaded at the first call when given as a loader (once per poller:
         both stages use it)."""
@@ -256,15 +308,12 @@ class Poller:
                 self._classifier = self._classifier()
             return self._classifier
 
-    async def poll(
-        self,
-        sources: Sequence[Source],
-        health: Mapping[str, SourceHealth],
-        on_outcome: OutcomeHandler | None = None,
-    ) -> list[SourceOutcome]:
-        """Poll `sources` concurrently (the fetcher enforces limits); never raises for a source.
-        With `on_outcome`, each outcome goes there as its source is done, and the list returned
-        holds only the health of each (the releases went to the handler)."""
+    async def outcomes(
+        self, sources: Sequence[Source], health: Mapping[str, SourceHealth]
+    ) -> AsyncGenerator[SourceOutcome[P], None]:
+        """Poll `sources` concurrently (the fetcher enforces limits) and yield each source's
+        outcome as soon as it is done; never raises for a source. The sources go on while the
+        caller works on what was yielded (stores it); leaving the loop early stops them."""
         # Bodies wait for the CPU stage; without this bound a fast server would have every
         # feed of a large poll in memory at once.
         in_flight = asyncio.Semaphore(max(4, 2 * self._fetcher.policy.concurrency))
@@ -272,25 +321,40 @@ class Poller:
         many = bodies >= PROCESSES_AFTER_CHANGED
         loaded = None if callable(self._classifier) else self._classifier
         stage = CpuStage(loaded or self.classifier, self._processes if many else 1, self._prepare)
+        # Finished outcomes wait here for the caller, not in their task: a task list holding
+        # its results would keep every release of the poll in memory until the last source.
+        done: asyncio.Queue[SourceOutcome[P] | BaseException] = asyncio.Queue()
 
-        async def one(source: Source) -> SourceOutcome:
-            async with in_flight:
-                outcome = await self._poll_one(stage, source, health.get(source.name))
-            if on_outcome is None:
-                return outcome
-            handled = on_outcome(outcome)
-            if handled is not None:
-                await handled
-            # The handler has the releases: kept here, every release of the poll would stay
-            # in memory until its last source answered.
-            return replace(outcome, releases=(), prepared=())
+        async def one(source: Source) -> None:
+            try:
+                async with in_flight:
+                    outcome = await self._poll_one(stage, source, health.get(source.name))
+            except Exception as exc:  # a bug: reach the caller, never hang it
+                done.put_nowait(exc)
+            else:
+                done.put_nowait(outcome)
 
+        tasks = [asyncio.create_task(one(source)) for source in sources]
         try:
-            return list(await asyncio.gather(*(one(source) for source in sources)))
+            for _ in tasks:
+                item = await done.get()
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
         finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
             await asyncio.to_thread(stage.close)
-            # A browser started for this poll's browser sources ends with it (cookies kept).
-            await self._fetcher.close_browser()
+
+    async def poll(
+        self, sources: Sequence[Source], health: Mapping[str, SourceHealth]
+    ) -> list[SourceOutcome[P]]:
+        """Every source's outcome, in the order of `sources` (`outcomes` gives them as they
+        come, without holding them all)."""
+        position = {id(source): n for n, source in enumerate(sources)}
+        found = [outcome async for outcome in self.outcomes(sources, health)]
+        return sorted(found, key=lambda outcome: position[id(outcome.source)])
 
     async def complete_texts(
         self, wanted: Sequence[tuple[Release, Source]], on_text: TextHandler, budget: float
@@ -305,16 +369,13 @@ class Poller:
             await on_text(item)
 
         per_host = self._fetcher.policy.per_host
-        try:
-            return await fetch_full_texts(
-                self._fetcher, wanted, classified, budget=budget, per_host=per_host
-            )
-        finally:
-            await self._fetcher.close_browser()  # walled release pages may have started one
+        return await fetch_full_texts(
+            self._fetcher, wanted, classified, budget=budget, per_host=per_host
+        )
 
     async def _poll_one(
-        self, stage: CpuStage, source: Source, previous: SourceHealth | None
-    ) -> SourceOutcome:
+        self, stage: CpuStage[P], source: Source, previous: SourceHealth | None
+    ) -> SourceOutcome[P]:
         before = previous or SourceHealth(source=source.name)
         try:
             result = await self._fetcher.fetch(source, before.etag, before.last_modified)
@@ -354,7 +415,7 @@ class Poller:
 
     def _failure(
         self, source: Source, before: SourceHealth, result: FetchResult, error: str
-    ) -> SourceOutcome:
+    ) -> SourceOutcome[P]:
         now = self._clock()
         failures = before.consecutive_failures + 1
         delay = next_delay(self._interval(source), failures, result.retry_after)

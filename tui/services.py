@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -74,7 +75,7 @@ class PollProgress:
 
 @dataclass(slots=True)
 class PollReport:
-    outcomes: list[SourceOutcome] = field(default_factory=list)
+    outcomes: list[SourceOutcome[Keys]] = field(default_factory=list)
     new: list[StoredRelease] = field(default_factory=list)
     changed: list[StoredRelease] = field(default_factory=list)
     # Enabled sources a poll of the due ones left for later, and the soonest of their times.
@@ -92,7 +93,7 @@ class PollReport:
         self.enriched += len(records)
 
     @property
-    def failed(self) -> list[SourceOutcome]:
+    def failed(self) -> list[SourceOutcome[Keys]]:
         return [o for o in self.outcomes if o.failed]
 
     @property
@@ -140,15 +141,15 @@ class _Batch:
         self._since = time.monotonic()
         self._writing = asyncio.Lock()
 
-    def add(self, outcome: SourceOutcome) -> None:
+    def add(self, outcome: SourceOutcome[Keys]) -> None:
         self._releases.extend(outcome.releases)
         self._marks.update(outcome.marks)
         if self._full_text:
             for item in outcome.releases:
                 if needs_full_text(item.release):
                     self._candidates[item.release.id] = (item.release, outcome.source)
-        prepared = outcome.prepared or (None,) * len(outcome.releases)
-        self._keys.extend(k if isinstance(k, Keys) else None for k in prepared)
+        prepared: Sequence[Keys | None] = outcome.prepared or (None,) * len(outcome.releases)
+        self._keys.extend(prepared)
         self._health.append(outcome.health)
 
     @property
@@ -242,7 +243,7 @@ class _Texts:
 
 
 async def _complete_texts(
-    poller: Poller,
+    poller: Poller[Keys],
     store: Store,
     report: PollReport,
     wanted: dict[str, tuple[Release, Source]],
@@ -296,19 +297,6 @@ async def poll_into_store(
         chosen = due
     batch = _Batch(store, report, config.poll.full_text)
     total = len(chosen)
-
-    async def handle(outcome: SourceOutcome) -> None:
-        batch.add(outcome)
-        # The releases live on in the store and in `report.new`; not holding them twice keeps
-        # a large poll's memory flat.
-        report.outcomes.append(replace(outcome, releases=()))
-        if batch.due:
-            await batch.flush()
-        if on_progress is not None:
-            on_progress(
-                PollProgress(len(report.outcomes), total, outcome.source.name, outcome.failed)
-            )
-
     poller = Poller(
         fetcher,
         classifier,
@@ -318,12 +306,25 @@ async def poll_into_store(
         prepare=keys_for,
         processes=processes,
     )
-    await poller.poll(chosen, health, handle)
-    await batch.flush()
-    if on_stored is not None:
-        on_stored(report)
-    if batch.wanted:
-        await _complete_texts(poller, store, report, batch.wanted, config, on_enriched)
+    async with poller:  # one cycle: the browser, if any, serves both stages and ends here
+        async with aclosing(poller.outcomes(chosen, health)) as outcomes:
+            async for outcome in outcomes:
+                batch.add(outcome)
+                # The releases live on in the store and in `report.new`; not holding them
+                # twice keeps a large poll's memory flat.
+                report.outcomes.append(replace(outcome, releases=(), prepared=()))
+                # Stored every few seconds while the other sources go on: the dashboard
+                # shows each source's releases soon after it answers, not at the end.
+                if batch.due:
+                    await batch.flush()
+                if on_progress is not None:
+                    done = len(report.outcomes)
+                    on_progress(PollProgress(done, total, outcome.source.name, outcome.failed))
+        await batch.flush()
+        if on_stored is not None:
+            on_stored(report)
+        if batch.wanted:
+            await _complete_texts(poller, store, report, batch.wanted, config, on_enriched)
     if config.poll.prune_after_days and report.new:
         await asyncio.to_thread(store.prune_bodies, config.poll.prune_after_days)
     return report

@@ -10,10 +10,11 @@ import stat
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from feeds.collect.browser import browser_problem
+from feeds.collect.browser import Browser, browser_problem
 from feeds.collect.fetch import Fetcher, FetchPolicy
 from feeds.judge.classify import Classifier
 from feeds.models import ClassifiedRelease, Source
@@ -62,21 +63,34 @@ async def poll(
     policy: FetchPolicy = POLICY,
     texts: list[ClassifiedRelease] | None = None,
 ) -> dict[str, SourceOutcome]:
-    """One poll of `sources`; with `texts`, the full-text stage after it, whose texts go there."""
+    """One poll cycle of `sources`; with `texts`, its full-text stage, whose texts go there."""
 
     async def on_text(item: ClassifiedRelease) -> None:
         assert texts is not None
         texts.append(item)
 
     async with Fetcher(policy, cookie_file=cookies) as fetcher:
-        poller = Poller(fetcher, classifier)
-        outcomes = await poller.poll(sources, {})
-        assert not fetcher.browser_running, "the browser outlived its poll"
-        if texts is not None:
-            wanted = [(c.release, o.source) for o in outcomes for c in o.releases]
-            await poller.complete_texts(wanted, on_text, budget=60.0)
-            assert not fetcher.browser_running, "the browser outlived the full-text stage"
+        async with Poller(fetcher, classifier) as poller:
+            outcomes = await poller.poll(sources, {})
+            if texts is not None:
+                wanted = [(c.release, o.source) for o in outcomes for c in o.releases]
+                await poller.complete_texts(wanted, on_text, budget=60.0)
+        assert not fetcher.browser_running, "the browser outlived its poll cycle"
     return {o.source.name: o for o in outcomes}
+
+
+@pytest.fixture
+def launches(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Every start of a (real) browser in the test, by its time limit."""
+    started: list[float] = []
+    real_start = Browser._start
+
+    async def start(self: Browser, limit: float) -> Any:
+        started.append(limit)
+        return await real_start(self, limit)
+
+    monkeypatch.setattr(Browser, "_start", start)
+    return started
 
 
 async def test_the_plain_fetcher_reports_the_wall(site: ChallengeServer, tmp_path: Path) -> None:
@@ -169,6 +183,18 @@ async def test_full_text_of_walled_releases_comes_through_the_browser(
     assert len(texts) == len(TITLES)
     assert all("Cumbre de Líderes" in text for text in texts)
     assert site.walls_served == 1  # the listing's cookie opened the release pages too
+
+
+@needs_browser
+async def test_one_browser_serves_the_listing_and_the_release_pages_of_a_cycle(
+    site: ChallengeServer, tmp_path: Path, classifier: Classifier, launches: list[float]
+) -> None:
+    arrived: list[ClassifiedRelease] = []
+    await poll(
+        [presidencia(site.url(LISTING_PATH))], tmp_path / "c.json", classifier, texts=arrived
+    )
+    assert len(arrived) == len(TITLES)
+    assert len(launches) == 1
 
 
 async def test_without_a_browser_the_source_is_unhealthy_and_says_what_to_install(
