@@ -485,6 +485,12 @@ class Store:
 
     def _after_commit(self, txn: Transaction) -> None:
         for name, token in txn.written.items():
+            if name in self._deferred:
+                # Not loaded (a poll's store loads nothing): memory holds the releases this
+                # write put, and the rest of the chunk comes with the other deferred ones.
+                self._deferred[name] = token
+                self._bodies.forget(name)
+                continue
             if txn.read_tokens.get(name, "") != self._mem.tokens.get(name, ""):
                 # Written by a process killed before it updated the manifest: we missed it.
                 self._load(name, token)

@@ -19,6 +19,7 @@ from state.engine import storage
 from state.engine.storage import (
     HEALTH,
     INDEX_DIR,
+    KEYS_FILE,
     LOCK,
     LOCK_TIMEOUT,
     MANIFEST,
@@ -33,18 +34,14 @@ from state.engine.storage import (
     Transaction,
     adopt,
     fsync_dir,
+    json_names,
     new_token,
     read_tables,
+    writable,
 )
 from state.errors import CorruptDatabase, NewerSchema, ReadOnlyDatabase, StoreError
 
 __all__ = ["DatabaseFolder", "copy_database"]
-
-
-def _writable(path: Path) -> bool:
-    # Write bits are checked as well as access(): root may write anything, but a database its
-    # owner marked read-only is meant to stay that way.
-    return os.access(path, os.W_OK) and bool(path.stat().st_mode & 0o222)
 
 
 class DatabaseFolder:
@@ -69,17 +66,11 @@ class DatabaseFolder:
     def data_files(self) -> list[str]:
         """Every data file present, as names relative to the folder."""
         names = [name for name in (TRIAGE, HEALTH) if (self.root / name).exists()]
-        folder = self.root / RELEASES_DIR
-        if folder.is_dir():
-            names += sorted(f"{RELEASES_DIR}/{p.name}" for p in folder.glob("*.json"))
-        return names
+        return names + [f"{RELEASES_DIR}/{n}" for n in json_names(self.root / RELEASES_DIR)]
 
     def index_files(self) -> list[str]:
         """Every index file present (caches of the release files), relative to the folder."""
-        folder = self.root / INDEX_DIR
-        if not folder.is_dir():
-            return []
-        return sorted(f"{INDEX_DIR}/{p.name}" for p in folder.glob("*.json"))
+        return [f"{INDEX_DIR}/{n}" for n in json_names(self.root / INDEX_DIR)]
 
     def open(self) -> Manifest:
         """Create the folder or check it; return its manifest. Raises the StoreErrors."""
@@ -110,20 +101,27 @@ class DatabaseFolder:
         return manifest
 
     def _check_writable(self) -> None:
+        """The folders and the files every writer writes; a release chunk is checked when a
+        transaction is about to write it (`AtomicJSONStorage.write`), so that opening stays
+        the same few checks whatever the store's size."""
         if not self.root.exists():
             return
-        paths = [self.root, self.root / MANIFEST, self.root / RELEASES_DIR, self.root / INDEX_DIR]
-        paths += [self.root / name for name in self.data_files() + self.index_files()]
-        for path in paths:
-            if path.exists() and not _writable(path):
+        names = (MANIFEST, RELEASES_DIR, INDEX_DIR, TRIAGE, HEALTH, KEYS_FILE)
+        for path in [self.root, *(self.root / name for name in names)]:
+            if path.exists() and not writable(path):
                 raise ReadOnlyDatabase(path)
 
     def _remove_temporary_files(self) -> None:
         # Only called under the lock: no writer is running, so every temporary file is left
         # over from a killed process.
         for folder in (self.root, self.root / RELEASES_DIR, self.root / INDEX_DIR):
-            for leftover in folder.glob(".*.tmp-*"):
-                leftover.unlink(missing_ok=True)
+            try:
+                found = os.listdir(folder)
+            except FileNotFoundError:
+                continue
+            for name in found:
+                if name.startswith(".") and ".tmp-" in name:
+                    (folder / name).unlink(missing_ok=True)
 
     def _fresh_manifest(self) -> Manifest:
         """A new manifest; files already present (after a broken manifest was moved aside)

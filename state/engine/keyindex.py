@@ -8,10 +8,12 @@ reads a few pages of that file; a poll that stores 60 releases in a store of 100
 reads the others.
 
 Like `index/`, it is a cache of the chunks, never the truth: each chunk's rows are recorded
-with the token of the chunk they were read from. A writer, under the database lock, compares
-those tokens with the chunks' own (the first bytes of each file, `head_token`) and reads again
-every chunk that differs: one written by a process killed before it committed here, a file
-restored by hand, an index deleted, damaged or never built. Its own changes go into one SQLite
+with the token of the chunk they were read from, and its size and modification time. A writer,
+under the database lock, lists the chunks and stats each; where size or time differ (or are too
+recent to tell two writes apart) it compares the recorded token with the chunk's own (the first
+bytes of the file, `head_token`), and reads again every chunk whose token differs: one written
+by a process killed before it committed here, a file restored by hand, an index deleted,
+damaged or never built. Its own changes go into one SQLite
 transaction, committed after its chunks are written (SQLite keeps that transaction whole
 through a crash), so that what this file says about a chunk is either true of the chunk's
 current token or marked with an older one. A file SQLite cannot read is deleted and built
@@ -26,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +36,7 @@ from typing import TYPE_CHECKING
 
 from state.dedupe import Keys, guid_key
 from state.engine.index import Row, is_partition, read_partition_rows
-from state.engine.storage import RELEASES_DIR, adopt, head_token
+from state.engine.storage import KEYS_FILE, RACY_NS, RELEASES_DIR, adopt, head_token, json_names
 from state.errors import StoreError
 
 if TYPE_CHECKING:
@@ -41,13 +44,12 @@ if TYPE_CHECKING:
 
 __all__ = ["KEYS_FILE", "Entry", "KeyIndex"]
 
-KEYS_FILE = "keys.sqlite"
 _SIDE_FILES = ("-wal", "-shm")  # SQLite's, beside the file in WAL mode
-FORMAT = 1
+FORMAT = 2  # 2: each chunk's size and time beside its token
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(format INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS chunks(id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL,
-                                  token TEXT NOT NULL);
+                                  token TEXT NOT NULL, stat TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS releases(id TEXT PRIMARY KEY, chunk INTEGER NOT NULL, guid BLOB,
                                     url BLOB, title BLOB, body BLOB, kind TEXT NOT NULL,
                                     digest BLOB, sources TEXT NOT NULL) WITHOUT ROWID;
@@ -94,6 +96,21 @@ def _guid_blob(guid: str) -> _Blob:
 
 def _hex(value: _Blob) -> str:
     return value.hex() if value else ""
+
+
+def _stat(path: Path | str, now: int) -> str:
+    """A chunk's size and modification time, as recorded beside its token: while they stay
+    the same, so does the file (every write replaces it: a new time, to the nanosecond where
+    the file system keeps them). "" when missing, or when changed within `RACY_NS` of `now`:
+    a file system's clock is coarse, and two writes within one tick may leave the same time,
+    so such a file is always opened, until it is old enough to be told apart."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return ""
+    if now - st.st_mtime_ns < RACY_NS:
+        return ""
+    return f"{st.st_size}:{st.st_mtime_ns}"
 
 
 def _signature(path: Path) -> str:
@@ -150,10 +167,13 @@ class KeyIndex:
 
         db = self._conn()
         try:
+            now = time.time_ns()
             for name, token in written.items():
                 if is_partition(name):
+                    stat = _stat(self.root / name, now)  # "": just written, racy
                     db.execute(
-                        "UPDATE chunks SET token = ? WHERE id = ?", (token, self._chunk(name))
+                        "UPDATE chunks SET token = ?, stat = ? WHERE id = ?",
+                        (token, stat, self._chunk(name)),
                     )
             db.execute("COMMIT")
         except sqlite3.Error:
@@ -179,29 +199,40 @@ class KeyIndex:
 
     def find(self, release_id: str, keys: Keys) -> str | None:
         """The id of the stored release this one duplicates, or None if it is new: the same
-        id, else the same GUID, canonical URL with the same title or body, or fingerprint
-        (title and body)."""
+        id, else `match(keys)`."""
         self.begin()
-        db = self._conn()
-        if db.execute("SELECT 1 FROM releases WHERE id = ?", (release_id,)).fetchone():
+        if self._conn().execute("SELECT 1 FROM releases WHERE id = ?", (release_id,)).fetchone():
             return release_id
-        queries: list[tuple[str, tuple[_Blob | bool, ...]]] = []
+        return self.match(keys)
+
+    def match(self, keys: Keys) -> str | None:
+        """The id of a stored release with the same GUID, else the same canonical URL and the
+        same title or body, else the same fingerprint (title and body); None if none. One
+        statement, each part answered by its own index; among equals, the smallest id."""
+        self.begin()
+        parts: list[str] = []
+        values: list[_Blob | bool] = []
         if keys.guid:
-            queries.append(("guid = ?", (_guid_blob(keys.guid),)))
+            parts.append("SELECT id, 0 AS rank FROM releases WHERE guid = ?")
+            values.append(_guid_blob(keys.guid))
         if keys.url:
             # A shared link alone is no proof (a feed that points every item at one page, a
             # hostile one reusing a real release's link): the title or the body must agree.
-            agrees = "url = ? AND (title = ? OR (? AND kind != '' AND body = ?))"
-            link = (_blob(keys.url), _blob(keys.title), bool(keys.kind), _blob(keys.body))
-            queries.append((agrees, link))
+            parts.append(
+                "SELECT id, 1 AS rank FROM releases WHERE url = ?"
+                " AND (title = ? OR (? AND kind != '' AND body = ?))"
+            )
+            values += [_blob(keys.url), _blob(keys.title), bool(keys.kind), _blob(keys.body)]
         if keys.kind:
-            fingerprint = (_blob(keys.title), _blob(keys.body))
-            queries.append(("title = ? AND body = ? AND kind != ''", fingerprint))
-        for where, values in queries:
-            found = db.execute(f"SELECT id FROM releases WHERE {where} LIMIT 1", values).fetchone()
-            if found is not None:
-                return str(found[0])
-        return None
+            parts.append(
+                "SELECT id, 2 AS rank FROM releases WHERE title = ? AND body = ? AND kind != ''"
+            )
+            values += [_blob(keys.title), _blob(keys.body)]
+        if not parts:
+            return None
+        query = f"SELECT id FROM ({' UNION ALL '.join(parts)}) ORDER BY rank, id LIMIT 1"
+        found = self._conn().execute(query, values).fetchone()
+        return None if found is None else str(found[0])
 
     def entry(self, release_id: str) -> Entry | None:
         self.begin()
@@ -231,7 +262,8 @@ class KeyIndex:
     def reread(self, chunk: str) -> None:
         """Read one chunk again (a lookup found the index out of step with it)."""
         self.begin()
-        self._reread(chunk, _signature(self.root / chunk))
+        path = self.root / chunk
+        self._reread(chunk, _signature(path), stat=_stat(path, time.time_ns()))
 
     # -- inside ----------------------------------------------------------------------------
 
@@ -249,6 +281,9 @@ class KeyIndex:
                 found = db.execute("SELECT format FROM meta").fetchone()
                 if found is None:
                     db.execute("INSERT INTO meta VALUES (?)", (FORMAT,))
+                elif found[0] == 1:  # every chunk's head is read once, and its stat recorded
+                    db.execute("ALTER TABLE chunks ADD COLUMN stat TEXT NOT NULL DEFAULT ''")
+                    db.execute("UPDATE meta SET format = ?", (FORMAT,))
                 elif found[0] != FORMAT:
                     raise sqlite3.DatabaseError(f"format {found[0]}, not {FORMAT}")
             except BaseException:
@@ -286,24 +321,35 @@ class KeyIndex:
 
     def _level(self) -> None:
         """Read again every chunk whose token is not the one recorded; drop the rows of
-        chunks that are gone."""
+        chunks that are gone. A chunk whose size and modification time are those recorded
+        with its token is not opened (`_stat`): a poll into a store of 100,000 releases then
+        lists one folder and stats its ~240 chunks, rather than reading the head of each."""
         db = self._conn()
-        recorded = {name: (cid, token) for cid, name, token in db.execute("SELECT * FROM chunks")}
-        self._chunk_ids = {name: cid for name, (cid, _) in recorded.items()}
-        folder = self.root / RELEASES_DIR
-        present = sorted(f"{RELEASES_DIR}/{p.name}" for p in folder.glob("*.json"))
+        recorded = {
+            name: (cid, token, stat)
+            for cid, name, token, stat in db.execute("SELECT id, name, token, stat FROM chunks")
+        }
+        self._chunk_ids = {name: cid for name, (cid, _, _) in recorded.items()}
+        present = [f"{RELEASES_DIR}/{n}" for n in json_names(self.root / RELEASES_DIR)]
         for name in set(recorded) - set(present):
             db.execute("DELETE FROM releases WHERE chunk = ?", (recorded[name][0],))
             db.execute("DELETE FROM chunks WHERE id = ?", (recorded[name][0],))
             del self._chunk_ids[name]
+        now, root = time.time_ns(), str(self.root)
         for name in present:  # in name order: where two chunks hold one id, the first wins
+            cid, token, stat = recorded.get(name, (0, "", ""))
+            current = _stat(os.path.join(root, name), now)
+            if stat and current == stat:
+                continue
             signature = _signature(self.root / name)
-            if name not in recorded or recorded[name][1] != signature:
-                self._reread(name, signature, known=name in recorded)
+            if name not in recorded or token != signature:
+                self._reread(name, signature, known=name in recorded, stat=current)
+            elif current != stat:  # the same token: a copy, or just out of the racy window
+                db.execute("UPDATE chunks SET stat = ? WHERE id = ?", (current, cid))
         for statement in _INDEXES:
             db.execute(statement)
 
-    def _reread(self, name: str, signature: str, known: bool = True) -> None:
+    def _reread(self, name: str, signature: str, known: bool = True, stat: str = "") -> None:
         db = self._conn()
         cid = self._chunk(name)
         if known:
@@ -312,7 +358,7 @@ class KeyIndex:
             "INSERT OR IGNORE INTO releases VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             self._rows_of(name, cid),
         )
-        db.execute("UPDATE chunks SET token = ? WHERE id = ?", (signature, cid))
+        db.execute("UPDATE chunks SET token = ?, stat = ? WHERE id = ?", (signature, stat, cid))
 
     def _rows_of(self, name: str, cid: int) -> list[_Values]:
         rows, _ = read_partition_rows(self.root, name)

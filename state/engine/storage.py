@@ -8,6 +8,7 @@ A database is a folder (`--db PATH` names it; it is created when missing; `state
     releases/YYYY-MM.NNN.json  releases by month of publication, in chunks of about
                             `CHUNK_BYTES` ("undated.NNN.json" when unknown; `state.engine.chunks`)
     index/YYYY-MM.NNN.json  the light fields of that chunk's releases (`state.engine.index`)
+    keys.sqlite             the dedupe keys of every release (`state.engine.keyindex`)
     .lock                   the writers' lock (filelock)
 
 Every file is a TinyDB database written by `AtomicJSONStorage`: the data goes to a temporary
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
 __all__ = [
     "HEALTH",
     "INDEX_DIR",
+    "KEYS_FILE",
     "LOCK",
     "LOCK_TIMEOUT",
     "MANIFEST",
@@ -84,9 +86,11 @@ __all__ = [
     "file_schema",
     "fsync_dir",
     "head_token",
+    "json_names",
     "new_token",
     "open_tinydb",
     "read_tables",
+    "writable",
 ]
 
 SCHEMA_VERSION = 3
@@ -95,6 +99,7 @@ TRIAGE = "triage.json"
 HEALTH = "health.json"
 RELEASES_DIR = "releases"
 INDEX_DIR = "index"
+KEYS_FILE = "keys.sqlite"
 LOCK = ".lock"
 META_TABLE = "_meta"
 LOCK_TIMEOUT = 30.0
@@ -133,6 +138,23 @@ def read_tables(path: Path) -> Tables | None:
     if found > SCHEMA_VERSION:
         raise NewerSchema(path, found, SCHEMA_VERSION)
     return cast(Tables, data)
+
+
+def json_names(folder: Path) -> list[str]:
+    """The names of the data files in `folder` (`*.json`, not the hidden temporary files),
+    sorted; none when it is missing. One listing and no Path per entry: it is on the path of
+    every open and write, and a store of 100,000 releases has ~500 files."""
+    try:
+        found = os.listdir(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    return sorted(n for n in found if n.endswith(".json") and not n.startswith("."))
+
+
+def writable(path: Path) -> bool:
+    """May this user write `path`? Write bits are checked as well as access(): root may write
+    anything, but a database its owner marked read-only is meant to stay that way."""
+    return os.access(path, os.W_OK) and bool(path.stat().st_mode & 0o222)
 
 
 def file_meta(data: Tables) -> dict[str, Any]:
@@ -273,6 +295,8 @@ class AtomicJSONStorage(Storage):
         if not self.path.parent.is_dir():
             self.path.parent.mkdir(parents=True)
             adopt(self.path.parent, self.path.parent.parent)
+        elif self.path.exists() and not writable(self.path):
+            raise ReadOnlyDatabase(self.path)  # marked read-only: not replaced behind its back
         payload = dump_tables(data)
         atomic_write(self.path, payload, dirs=dirs)
         self.size = len(payload)

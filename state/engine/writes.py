@@ -126,7 +126,7 @@ def add_one(
     index, release = batch.keys, item.release
     own = index.entry(release.id)
     keys = _keys(own, release, given)
-    found = release.id if own is not None else index.find(release.id, keys)
+    found = release.id if own is not None else index.match(keys)
     if found is None:
         seen_in: tuple[str, ...] = (source,) if source else ()
         stored = StoredRelease(release, item.classification, now, sources=seen_in)

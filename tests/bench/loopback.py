@@ -68,13 +68,16 @@ def poll_command(config: Path, db: Path) -> list[str]:
     return [str(SUMMITWATCH), "poll", "--all", "--config", str(config), "--db", str(db)]
 
 
-def timed(command: list[str], output: list[str] | None = None) -> tuple[float, float]:
+def timed(
+    command: list[str], output: list[str] | None = None, cpu: list[float] | None = None
+) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB) of one fresh process, by /usr/bin/time: a child of
     this (large) process would count its copy of us, made before exec, in its peak. Its
-    standard output goes to `output` when given."""
+    standard output goes to `output` when given, its CPU seconds (user and system: steadier
+    than the wall clock on a shared machine) to `cpu`."""
     path = os.pathsep.join(filter(None, [str(OFFLINE_RESOLVER), os.environ.get("PYTHONPATH")]))
     done = subprocess.run(
-        ["/usr/bin/time", "-f", "%e %M", *command],
+        ["/usr/bin/time", "-f", "%e %M %U %S", *command],
         capture_output=True,
         text=True,
         check=False,
@@ -83,5 +86,7 @@ def timed(command: list[str], output: list[str] | None = None) -> tuple[float, f
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     if output is not None:
         output.append(done.stdout)
-    wall, peak_kb = done.stderr.split()[-2:]
+    wall, peak_kb, user, system = done.stderr.split()[-4:]
+    if cpu is not None:
+        cpu.append(float(user) + float(system))
     return float(wall), int(peak_kb) / 1024

@@ -96,6 +96,15 @@ def test_nothing_loaded_until_a_write_needs_the_releases(db: Path) -> None:
     assert len(Store(db)) == 18
 
 
+def test_an_add_into_a_deferred_month_holds_only_what_it_added(db: Path) -> None:
+    store = Store(db, load="none")
+    added = store.add([make_item("new", published="2021-03-12T09:00:00+00:00")]).new
+    assert len(store) == 1, "the month's other releases stay on disk"
+    assert store.get(added[0].id) is not None and not store.complete
+    store.load_deferred()
+    assert store.complete and store.all() == Store(db).all() and len(store) == 18
+
+
 def test_an_old_month_rewritten_by_another_process_is_seen(db: Path) -> None:
     store = Store(db, load="newest")
     old = next(r for r in Store(db).all() if r.release.published.startswith("2021-03-10"))

@@ -380,6 +380,23 @@ def test_a_read_only_database_gets_a_clear_error(db: Path) -> None:
             path.chmod(0o755 if path.is_dir() else 0o644)
 
 
+def test_a_chunk_marked_read_only_is_never_replaced(db: Path) -> None:
+    """Opening checks the folders and the few files every write touches; a release chunk is
+    checked when a write is about to replace it."""
+    Store(db).add([make_item("a", published="2023-01-10")])
+    chunk = next((db / "releases").glob("2023-01.*.json"))
+    before = chunk.read_bytes()
+    chunk.chmod(0o444)
+    try:
+        store = Store(db)
+        with pytest.raises(ReadOnlyDatabase) as caught:
+            store.add([make_item("b", published="2023-01-11")])
+        assert caught.value.path == chunk and chunk.read_bytes() == before
+        assert [r.id for r in store.add([make_item("c", published="2024-02-01")]).new]
+    finally:
+        chunk.chmod(0o644)
+
+
 def test_a_release_type_is_kept_with_the_full_record(db: Path, store: Store) -> None:
     item = make_item("t1")
     typed = replace(item, release=replace(item.release, release_type="Comunicado"))

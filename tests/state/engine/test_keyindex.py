@@ -13,9 +13,12 @@ import sys
 import time
 from pathlib import Path
 
+import orjson
 import pytest
 
+from state.dedupe import keys_for
 from state.engine.keyindex import KEYS_FILE
+from state.engine.storage import dump_tables, new_token
 from state.store import Store
 from tests.state.factories import make_item, make_release
 
@@ -95,6 +98,39 @@ def test_a_chunk_restored_from_an_older_copy_is_followed(db: Path, tmp_path: Pat
     shutil.copy(tmp_path / "chunk", chunk)  # by hand: "gone" is no longer stored
     added = Store(db, load="none").add([make_item("gone")]).new
     assert [r.id for r in added] == [make_release("gone").id]
+
+
+def test_a_chunk_rewritten_at_once_with_the_same_size_and_time_is_read_again(db: Path) -> None:
+    """Size and time say a chunk is unchanged only once they are old enough to be trusted: a
+    writer killed after rewriting a chunk within the same clock tick is still followed."""
+    Store(db, load="none").add([make_item("first", published="2026-03-01")])
+    chunk = next((db / "releases").glob("2026-03.*.json"))
+    before, raw = chunk.stat(), chunk.read_bytes()
+    data = orjson.loads(raw)
+    [doc] = data["releases"].values()
+    other = make_release("fir5t", published="2026-03-01")  # as long as "first", field by field
+    keys = keys_for(other)
+    doc = {**doc, "release": other.to_dict(), "keys": {**keys.to_dict()}}
+    meta = data["_meta"]["file"]
+    data = {"_meta": {"file": {**meta, "token": new_token()}}, "releases": {other.id: doc}}
+    swapped = dump_tables(data)
+    assert len(swapped) == len(raw)
+    chunk.write_bytes(swapped)  # what a killed writer left: same size, same time, new token
+    os.utime(chunk, ns=(before.st_atime_ns, before.st_mtime_ns))
+    added = Store(db, load="none").add([make_item("first", published="2026-03-01")]).new
+    assert [r.id for r in added] == [make_release("first").id], "the index followed the chunk"
+
+
+def test_a_copied_store_is_not_read_again_and_still_finds_its_copies(
+    db: Path, tmp_path: Path
+) -> None:
+    Store(db, load="none").add([make_item("before")])
+    time.sleep(0.01)
+    copy = tmp_path / "copy"
+    shutil.copytree(db, copy)  # sizes and times kept, as a backup restored with them
+    store = Store(copy, load="none")
+    assert store.add([make_item("before")]).new == []
+    assert store.add([make_item("r5", published="2021-06-10")]).new == []
 
 
 def child(db: Path, start: int) -> None:
