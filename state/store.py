@@ -46,8 +46,11 @@ from state.engine.storage import (
     ReadOnlyDatabase,
     StoreError,
     Transaction,
+    Version,
     check_complete,
+    check_version,
     count_of,
+    file_version,
     read_tables,
 )
 from state.engine.writes import Batch, add_one, put_docs, utc_stamp, write_triage
@@ -557,14 +560,30 @@ class Store:
             data = read_tables(path)
             found = None if data is None else count_of(name, data)
             check_complete(self.path, name, found, expected)
+            if data is not None:
+                self._check_version(name, file_version(data))
             self._mem.load(name, data, seen)
             return
         self._bodies.forget(name)
-        rows, token = read_partition_rows(self.path, name)
+        rows, version = read_partition_rows(self.path, name)
         check_complete(self.path, name, len(rows) if path.exists() else None, expected)
+        if path.exists():
+            self._check_version(name, version)
         try:
-            self._mem.replace_rows(name, rows, token, seen)
+            self._mem.replace_rows(name, rows, version[0], seen)
         except (TypeError, ValueError, KeyError, IndexError):  # an index edited by hand
-            rows, token = read_partition_rows(self.path, name, use_index=False)
-            self._mem.replace_rows(name, rows, token, seen)
+            rows, version = read_partition_rows(self.path, name, use_index=False)
+            self._mem.replace_rows(name, rows, version[0], seen)
         self.damaged.pop(name, None)
+
+    def _check_version(self, name: str, version: Version) -> None:
+        """`check_version` against the manifest memory follows. Reads take no lock: when the
+        manifest on disk lists another version of the file by now, other processes wrote it
+        meanwhile, and the refresh that loads their writes checks it again."""
+        listed = self._manifest.tokens.get(name)
+        try:
+            check_version(self.path, name, version, listed)
+        except CorruptDatabase:
+            fresh = self._folder.read_manifest()
+            if fresh is None or fresh.tokens.get(name) == listed:
+                raise

@@ -34,6 +34,7 @@ from state.engine.storage import (
     Transaction,
     adopt,
     fsync_dir,
+    head_token,
     json_names,
     new_token,
     read_tables,
@@ -124,10 +125,14 @@ class DatabaseFolder:
                     (folder / name).unlink(missing_ok=True)
 
     def _fresh_manifest(self) -> Manifest:
-        """A new manifest; files already present (after a broken manifest was moved aside)
-        are listed with new tokens so that every reader reloads them."""
+        """A new manifest (a new epoch: every reader reloads); files already present (after a
+        broken manifest was moved aside, or a migration) are listed at the version they are,
+        or with a new token when their first bytes name none."""
+        tokens = {name: head_token(self.root / name) for name in self.data_files()}
         return Manifest(
-            storage.SCHEMA_VERSION, new_token(), {name: new_token() for name in self.data_files()}
+            storage.SCHEMA_VERSION,
+            new_token(),
+            {name: token or new_token() for name, token in tokens.items()},
         )
 
     def _migrate(self, manifest: Manifest) -> Manifest:

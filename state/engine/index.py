@@ -25,10 +25,11 @@ from state.engine.storage import (
     INDEX_DIR,
     RELEASES_DIR,
     Tables,
+    Version,
     adopt,
     atomic_write,
-    file_meta,
-    head_token,
+    file_version,
+    head_version,
     read_tables,
 )
 
@@ -114,10 +115,10 @@ def write_index(root: Path, name: str, tables: Tables, token: str, size: int) ->
     atomic_write(path, payload, sync=False)
 
 
-def _indexed_rows(root: Path, name: str) -> tuple[list[Row], str] | None:
-    """The rows and token of a chunk from its index, None when the index does not match it."""
-    token = head_token(root / name)
-    if token is None:
+def _indexed_rows(root: Path, name: str) -> tuple[list[Row], Version] | None:
+    """The rows and version of a chunk from its index, None when the index does not match it."""
+    version = head_version(root / name)
+    if version is None:
         return None
     try:
         data = orjson.loads((root / index_name(name)).read_bytes())
@@ -127,18 +128,19 @@ def _indexed_rows(root: Path, name: str) -> tuple[list[Row], str] | None:
     if not isinstance(data, dict):
         return None
     meta = data.get("_meta", {}).get("file", {})
-    wanted = {"format": INDEX_FORMAT, "token": token, "size": size}
+    wanted = {"format": INDEX_FORMAT, "token": version[0], "size": size}
     rows = data.get("rows")
     if meta != wanted or not isinstance(rows, list):
         return None
-    return rows, token  # each row is checked as it is used (`Memory.light`)
+    return rows, version  # each row is checked as it is used (`Memory.light`)
 
 
-def read_partition_rows(root: Path, name: str, use_index: bool = True) -> tuple[list[Row], str]:
-    """The light rows of a chunk and the token of its data: from its index when it matches
-    the chunk, else from the chunk itself (which raises the StoreErrors when damaged)."""
+def read_partition_rows(root: Path, name: str, use_index: bool = True) -> tuple[list[Row], Version]:
+    """The light rows of a chunk and the version of its data (`state.engine.storage`): from
+    its index when it matches the chunk, else from the chunk itself (which raises the
+    StoreErrors when damaged)."""
     indexed = _indexed_rows(root, name) if use_index else None
     if indexed is not None:
         return indexed
     tables = read_tables(root / name) or {}
-    return rows_of(tables), str(file_meta(tables).get("token", ""))
+    return rows_of(tables), file_version(tables)

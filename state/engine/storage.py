@@ -22,6 +22,12 @@ change and write (`DatabaseFolder.transaction`): processes never lose each other
 Each written file gets a new random token, kept in the file's `_meta` table (written first in
 the file, so that its first bytes name its version) and, written last, in the manifest; readers
 compare the manifest's tokens with those they loaded and reload only the files that changed.
+The `_meta` table also names the token the manifest listed for the file when it was written
+(its `base`): a file is the version the manifest records (its token) or one a writer killed
+before it updated the manifest wrote over that version (its base), and anything else (an
+older copy, another file put in its place) is damage, named when the file is read
+(`check_version`) and never written over. Files written before bases were recorded are checked
+by their counts only.
 New releases fill the last chunk of their month and then new chunks, so a poll rewrites at
 most one partly filled chunk a month besides the chunks it creates, whatever the store's size.
 
@@ -76,16 +82,20 @@ __all__ = [
     "StoreError",
     "Tables",
     "Transaction",
+    "Version",
     "adopt",
     "atomic_write",
     "check_complete",
+    "check_version",
     "count_of",
     "doc",
     "dump_tables",
     "file_meta",
     "file_schema",
+    "file_version",
     "fsync_dir",
     "head_token",
+    "head_version",
     "json_names",
     "new_token",
     "open_tinydb",
@@ -115,7 +125,10 @@ Migration = Callable[[Path], None]
 MIGRATIONS: dict[int, Migration] = {}
 # Called with (file name, its tables, its token, its size) after a transaction wrote a file.
 OnWrite = Callable[[str, Tables, str, int], None]
-_HEAD_TOKEN = re.compile(rb'^\{"_meta":\{"file":\{[^{}]*?"token":"([0-9a-f]+)"')
+_HEAD_META = re.compile(rb'^\{"_meta":\{"file":(\{[^{}]*\})')
+# A file's token, and the token the manifest listed for it when it was written (None when the
+# file does not say: written before bases were recorded).
+Version = tuple[str, str | None]
 
 
 def read_tables(path: Path) -> Tables | None:
@@ -160,6 +173,15 @@ def writable(path: Path) -> bool:
 def file_meta(data: Tables) -> dict[str, Any]:
     meta = data.get(META_TABLE, {}).get("file", {})
     return meta if isinstance(meta, dict) else {}
+
+
+def file_version(data: Tables) -> Version:
+    return _version(file_meta(data))
+
+
+def _version(meta: dict[str, Any]) -> Version:
+    base = meta.get("base")
+    return str(meta.get("token", "")), base if isinstance(base, str) else None
 
 
 def file_schema(data: Tables) -> int:
@@ -251,16 +273,29 @@ def dump_tables(data: Tables) -> bytes:
     return orjson.dumps(data)
 
 
-def head_token(path: Path) -> str | None:
-    """The token of a database file read from its first bytes, without reading the rest;
+def head_version(path: Path) -> Version | None:
+    """The version of a database file read from its first bytes, without reading the rest;
     None when the file is missing or does not start with its `_meta` table."""
     try:
         with path.open("rb") as fh:
             head = fh.read(HEAD_BYTES)
     except OSError:
         return None
-    found = _HEAD_TOKEN.match(head)
-    return found.group(1).decode() if found else None
+    found = _HEAD_META.match(head)
+    if found is None:
+        return None
+    try:
+        meta = orjson.loads(found.group(1))
+    except orjson.JSONDecodeError:
+        return None
+    version = _version(meta) if isinstance(meta, dict) else ("", None)
+    return version if version[0] else None
+
+
+def head_token(path: Path) -> str | None:
+    """The token of a database file from its first bytes (see `head_version`)."""
+    version = head_version(path)
+    return None if version is None else version[0]
 
 
 class AtomicJSONStorage(Storage):
@@ -387,6 +422,17 @@ def check_complete(root: Path, name: str, found: int | None, expected: int | Non
         raise CorruptDatabase(root / name, reason, kind="short", root=root)
 
 
+def check_version(root: Path, name: str, version: Version, listed: str | None) -> None:
+    """Raise CorruptDatabase when the file `name` is neither the version the manifest lists
+    (`listed`, None when it lists none) nor one written over that version by a writer killed
+    before it updated the manifest. A file that names no base is not judged here."""
+    token, base = version
+    if listed is None or token == listed or base is None or base == listed:
+        return
+    reason = "it is not the version the manifest records: an older copy or another file"
+    raise CorruptDatabase(root / name, reason, kind="replaced", root=root)
+
+
 class Transaction:
     """What one writer changes while it holds the lock; files are read from disk on first use."""
 
@@ -399,7 +445,8 @@ class Transaction:
 
     def tables(self, name: str) -> Tables:
         """The file's tables as on disk now (plus this transaction's changes). A file that
-        lost documents the manifest records raises CorruptDatabase: it is not written over."""
+        lost documents the manifest records, or is not the version it records, raises
+        CorruptDatabase: it is not written over."""
         if name not in self._dbs:
             root = self.folder.root
             db = open_tinydb(root / name)
@@ -411,8 +458,10 @@ class Transaction:
                 raise
             found = count_of(name, data) if (root / name).exists() else None
             check_complete(root, name, found, self.manifest.expected(name))
+            version = file_version(data)
+            check_version(root, name, version, self.manifest.tokens.get(name))
             self._dbs[name] = db
-            self.read_tokens[name] = str(file_meta(data).get("token", ""))
+            self.read_tokens[name] = version[0]
             return data
         return self._storage(self._dbs[name]).read() or {}
 
@@ -437,9 +486,10 @@ class Transaction:
         for name, db in self._dbs.items():
             storage = self._storage(db)
             if storage.dirty:
-                token = new_token()
+                token, base = new_token(), self.manifest.tokens.get(name, "")
                 pending = storage.read() or {}
-                pending[META_TABLE] = {"file": {"token": token, "schema": SCHEMA_VERSION}}
+                meta = {"token": token, "base": base, "schema": SCHEMA_VERSION}
+                pending[META_TABLE] = {"file": meta}
                 data = storage.flush(dirs)
                 self.written[name] = token
                 self.manifest.counts[name] = count_of(name, data)

@@ -107,6 +107,67 @@ def test_an_older_copy_of_a_chunk_is_noticed(tmp_path: Path) -> None:
         Store(tmp_path / "db")
 
 
+def test_an_older_copy_holding_as_many_releases_is_named(tmp_path: Path) -> None:
+    store = _months(tmp_path / "db")
+    chunk = tmp_path / "db" / "releases" / "2023-02.000.json"
+    older = chunk.read_bytes()
+    seen_again = make_item("2023-02-3", published="2023-02-10T12:00:00+00:00")
+    store.add([seen_again], source="state.gov")  # the chunk is rewritten, as many releases
+    store.close()
+    chunk.write_bytes(older)
+    with pytest.raises(CorruptDatabase, match="not the version the manifest records") as caught:
+        Store(tmp_path / "db")
+    assert caught.value.path == chunk and caught.value.kind == "replaced"
+    assert "Move it aside" in str(caught.value)
+    moved = caught.value.move_aside()
+    assert moved is not None and moved.read_bytes() == older
+    with Store(tmp_path / "db") as rest:
+        assert len(rest) == 24
+
+
+def test_an_older_copy_of_the_decisions_with_as_many_is_named(tmp_path: Path) -> None:
+    store = _months(tmp_path / "db")
+    triage = tmp_path / "db" / "triage.json"
+    older = triage.read_bytes()
+    store.update([store.all()[0].id], triage=TriageState.BRIEFED)  # still 6 decisions
+    store.close()
+    triage.write_bytes(older)
+    with pytest.raises(CorruptDatabase, match=r"triage\.json.*not the version"):
+        Store(tmp_path / "db")
+
+
+def test_a_running_store_never_writes_over_an_older_copy(tmp_path: Path) -> None:
+    store = _months(tmp_path / "db")
+    chunk = tmp_path / "db" / "releases" / "2023-03.000.json"
+    older = chunk.read_bytes()
+    store.add([make_item("2023-03-1", published="2023-03-10T12:00:00+00:00")], source="other")
+    chunk.write_bytes(older)
+    with pytest.raises(CorruptDatabase, match=r"2023-03\.000\.json.*not the version"):
+        store.add([make_item("new", published="2023-03-28T12:00:00+00:00")])
+    assert chunk.read_bytes() == older
+    fresh = Store(tmp_path / "db", load="none")
+    with pytest.raises(CorruptDatabase, match=r"2023-03\.000\.json"):
+        fresh.add([make_item("2023-03-2", published="2023-03-10T12:00:00+00:00")], source="x")
+
+
+def test_files_rewritten_by_others_while_a_store_reads_are_not_called_damaged(
+    tmp_path: Path,
+) -> None:
+    """Reads take no lock: a month loaded late, after other processes rewrote it twice, is
+    their version, not an older copy."""
+    _months(tmp_path / "db").close()
+    reader = Store(tmp_path / "db", load="newest")
+    assert not reader.complete
+    with Store(tmp_path / "db") as other:
+        for source in ("a", "b"):
+            copy = make_item("2023-01-4", published="2023-01-10T12:00:00+00:00")
+            other.add([copy], source=source)
+    reader.load_deferred()
+    assert reader.damaged == {} and len(reader) == 36
+    reader.refresh()
+    assert reader.damaged == {} and len(reader) == 36
+
+
 def test_a_running_store_never_writes_over_a_file_that_lost_decisions(tmp_path: Path) -> None:
     store = _months(tmp_path / "db")
     triage = tmp_path / "db" / "triage.json"

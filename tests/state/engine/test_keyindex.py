@@ -103,16 +103,21 @@ def test_a_chunk_restored_from_an_older_copy_is_followed(db: Path, tmp_path: Pat
 def test_a_chunk_rewritten_at_once_with_the_same_size_and_time_is_read_again(db: Path) -> None:
     """Size and time say a chunk is unchanged only once they are old enough to be trusted: a
     writer killed after rewriting a chunk within the same clock tick is still followed."""
-    Store(db, load="none").add([make_item("first", published="2026-03-01")])
+    store = Store(db, load="none")
+    for seed in ("zeroth", "first"):  # the second write gives the chunk a base of 16 digits
+        store.add([make_item(seed, published="2026-03-01")])
     chunk = next((db / "releases").glob("2026-03.*.json"))
     before, raw = chunk.stat(), chunk.read_bytes()
     data = orjson.loads(raw)
-    [doc] = data["releases"].values()
+    doc = data["releases"].pop(make_release("first").id)
     other = make_release("fir5t", published="2026-03-01")  # as long as "first", field by field
-    keys = keys_for(other)
-    doc = {**doc, "release": other.to_dict(), "keys": {**keys.to_dict()}}
-    meta = data["_meta"]["file"]
-    data = {"_meta": {"file": {**meta, "token": new_token()}}, "releases": {other.id: doc}}
+    data["releases"][other.id] = {
+        **doc,
+        "release": other.to_dict(),
+        "keys": keys_for(other).to_dict(),
+    }
+    meta = data["_meta"]["file"]  # a killed writer's: a new token over the manifest's
+    data["_meta"]["file"] = {**meta, "token": new_token(), "base": meta["token"]}
     swapped = dump_tables(data)
     assert len(swapped) == len(raw)
     chunk.write_bytes(swapped)  # what a killed writer left: same size, same time, new token
