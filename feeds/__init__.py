@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # the names as type checkers see them; at run time they load 
     )
     from feeds.collect.fulltext import (
         FullTextReport as FullTextReport,
+        TextRetries as TextRetries,
         needs_full_text as needs_full_text,
     )
     from feeds.collect.opml import (
@@ -145,6 +146,7 @@ _HOMES = {
     "ClassifierSource": "feeds.poll",
     "Poller": "feeds.poll",
     "FullTextReport": "feeds.collect.fulltext",
+    "TextRetries": "feeds.collect.fulltext",
     "needs_full_text": "feeds.collect.fulltext",
     "SourceOutcome": "feeds.poll",
     "due_sources": "feeds.poll",

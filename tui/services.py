@@ -24,6 +24,7 @@ from feeds import (
     Source,
     SourceHealth,
     SourceOutcome,
+    TextRetries,
     due_sources,
     needs_full_text,
     utc_now,
@@ -209,11 +210,16 @@ class _Texts:
     `flush_while`) rather than one transaction a page."""
 
     def __init__(
-        self, store: Store, report: PollReport, on_enriched: EnrichedHandler | None
+        self,
+        store: Store,
+        report: PollReport,
+        on_enriched: EnrichedHandler | None,
+        earlier: set[str],
     ) -> None:
         self._store = store
         self._report = report
         self._on_enriched = on_enriched
+        self._earlier = earlier  # ids of releases stored by earlier polls (tried again)
         self._items: list[ClassifiedRelease] = []
         self._writing = asyncio.Lock()
 
@@ -225,10 +231,25 @@ class _Texts:
         if not items:
             return
         async with self._writing:
-            records = await asyncio.to_thread(self._store.enrich, items)
+            records = await asyncio.to_thread(self._write, items)
         self._report.take_enriched(records)
         if records and self._on_enriched is not None:
             self._on_enriched(records)
+
+    def _write(self, items: list[ClassifiedRelease]) -> list[StoredRelease]:
+        records = self._store.enrich(items)
+        done = {r.id for r in records}
+        # A release of an earlier poll that this process has not loaded (the command line
+        # loads none) is not enriched in memory: `add` finds it by its keys and takes the
+        # text as an enrichment, not an edit.
+        away = [i for i in items if i.release.id in self._earlier and i.release.id not in done]
+        if away:
+            self._store.add(away, light=True)
+            for item in away:
+                stored = self._store.get(item.release.id)
+                if stored is not None and stored.release.text == item.release.text:
+                    records.append(stored)
+        return records
 
     async def flush_while(self, running: asyncio.Task[FullTextReport]) -> FullTextReport:
         """Flush every `FLUSH_EVERY_SECONDS` until `running` ends, then once more. The writes
@@ -249,9 +270,11 @@ async def _complete_texts(
     wanted: dict[str, tuple[Release, Source]],
     config: Config,
     on_enriched: EnrichedHandler | None,
+    earlier: set[str],
 ) -> None:
-    """The full-text stage: fetch the pages of new summary-only releases, update them in place."""
-    texts = _Texts(store, report, on_enriched)
+    """The full-text stage: fetch the pages of new summary-only releases (and of `earlier`
+    ones tried again), update them in place."""
+    texts = _Texts(store, report, on_enriched, earlier)
     stage = asyncio.create_task(
         poller.complete_texts(list(wanted.values()), texts.add, config.poll.full_text_seconds)
     )
@@ -266,6 +289,33 @@ async def _complete_texts(
                 words = f"full text of {some} not fetched: {errors[0]}"
                 noted.append(replace(health[name], last_error=words))
         await asyncio.to_thread(store.record_health, noted)
+
+
+def retries_file_for(store: Store) -> Path:
+    """Where the releases whose page is to be tried again wait: beside the database."""
+    return store.path.with_name(store.path.name + ".fulltext.json")
+
+
+async def _texts_stage(
+    poller: Poller[Keys],
+    store: Store,
+    report: PollReport,
+    new: dict[str, tuple[Release, Source]],
+    config: Config,
+    on_enriched: EnrichedHandler | None,
+) -> None:
+    """The full-text stage for this poll's new releases and for those of earlier polls whose
+    page failed or was not reached, whose next try has come."""
+    retries = TextRetries(retries_file_for(store))
+    await asyncio.to_thread(retries.load)
+    by_name = {source.name: source for source in config.enabled_sources}
+    again = {r.id: (r, s) for r, s in retries.due(utc_now(), by_name) if r.id not in new}
+    wanted = {**new, **again}
+    if wanted:
+        await _complete_texts(poller, store, report, wanted, config, on_enriched, set(again))
+        assert report.full_text is not None  # set by the stage
+        retries.settle(wanted.values(), report.full_text, utc_now())
+    await asyncio.to_thread(retries.save)
 
 
 async def poll_into_store(
@@ -323,8 +373,8 @@ async def poll_into_store(
         await batch.flush()
         if on_stored is not None:
             on_stored(report)
-        if batch.wanted:
-            await _complete_texts(poller, store, report, batch.wanted, config, on_enriched)
+        if config.poll.full_text:
+            await _texts_stage(poller, store, report, batch.wanted, config, on_enriched)
     if config.poll.prune_after_days and report.new:
         await asyncio.to_thread(store.prune_bodies, config.poll.prune_after_days)
     return report

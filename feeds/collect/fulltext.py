@@ -11,16 +11,23 @@ is classified again and updated in place. It never holds up the cycle for long:
   per host): unreachable item links cost one failure per host, not one per release;
 - each host's pages are fetched newest release first, `per_host` at a time.
 
-"Once": only the releases this cycle stored as new are fetched; a page that fails or says no
-more than the summary leaves its release as it was.
+Only the releases this cycle stored as new are fetched, and a page that answers but says no
+more than the summary leaves its release as it was. A page that failed, or that the budget left
+unfetched, is tried again at later cycles (`TextRetries`): `RETRY_TRIES` tries in all, the
+second at the next cycle, then after `RETRY_WAIT` and four times that; the releases waiting
+are kept in a small JSON file beside the database.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from feeds.collect.challenge import is_blocked
@@ -28,11 +35,15 @@ from feeds.collect.fetch import Fetcher
 from feeds.models import FetchResult, Release, Source
 from feeds.text import body_of
 
-__all__ = ["FullTextReport", "fetch_full_texts", "needs_full_text"]
+__all__ = ["FullTextReport", "TextRetries", "fetch_full_texts", "needs_full_text"]
 
 # Below this many characters a release is taken to be a summary, not the release itself.
 SUMMARY_ONLY_BELOW = 600
 TextHandler = Callable[[Release], Awaitable[None]]
+# A page not fetched is tried again: this many tries in all, the second at the next cycle, the
+# third `RETRY_WAIT` after the second, the fourth four times that after the third.
+RETRY_TRIES = 4
+RETRY_WAIT = timedelta(hours=1)
 
 
 def needs_full_text(release: Release) -> bool:
@@ -52,6 +63,9 @@ class FullTextReport:
     # Source name -> the fetcher's words for each of its pages behind a bot challenge, so that
     # the source can say why its texts are short.
     blocked: dict[str, list[str]] = field(default_factory=dict)
+    # Ids of the releases done with: their text arrived, or their page answered with no more
+    # than the summary. The others (failed, unreachable, out of time) may be tried again.
+    settled: set[str] = field(default_factory=set)
 
     @property
     def out_of_time(self) -> int:
@@ -89,6 +103,8 @@ async def fetch_full_texts(
             elif result.error is not None and is_blocked(result.error):
                 report.blocked.setdefault(source.name, []).append(result.error)
             text = await _page_text(result, source, release)
+            if result.error is None:
+                report.settled.add(release.id)
             if not text:
                 report.failed += 1
                 continue
@@ -138,3 +154,79 @@ async def _page_text(result: FetchResult, source: Source, release: Release) -> s
         extract_main_text, result.body, title=release.title, drop=source.drop
     )
     return text if len(text) > len(body_of(release)) else ""
+
+
+@dataclass(frozen=True, slots=True)
+class _Waiting:
+    release: Release
+    source: str  # the name of the source it came from
+    tries: int  # tries so far, all failed
+    next_try: datetime
+
+
+class TextRetries:
+    """Releases whose page is to be tried again at a later cycle, kept in a JSON file (`path`,
+    beside the database). `load`, then `due` gives those whose time has come, and `settle`
+    records what a stage made of the pages it was given; `save` writes the file (atomically).
+    A file that cannot be read is taken as empty: the cost is a page not tried again."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._waiting: dict[str, _Waiting] = {}
+
+    def __len__(self) -> int:
+        return len(self._waiting)
+
+    def load(self) -> None:
+        try:
+            raw = json.loads(self.path.read_text(encoding="utf-8"))
+            waiting = {
+                str(entry["release"]["id"]): _Waiting(
+                    Release.from_dict(entry["release"]),
+                    str(entry["source"]),
+                    int(entry["tries"]),
+                    datetime.fromisoformat(str(entry["next_try"])),
+                )
+                for entry in raw
+            }
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            waiting = {}
+        self._waiting = waiting
+
+    def due(self, now: datetime, sources: Mapping[str, Source]) -> list[tuple[Release, Source]]:
+        """The releases to try again now, with their source (one no longer configured
+        drops its releases)."""
+        gone = [key for key, w in self._waiting.items() if w.source not in sources]
+        for key in gone:
+            del self._waiting[key]
+        return [(w.release, sources[w.source]) for w in self._waiting.values() if w.next_try <= now]
+
+    def settle(
+        self, tried: Iterable[tuple[Release, Source]], report: FullTextReport, now: datetime
+    ) -> None:
+        """After a stage given `tried`: a release settled (`report.settled`) is done with; any
+        other waits for its next try, or is given up after `RETRY_TRIES`."""
+        for release, source in tried:
+            before = self._waiting.pop(release.id, None)
+            if release.id in report.settled:
+                continue
+            tries = 1 + (before.tries if before is not None else 0)
+            if tries < RETRY_TRIES:
+                wait = RETRY_WAIT * 4 ** (tries - 2) if tries > 1 else timedelta(0)
+                self._waiting[release.id] = _Waiting(release, source.name, tries, now + wait)
+
+    def save(self) -> None:
+        entries = [
+            {
+                "release": w.release.to_dict(),
+                "source": w.source,
+                "tries": w.tries,
+                "next_try": w.next_try.isoformat(timespec="seconds"),
+            }
+            for w in self._waiting.values()
+        ]
+        if not entries and not self.path.exists():
+            return
+        part = self.path.with_name(self.path.name + ".part")
+        part.write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
+        os.replace(part, self.path)

@@ -302,3 +302,54 @@ async def test_page_source_finds_new_links(
     assert [r.release.title for r in first.new] == ["Primera reunión"]
     assert [r.release.title for r in second.new] == ["Segunda reunión"]
     assert second.new[0].release.link.endswith("/sre/prensa/bb")
+
+
+async def test_a_page_that_failed_is_tried_again_at_later_polls(
+    httpserver: HTTPServer, tmp_path: Path, fetcher: Fetcher, classifier: Classifier
+) -> None:
+    link = httpserver.url_for("/release/1")
+    httpserver.expect_request("/feed").respond_with_data(
+        summary_feed(link), content_type="application/rss+xml"
+    )
+    page = {"status": 503}
+    asked: list[str] = []
+
+    def release_page(request: Request) -> Response:
+        asked.append(request.path)
+        body = f"<html><body><main><p>{SUMMIT_TEXT}</p></main></body></html>"
+        return Response(body, status=page["status"], content_type="text/html")
+
+    httpserver.expect_request("/release/1").respond_with_handler(release_page)
+    cfg = config(feed_source(httpserver.url_for("/feed")), full_text=True)
+    with Store(tmp_path / "db") as store:
+        first = await poll_into_store(cfg, store, fetcher, classifier)
+    assert len(first.new) == 1 and first.full_text is not None and first.full_text.found == 0
+    assert asked == ["/release/1"]
+    # The next poll, by a process that loads no release (as `summitwatch poll` does), tries the
+    # page again: it answers now, and the release stored by the first poll gets its text.
+    page["status"] = 200
+    with Store(tmp_path / "db", load="none") as store:
+        second = await poll_into_store(cfg, store, fetcher, classifier)
+    assert second.new == [] and second.full_text is not None
+    assert (second.full_text.wanted, second.full_text.found, second.enriched) == (1, 1, 1)
+    with Store(tmp_path / "db") as store:
+        [stored] = store.iter_full()
+        assert "fentanyl" in stored.release.text and stored.summit
+        # Done with: never asked again.
+        third = await poll_into_store(cfg, store, fetcher, classifier)
+    assert third.full_text is None and asked == ["/release/1"] * 2
+
+
+async def test_a_page_that_keeps_failing_is_tried_less_often(
+    httpserver: HTTPServer, store: Store, fetcher: Fetcher, classifier: Classifier
+) -> None:
+    link = httpserver.url_for("/release/1")
+    httpserver.expect_request("/feed").respond_with_data(
+        summary_feed(link), content_type="application/rss+xml"
+    )
+    httpserver.expect_request("/release/1").respond_with_data("busy", status=503)
+    cfg = config(feed_source(httpserver.url_for("/feed")), full_text=True)
+    for _ in range(3):
+        await poll_into_store(cfg, store, fetcher, classifier)
+    # Tried at the first poll and again at the next; the third try waits an hour.
+    assert [r.path for r, _ in httpserver.log].count("/release/1") == 2

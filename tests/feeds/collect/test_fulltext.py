@@ -3,17 +3,26 @@ breaker, newest releases first, and pages that fail or say no more than the feed
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from feeds.collect.fetch import Fetcher
-from feeds.collect.fulltext import FullTextReport, fetch_full_texts
+from feeds.collect.fulltext import (
+    RETRY_TRIES,
+    RETRY_WAIT,
+    FullTextReport,
+    TextRetries,
+    fetch_full_texts,
+)
 from feeds.models import FetchPolicy, Release, Source
 
 FAST = FetchPolicy(connect_timeout=1.0, read_timeout=5.0, total_timeout=6.0, per_host=2)
@@ -150,3 +159,48 @@ async def test_each_host_is_read_newest_release_first(httpserver: HTTPServer) ->
     got, _, _ = await run(wanted, per_host=1)
     assert len(got) == 4
     assert order == ["9", "7", "3", "1"]
+
+
+def test_a_page_not_fetched_waits_longer_after_each_try_then_is_given_up(tmp_path: Path) -> None:
+    path = tmp_path / "db.fulltext.json"
+    one, two = release("https://a.example/1", 1), release("https://a.example/2", 2)
+    sources = {SOURCE.name: SOURCE}
+    now = datetime(2026, 10, 1, 12, tzinfo=UTC)
+    first = TextRetries(path)
+    first.load()
+    # The first try: the page of `two` answers with no more than its summary (done with),
+    # the page of `one` fails.
+    first.settle([(one, SOURCE), (two, SOURCE)], FullTextReport(wanted=2, settled={two.id}), now)
+    first.save()
+    waits = []
+    while True:
+        retries = TextRetries(path)  # each poll reads what the one before left
+        retries.load()
+        if not retries.due(datetime.max.replace(tzinfo=UTC), sources):
+            break
+        at = _next_try(path)
+        waits.append(at - now)
+        assert retries.due(at - timedelta(seconds=1), sources) == []
+        assert retries.due(at, sources) == [(one, SOURCE)]
+        now = at
+        retries.settle([(one, SOURCE)], FullTextReport(wanted=1), now)  # failed again
+        retries.save()
+    assert waits == [timedelta(0), RETRY_WAIT, 4 * RETRY_WAIT]
+    assert len(waits) + 1 == RETRY_TRIES
+
+
+def _next_try(path: Path) -> datetime:
+    [entry] = json.loads(path.read_text())
+    return datetime.fromisoformat(entry["next_try"])
+
+
+def test_a_damaged_retry_file_or_a_source_gone_loses_only_the_retries(tmp_path: Path) -> None:
+    path = tmp_path / "db.fulltext.json"
+    path.write_text("{not json")
+    retries = TextRetries(path)
+    retries.load()
+    assert len(retries) == 0
+    now = datetime(2026, 10, 1, 12, tzinfo=UTC)
+    retries.settle([(release("https://a.example/1", 1), SOURCE)], FullTextReport(wanted=1), now)
+    assert len(retries) == 1
+    assert retries.due(now, {}) == [] and len(retries) == 0  # its source is no longer configured
