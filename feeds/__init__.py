@@ -33,6 +33,9 @@ if TYPE_CHECKING:  # the names as type checkers see them; at run time they load 
     from feeds.collect.parsers import (
         parse_result as parse_result,
     )
+    from feeds.collect.rules import (
+        apply_rules as apply_rules,
+    )
     from feeds.collect.sources import (
         DEMO_DIR as DEMO_DIR,
         AlertRule as AlertRule,
@@ -147,6 +150,7 @@ _HOMES = {
     "Poller": "feeds.poll",
     "FullTextReport": "feeds.collect.fulltext",
     "TextRetries": "feeds.collect.fulltext",
+    "apply_rules": "feeds.collect.rules",
     "needs_full_text": "feeds.collect.fulltext",
     "SourceOutcome": "feeds.poll",
     "due_sources": "feeds.poll",

@@ -52,6 +52,10 @@ class SourceOutcome(Generic[P]):
     # its rules set on kept ones, by release id.
     ignored: tuple[Release, ...] = ()
     marks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Releases that came with a summary only and that a rule searching the text may yet
+    # ignore or mark (with `full_text`): to be fetched, then ruled on their text, before they
+    # are stored. Not in `releases`.
+    waiting: tuple[ClassifiedRelease, ...] = ()
 
     @property
     def failed(self) -> bool:
@@ -170,24 +174,39 @@ def _fork_pool(
     return pool
 
 
-def _ruled(outcome: SourceOutcome[P]) -> SourceOutcome[P]:
+def _ruled(outcome: SourceOutcome[P], full_text: bool) -> SourceOutcome[P]:
     """The outcome after its source's rules: ignored releases taken out (after classification,
-    so that a text rule sees the full text), marks noted."""
-    if not outcome.source.rules:
+    so that a text rule sees the text the feed gave), marks noted. With `full_text`, a release
+    that came with a summary only and that a text rule may yet decide on waits for its page
+    (`SourceOutcome.waiting`) instead: no rule is applied to it here."""
+    rules = outcome.source.rules
+    if not rules:
         return outcome
-    from feeds.collect.rules import apply_rules
+    from feeds.collect.rules import apply_rules, waits_for_text
 
-    ruled = apply_rules(outcome.source.rules, (c.release for c in outcome.releases))
-    if not ruled.ignored:
-        return replace(outcome, marks=ruled.marks)
+    waiting: list[int] = []
+    if full_text:
+        from feeds.collect.fulltext import needs_full_text
+
+        waiting = [
+            n
+            for n, c in enumerate(outcome.releases)
+            if needs_full_text(c.release) and waits_for_text(rules, c.release)
+        ]
+    held = set(waiting)
+    ready = [n for n in range(len(outcome.releases)) if n not in held]
+    ruled = apply_rules(rules, (outcome.releases[n].release for n in ready))
     left_out = {release.id for release in ruled.ignored}
-    kept = [n for n, c in enumerate(outcome.releases) if c.release.id not in left_out]
+    kept = [n for n in ready if outcome.releases[n].release.id not in left_out]
+    if len(kept) == len(outcome.releases):
+        return replace(outcome, marks=ruled.marks)
     return replace(
         outcome,
         releases=tuple(outcome.releases[n] for n in kept),
         prepared=tuple(outcome.prepared[n] for n in kept) if outcome.prepared else (),
         ignored=ruled.ignored,
         marks=ruled.marks,
+        waiting=tuple(outcome.releases[n] for n in waiting),
     )
 
 
@@ -252,6 +271,7 @@ class Poller(Generic[P]):
         clock: Callable[[], datetime] = utc_now,
         processes: int = 1,
         prepare: None = None,
+        full_text: bool = False,
     ) -> None: ...
 
     @overload
@@ -264,6 +284,7 @@ class Poller(Generic[P]):
         clock: Callable[[], datetime] = utc_now,
         processes: int = 1,
         prepare: Prepare[P],
+        full_text: bool = False,
     ) -> None: ...
 
     def __init__(
@@ -275,7 +296,10 @@ class Poller(Generic[P]):
         clock: Callable[[], datetime] = utc_now,
         processes: int = 1,
         prepare: Prepare[P] | None = None,
+        full_text: bool = False,
     ) -> None:
+        """`full_text`: the cycle will fetch the pages of releases that came with a summary
+        only, so that rules searching the text wait for it (`SourceOutcome.waiting`)."""
         self._fetcher = fetcher
         self._classifier = classifier
         self._loading = threading.Lock()
@@ -283,6 +307,7 @@ class Poller(Generic[P]):
         self._clock = clock
         self._processes = processes
         self._prepare = prepare
+        self._full_text = full_text
 
     async def __aenter__(self) -> Self:
         return self
@@ -389,7 +414,7 @@ class Poller(Generic[P]):
         if error is not None:
             return self._failure(source, before, result, error)
         health = self._success(source, before, result, len(classified))
-        return _ruled(SourceOutcome(source, health, classified, prepared))
+        return _ruled(SourceOutcome(source, health, classified, prepared), self._full_text)
 
     def _interval(self, source: Source) -> int:
         return interval_of(source, self._default_interval)

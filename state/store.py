@@ -297,6 +297,19 @@ class Store:
         record = self._mem.releases.__getitem__ if light else batch.record
         return AddResult([record(i) for i in new], [record(i) for i in changed])
 
+    def known(self, releases: Sequence[Release]) -> set[str]:
+        """Ids of `releases` stored already, under their own id or as a copy of another (as
+        `add` would find them), from the key index: a poll asks before it fetches a page that
+        decides whether a release is kept at all. Reads under the database lock; writes
+        nothing but the key index's own catching up."""
+        if not releases:
+            return set()
+        with self._folder.locked(), self._lock:
+            try:
+                return {r.id for r in releases if self._keys.find(r.id, keys_for(r)) is not None}
+            finally:
+                self._keys.commit({})
+
     def update(self, ids: Sequence[str], **changes: Any) -> list[StoredRelease]:
         """Record people's decisions (read, triage, starred, note, correction) on releases.
         Returns the light records of the releases changed."""

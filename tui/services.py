@@ -86,6 +86,8 @@ class PollReport:
     # The full-text stage, when it ran; `enriched` counts the releases its texts updated.
     full_text: FullTextReport | None = None
     enriched: int = 0
+    # Releases a rule left out once their page gave their text (`SourceOutcome.waiting`).
+    ignored_on_text: list[Release] = field(default_factory=list)
 
     def take_enriched(self, records: Sequence[StoredRelease]) -> None:
         """Releases the full-text stage updated: `new` shows them as they now are."""
@@ -100,7 +102,8 @@ class PollReport:
     @property
     def ignored(self) -> list[Release]:
         """Releases the config's rules left out of the store in this poll."""
-        return [release for outcome in self.outcomes for release in outcome.ignored]
+        listed = [release for outcome in self.outcomes for release in outcome.ignored]
+        return listed + self.ignored_on_text
 
     @property
     def new_summit(self) -> list[StoredRelease]:
@@ -134,6 +137,8 @@ class _Batch:
         self._full_text = full_text
         # New releases that came with a summary only, with their source: the full-text stage's.
         self.wanted: dict[str, tuple[Release, Source]] = {}
+        # Releases whose rules wait for their text, by id, with their source: not stored yet.
+        self.waiting: dict[str, tuple[ClassifiedRelease, Source]] = {}
         self._candidates: dict[str, tuple[Release, Source]] = {}
         self._releases: list[ClassifiedRelease] = []
         self._keys: list[Keys | None] = []
@@ -151,7 +156,22 @@ class _Batch:
                     self._candidates[item.release.id] = (item.release, outcome.source)
         prepared: Sequence[Keys | None] = outcome.prepared or (None,) * len(outcome.releases)
         self._keys.extend(prepared)
+        self.waiting.update((c.release.id, (c, outcome.source)) for c in outcome.waiting)
         self._health.append(outcome.health)
+
+    def add_ruled(self, items: Sequence[tuple[ClassifiedRelease, Source]]) -> None:
+        """Releases that waited for their text, ruled now on what they have (their text, or
+        the summary when no page came): kept ones are stored at the next flush."""
+        from feeds import apply_rules
+
+        for item, source in items:
+            ruled = apply_rules(source.rules, [item.release])
+            if ruled.ignored:
+                self._report.ignored_on_text.extend(ruled.ignored)
+                continue
+            self._releases.append(item)
+            self._keys.append(None)
+            self._marks.update(ruled.marks)
 
     @property
     def due(self) -> bool:
@@ -215,18 +235,25 @@ class _Texts:
         report: PollReport,
         on_enriched: EnrichedHandler | None,
         earlier: set[str],
+        batch: _Batch,
     ) -> None:
         self._store = store
         self._report = report
         self._on_enriched = on_enriched
         self._earlier = earlier  # ids of releases stored by earlier polls (tried again)
+        self._batch = batch  # where releases that waited for their text go, once ruled
         self._items: list[ClassifiedRelease] = []
         self._writing = asyncio.Lock()
 
     async def add(self, item: ClassifiedRelease) -> None:
-        self._items.append(item)
+        waited = self._batch.waiting.pop(item.release.id, None)
+        if waited is not None:
+            self._batch.add_ruled([(item, waited[1])])
+        else:
+            self._items.append(item)
 
     async def flush(self) -> None:
+        await self._batch.flush()  # releases that waited for their text and were kept
         items, self._items = self._items, []
         if not items:
             return
@@ -271,10 +298,11 @@ async def _complete_texts(
     config: Config,
     on_enriched: EnrichedHandler | None,
     earlier: set[str],
+    batch: _Batch,
 ) -> None:
     """The full-text stage: fetch the pages of new summary-only releases (and of `earlier`
     ones tried again), update them in place."""
-    texts = _Texts(store, report, on_enriched, earlier)
+    texts = _Texts(store, report, on_enriched, earlier, batch)
     stage = asyncio.create_task(
         poller.complete_texts(list(wanted.values()), texts.add, config.poll.full_text_seconds)
     )
@@ -300,22 +328,37 @@ async def _texts_stage(
     poller: Poller[Keys],
     store: Store,
     report: PollReport,
-    new: dict[str, tuple[Release, Source]],
+    batch: _Batch,
     config: Config,
     on_enriched: EnrichedHandler | None,
-) -> None:
-    """The full-text stage for this poll's new releases and for those of earlier polls whose
-    page failed or was not reached, whose next try has come."""
+) -> bool:
+    """The full-text stage for this poll's new releases, for those whose rules wait for their
+    text, and for those of earlier polls whose page failed or was not reached, whose next try
+    has come. True if releases that waited for their text were stored."""
+    waiting = batch.waiting
+    if waiting:
+        # Stored by an earlier poll (and ruled then): ruled again as any release seen again,
+        # without a page. Only those never stored wait for theirs.
+        known = await asyncio.to_thread(store.known, [c.release for c, _ in waiting.values()])
+        batch.add_ruled([waiting.pop(i) for i in known])
+    new = {**batch.wanted, **{i: (c.release, s) for i, (c, s) in waiting.items()}}
     retries = TextRetries(retries_file_for(store))
     await asyncio.to_thread(retries.load)
     by_name = {source.name: source for source in config.enabled_sources}
     again = {r.id: (r, s) for r, s in retries.due(utc_now(), by_name) if r.id not in new}
     wanted = {**new, **again}
+    stored = len(report.new)
     if wanted:
-        await _complete_texts(poller, store, report, wanted, config, on_enriched, set(again))
+        stage = (poller, store, report, wanted, config, on_enriched, set(again), batch)
+        await _complete_texts(*stage)
         assert report.full_text is not None  # set by the stage
         retries.settle(wanted.values(), report.full_text, utc_now())
+    # Those whose page did not come are ruled on their summary, and stored now.
+    batch.add_ruled(list(waiting.values()))
+    waiting.clear()
+    await batch.flush()
     await asyncio.to_thread(retries.save)
+    return len(report.new) > stored
 
 
 async def poll_into_store(
@@ -351,6 +394,7 @@ async def poll_into_store(
         fetcher,
         classifier,
         default_interval=config.poll.interval,
+        full_text=config.poll.full_text,
         # Computed beside classification (in the worker processes of a large poll): the
         # store's own thread was the slowest part of a cold poll.
         prepare=keys_for,
@@ -362,7 +406,7 @@ async def poll_into_store(
                 batch.add(outcome)
                 # The releases live on in the store and in `report.new`; not holding them
                 # twice keeps a large poll's memory flat.
-                report.outcomes.append(replace(outcome, releases=(), prepared=()))
+                report.outcomes.append(replace(outcome, releases=(), prepared=(), waiting=()))
                 # Stored every few seconds while the other sources go on: the dashboard
                 # shows each source's releases soon after it answers, not at the end.
                 if batch.due:
@@ -374,7 +418,9 @@ async def poll_into_store(
         if on_stored is not None:
             on_stored(report)
         if config.poll.full_text:
-            await _texts_stage(poller, store, report, batch.wanted, config, on_enriched)
+            late = await _texts_stage(poller, store, report, batch, config, on_enriched)
+            if late and on_stored is not None:
+                on_stored(report)  # releases kept once their text came: shown now
     if config.poll.prune_after_days and report.new:
         await asyncio.to_thread(store.prune_bodies, config.poll.prune_after_days)
     return report

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from feeds.models import RULE_ACTIONS, RULE_MARKS, Release, Rule
 from feeds.text import body_of
 
-__all__ = ["RuleError", "Sorted", "apply_rules", "matches", "rule_from_table"]
+__all__ = ["RuleError", "Sorted", "apply_rules", "matches", "rule_from_table", "waits_for_text"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +33,16 @@ def matches(rule: Rule, release: Release) -> bool:
     if rule.title is not None and rule.title.search(release.title) is None:
         return False
     return rule.text is None or rule.text.search(body_of(release)) is not None
+
+
+def waits_for_text(rules: Sequence[Rule], release: Release) -> bool:
+    """Could the verdict of `rules` on `release` change once its full text replaces its
+    summary? Only through a rule that searches the text and whose title pattern, if it has
+    one, matches: every other rule is decided on the title alone."""
+    return any(
+        rule.text is not None and (rule.title is None or rule.title.search(release.title))
+        for rule in rules
+    )
 
 
 def apply_rules(rules: Sequence[Rule], releases: Iterable[Release]) -> Sorted:

@@ -116,3 +116,77 @@ async def test_mark_rules_set_their_marks_on_new_releases_only(
     assert second.new == []
     again = store.get(pipeline.id)
     assert again is not None and again.triage is TriageState.BRIEFED
+
+
+SUMMIT_PAGE = (
+    "<html><body><main><p>The leaders of Canada, Mexico and the United States met at the North "
+    "American Leaders' Summit and agreed to fight fentanyl trafficking together.</p>"
+    * 6
+    + "</main></body></html>"
+)
+ITINERARY_PAGE = (
+    "<html><body><main><p>Itinerary for the day. The Prime Minister will attend private "
+    "meetings in Ottawa and has no public events scheduled today.</p>" * 6 + "</main></body></html>"
+)
+
+
+def summary_feed(httpserver: HTTPServer, *titles: str) -> str:
+    """A feed of summary-only items titled `titles`, each linking to /page/<n>."""
+    items = "".join(
+        f"<item><title>{title}</title><link>{httpserver.url_for(f'/page/{n}')}</link>"
+        f"<guid>urn:rules:{n}</guid><description>Short summary.</description></item>"
+        for n, title in enumerate(titles)
+    )
+    httpserver.expect_request("/feed").respond_with_data(
+        f'<?xml version="1.0"?><rss version="2.0"><channel>{items}</channel></rss>',
+        content_type="application/rss+xml",
+    )
+    return httpserver.url_for("/feed")
+
+
+def pages_asked(httpserver: HTTPServer) -> list[str]:
+    return [request.path for request, _ in httpserver.log if request.path.startswith("/page/")]
+
+
+async def test_text_rules_decide_on_the_page_text_before_the_release_is_stored(
+    httpserver: HTTPServer, store: Store, fetcher: Fetcher, classifier: Classifier
+) -> None:
+    url = summary_feed(httpserver, "Leaders meet", "Day schedule", "Trade note")
+    httpserver.expect_request("/page/0").respond_with_data(SUMMIT_PAGE, content_type="text/html")
+    httpserver.expect_request("/page/1").respond_with_data(ITINERARY_PAGE, content_type="text/html")
+    httpserver.expect_request("/page/2").respond_with_data(SUMMIT_PAGE, content_type="text/html")
+    rules = (
+        Rule(action="ignore", text=re.compile("(?i)itinerary for the day")),
+        Rule(action="mark", title=re.compile("Trade"), text=re.compile("fentanyl"), mark="star"),
+    )
+    source = Source(name="PM", url=url, country="CA", language="en", rules=rules)
+    cfg = Config(path=None, sources=(source,), poll=PollSettings(full_text=True))
+    report = await poll_into_store(cfg, store, fetcher, classifier)
+    # The summary said nothing of an itinerary; the page did: left out, counted, never stored.
+    assert [r.title for r in report.ignored] == ["Day schedule"]
+    stored = {r.release.title: r for r in store.iter_full()}
+    assert set(stored) == {"Leaders meet", "Trade note"}
+    assert all("fentanyl" in r.release.text for r in stored.values())
+    assert stored["Trade note"].starred and not stored["Leaders meet"].starred
+    assert sorted(r.release.title for r in report.new) == ["Leaders meet", "Trade note"]
+    assert sorted(pages_asked(httpserver)) == ["/page/0", "/page/1", "/page/2"]
+    # Listed again: the stored ones are known, so their pages are not fetched again.
+    again = await poll_into_store(cfg, store, fetcher, classifier)
+    assert again.new == [] and [r.title for r in again.ignored] == ["Day schedule"]
+    assert sorted(set(pages_asked(httpserver))) == ["/page/0", "/page/1", "/page/2"]
+    assert pages_asked(httpserver).count("/page/0") == 1
+
+
+async def test_a_release_ignored_by_its_title_never_has_its_page_fetched(
+    httpserver: HTTPServer, store: Store, fetcher: Fetcher, classifier: Classifier
+) -> None:
+    url = summary_feed(httpserver, "Thursday, October 8, 2026", "Leaders meet")
+    httpserver.expect_request("/page/1").respond_with_data(SUMMIT_PAGE, content_type="text/html")
+    # Both rules are decided on the title: the date-only title matches the first; the second
+    # searches the text only of titles that say "Statement", which neither does.
+    statement = Rule(action="ignore", title=re.compile("Statement"), text=re.compile("x"))
+    source = pmo_source(url, statement)
+    cfg = Config(path=None, sources=(source,), poll=PollSettings(full_text=True))
+    report = await poll_into_store(cfg, store, fetcher, classifier)
+    assert [r.title for r in report.ignored] == ["Thursday, October 8, 2026"]
+    assert pages_asked(httpserver) == ["/page/1"]

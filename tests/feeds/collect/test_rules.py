@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from feeds.collect.parsers import parse_result
-from feeds.collect.rules import apply_rules
+from feeds.collect.rules import apply_rules, waits_for_text
 from feeds.collect.sources import ConfigError, default_config, load_config
 from feeds.models import FetchResult, Release, Rule, Source
 from tests.paths import SHARED
@@ -42,6 +42,16 @@ def test_a_text_rule_reads_the_summary_when_there_is_no_text() -> None:
     rule = Rule(action="mark", text=re.compile("USMCA"), mark="star")
     summary_only = Release("r1", "s", "US", "en", "Trade", "", "", summary="On USMCA review")
     assert apply_rules([rule], [summary_only]).marks == {"r1": ("star",)}
+
+
+def test_only_a_text_rule_whose_title_part_matches_waits_for_the_text() -> None:
+    by_title = Rule(action="ignore", title=re.compile("^Itinerary"))
+    by_text = Rule(action="ignore", text=re.compile("schedule"))
+    both = Rule(action="mark", title=re.compile("Summit"), text=re.compile("fentanyl"), mark="star")
+    assert not waits_for_text([by_title], release("Itinerary"))
+    assert waits_for_text([by_title, by_text], release("Anything"))
+    assert waits_for_text([both], release("Summit statement"))
+    assert not waits_for_text([both], release("Trade statement"))  # decided: the title says no
 
 
 def test_mark_rules_add_every_mark_that_matches_once() -> None:
