@@ -80,6 +80,18 @@ def test_keys_computed_by_the_caller_are_the_ones_used(store: Store) -> None:
     assert store.add([other], keys=[None]).new != []  # None: computed here, so it is new
 
 
+def test_known_finds_releases_stored_under_their_id_or_as_a_copy(tmp_path: Path) -> None:
+    with Store(tmp_path / "db") as store:
+        store.add([make_item("a")])
+    # Another process, that loads no release (as a poll does), asks.
+    with Store(tmp_path / "db", load="none") as store:
+        a = make_item("a").release
+        copy = make_item("c", title=a.title, text=a.text).release
+        assert copy.id != a.id
+        assert store.known([a, copy, make_item("b").release]) == {a.id, copy.id}
+        assert store.known([]) == set()
+
+
 def test_the_same_release_twice_is_stored_once(store: Store) -> None:
     store.add([make_item("a")])
     second = store.add([make_item("a"), make_item("a")])
