@@ -351,12 +351,15 @@ async def _texts_stage(
     if wanted:
         stage = (poller, store, report, wanted, config, on_enriched, set(again), batch)
         await _complete_texts(*stage)
-        assert report.full_text is not None  # set by the stage
-        retries.settle(wanted.values(), report.full_text, utc_now())
     # Those whose page did not come are ruled on their summary, and stored now.
     batch.add_ruled(list(waiting.values()))
     waiting.clear()
     await batch.flush()
+    if report.full_text is not None:
+        # A page is tried again only for a release that is stored: never for one left out.
+        left_out = {release.id for release in report.ignored_on_text}
+        tried = [pair for pair in wanted.values() if pair[0].id not in left_out]
+        retries.settle(tried, report.full_text, utc_now())
     await asyncio.to_thread(retries.save)
     return len(report.new) > stored
 

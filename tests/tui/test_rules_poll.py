@@ -8,12 +8,14 @@ import json
 import re
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
 
 from feeds.collect.fetch import Fetcher, FetchPolicy
+from feeds.collect.fulltext import TextRetries
 from feeds.collect.sources import Config, PollSettings, default_config
 from feeds.judge.classify import Classifier
 from feeds.models import Rule, Source
@@ -22,7 +24,7 @@ from state.store import Store
 from tests.paths import SHARED
 from tests.tui.fixtures import FIXED_NOW
 from tui.report import print_poll
-from tui.services import poll_into_store
+from tui.services import poll_into_store, retries_file_for
 from tui.widgets.status_line import poll_summary
 
 PMO = SHARED / "fixtures" / "real" / "pmo_en_news_rss_2026-10-07.xml"
@@ -190,3 +192,29 @@ async def test_a_release_ignored_by_its_title_never_has_its_page_fetched(
     report = await poll_into_store(cfg, store, fetcher, classifier)
     assert [r.title for r in report.ignored] == ["Thursday, October 8, 2026"]
     assert pages_asked(httpserver) == ["/page/1"]
+
+
+async def test_a_release_its_summary_ignores_when_no_page_came_is_never_tried_again(
+    httpserver: HTTPServer, store: Store, fetcher: Fetcher, classifier: Classifier
+) -> None:
+    items = "".join(
+        f"<item><title>Note {n}</title><link>{httpserver.url_for(f'/page/{n}')}</link>"
+        f"<guid>urn:rules:{n}</guid><description>{words}</description></item>"
+        for n, words in enumerate(["Itinerary for the day.", "Ministers met."])
+    )
+    httpserver.expect_request("/feed").respond_with_data(
+        f'<?xml version="1.0"?><rss version="2.0"><channel>{items}</channel></rss>',
+        content_type="application/rss+xml",
+    )
+    httpserver.expect_request("/page/0").respond_with_data("busy", status=503)
+    httpserver.expect_request("/page/1").respond_with_data("busy", status=503)
+    rule = Rule(action="ignore", text=re.compile("(?i)itinerary for the day"))
+    source = Source(name="PM", url=httpserver.url_for("/feed"), country="CA", rules=(rule,))
+    cfg = Config(path=None, sources=(source,), poll=PollSettings(full_text=True))
+    report = await poll_into_store(cfg, store, fetcher, classifier)
+    # No page came: ruled on the summaries. The one left out is not stored, nor tried again.
+    assert [r.title for r in report.ignored] == ["Note 0"]
+    assert [r.release.title for r in store.all()] == ["Note 1"]
+    retries = TextRetries(retries_file_for(store))
+    retries.load()
+    assert [r.title for r, _ in retries.due(datetime.now(UTC), {"PM": source})] == ["Note 1"]
