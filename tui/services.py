@@ -139,6 +139,9 @@ class _Batch:
         self.wanted: dict[str, tuple[Release, Source]] = {}
         # Releases whose rules wait for their text, by id, with their source: not stored yet.
         self.waiting: dict[str, tuple[ClassifiedRelease, Source]] = {}
+        # The health of their sources, stored once they are: a poll stopped before keeps the
+        # old validators, so that the next one reads the feed, and them, again.
+        self._held_health: list[SourceHealth] = []
         self._candidates: dict[str, tuple[Release, Source]] = {}
         self._releases: list[ClassifiedRelease] = []
         self._keys: list[Keys | None] = []
@@ -157,7 +160,7 @@ class _Batch:
         prepared: Sequence[Keys | None] = outcome.prepared or (None,) * len(outcome.releases)
         self._keys.extend(prepared)
         self.waiting.update((c.release.id, (c, outcome.source)) for c in outcome.waiting)
-        self._health.append(outcome.health)
+        (self._held_health if outcome.waiting else self._health).append(outcome.health)
 
     def add_ruled(self, items: Sequence[tuple[ClassifiedRelease, Source]]) -> None:
         """Releases that waited for their text, ruled now on what they have (their text, or
@@ -172,6 +175,11 @@ class _Batch:
             self._releases.append(item)
             self._keys.append(None)
             self._marks.update(ruled.marks)
+
+    def release_health(self) -> None:
+        """Every release that waited for its text is ruled: its source's health may be stored."""
+        self._health.extend(self._held_health)
+        self._held_health = []
 
     @property
     def due(self) -> bool:
@@ -354,6 +362,7 @@ async def _texts_stage(
     # Those whose page did not come are ruled on their summary, and stored now.
     batch.add_ruled(list(waiting.values()))
     waiting.clear()
+    batch.release_health()
     await batch.flush()
     if report.full_text is not None:
         # A page is tried again only for a release that is stored: never for one left out.

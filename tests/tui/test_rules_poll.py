@@ -3,6 +3,7 @@ real store with the default config's rules, and what `summitwatch poll` says abo
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import re
@@ -21,6 +22,7 @@ from feeds.judge.classify import Classifier
 from feeds.models import Rule, Source
 from state.records import TriageState
 from state.store import Store
+from tests.feeds.hostile_server import hostile_server
 from tests.paths import SHARED
 from tests.tui.fixtures import FIXED_NOW
 from tui.report import print_poll
@@ -218,3 +220,34 @@ async def test_a_release_its_summary_ignores_when_no_page_came_is_never_tried_ag
     retries = TextRetries(retries_file_for(store))
     retries.load()
     assert [r.title for r, _ in retries.due(datetime.now(UTC), {"PM": source})] == ["Note 1"]
+
+
+async def test_a_poll_stopped_while_releases_wait_for_their_text_keeps_no_validators(
+    httpserver: HTTPServer, store: Store, fetcher: Fetcher, classifier: Classifier
+) -> None:
+    with hostile_server() as hostile:
+        item = (
+            f"<item><title>Day schedule</title><link>{hostile.url('/silent')}</link>"
+            "<guid>urn:rules:0</guid><description>Short summary.</description></item>"
+        )
+        rss = f'<?xml version="1.0"?><rss version="2.0"><channel>{item}</channel></rss>'
+        httpserver.expect_request("/feed").respond_with_data(
+            rss, content_type="application/rss+xml", headers={"ETag": '"v1"'}
+        )
+        rule = Rule(action="ignore", text=re.compile("(?i)itinerary"))
+        source = Source(name="PM", url=httpserver.url_for("/feed"), country="CA", rules=(rule,))
+        cfg = Config(path=None, sources=(source,), poll=PollSettings(full_text=True))
+        listed = asyncio.Event()
+        poll = asyncio.create_task(
+            poll_into_store(cfg, store, fetcher, classifier, on_stored=lambda _r: listed.set())
+        )
+        await asyncio.wait_for(listed.wait(), 30)
+        await asyncio.sleep(0.2)  # the page is being fetched: it never answers
+        poll.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await poll
+    # The release that waited for its page was not stored, and neither was the feed's ETag:
+    # the next poll reads the feed again instead of hearing "not modified" and losing it.
+    assert store.all() == []
+    health = store.health().get("PM")
+    assert health is None or health.etag is None
