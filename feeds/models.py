@@ -58,6 +58,7 @@ class PillarSet:
     learn the ids, names and colours from."""
 
     pillars: tuple[Pillar, ...]
+    name: str = ""  # the taxonomy's name: briefings are titled with it
     _by_id: Mapping[str, Pillar] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

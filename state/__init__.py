@@ -41,6 +41,13 @@ if TYPE_CHECKING:  # the names as type checkers see them; at run time they load 
     from state.atom import (
         to_atom as to_atom,
     )
+    from state.briefing import (
+        Briefing as Briefing,
+        briefing_folder as briefing_folder,
+        counted as counted,
+        to_markdown as to_markdown,
+        write_briefing as write_briefing,
+    )
     from state.config import (
         config_path as config_path,
         data_dir as data_dir,
@@ -56,7 +63,6 @@ if TYPE_CHECKING:  # the names as type checkers see them; at run time they load 
         select as select,
         to_csv as to_csv,
         to_json as to_json,
-        to_markdown as to_markdown,
     )
     from state.filters import (
         ALL as ALL,
@@ -105,6 +111,11 @@ _HOMES = {
     "FilterLookup": "state.alerts.rules",
     "UnknownFilter": "state.alerts.rules",
     "matches": "state.alerts.rules",
+    "Briefing": "state.briefing",
+    "briefing_folder": "state.briefing",
+    "counted": "state.briefing",
+    "to_markdown": "state.briefing",
+    "write_briefing": "state.briefing",
     "config_path": "state.config",
     "data_dir": "state.config",
     "db_path": "state.config",
@@ -115,7 +126,6 @@ _HOMES = {
     "select": "state.export",
     "to_csv": "state.export",
     "to_json": "state.export",
-    "to_markdown": "state.export",
     "ALL": "state.filters",
     "OTHER": "state.filters",
     "SUMMIT": "state.filters",

@@ -1,16 +1,13 @@
-"""Exports of stored releases: JSON (which `import` reads back), CSV and a Markdown briefing.
-
-The Markdown briefing is meant to be sent as it is: releases grouped by pillar, then by country,
-each with its date, source, title, link, the evidence sentence for that pillar and the analyst's
-note. Text from the network is escaped so that it cannot change the briefing's layout.
-"""
+"""Exports of stored releases: JSON (which `import` reads back) and CSV; the helpers every
+export shares (the evidence sentence, Markdown escaping). The Markdown briefing is
+`state.briefing`."""
 
 from __future__ import annotations
 
 import csv
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -23,7 +20,6 @@ from state.records import StoredRelease, TriageState
 EXPORT_FORMAT = "summitwatch-export"
 EXPORT_VERSION = 1
 COUNTRY_NAMES = {"CA": "Canada", "MX": "Mexico", "US": "United States"}
-DEFAULT_TITLE = "North American Leaders' Summit: briefing"
 CSV_COLUMNS = (
     "id",
     "published",
@@ -54,6 +50,19 @@ class ExportFilter:
     countries: tuple[str, ...] = ()
     states: tuple[TriageState, ...] = ()
     summit: bool | None = None  # True: summit releases only (a person's correction counts)
+    starred: bool = False  # True: starred releases only
+
+    def describe(self) -> str:
+        """The filter in plain words ("" when it filters nothing), for a briefing's head."""
+        parts = [f"since {self.since}"] if self.since else []
+        parts += [f"pillar {', '.join(self.pillars)}"] if self.pillars else []
+        parts += [f"country {', '.join(self.countries)}"] if self.countries else []
+        parts += [f"state {', '.join(s.label for s in self.states)}"] if self.states else []
+        parts += (
+            ["summit releases" if self.summit else "not summit"] if self.summit is not None else []
+        )
+        parts += ["starred"] if self.starred else []
+        return " × ".join(parts)
 
 
 def _when(stored: StoredRelease) -> str:
@@ -75,6 +84,8 @@ def select(releases: Iterable[StoredRelease], flt: ExportFilter) -> list[StoredR
         if states and stored.triage not in states:
             continue
         if flt.summit is not None and stored.summit != flt.summit:
+            continue
+        if flt.starred and not stored.starred:
             continue
         chosen.append(stored)
     return chosen
@@ -170,59 +181,3 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
 def md_escape(text: str) -> str:
     """Feed text as literal Markdown on one line."""
     return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
-
-
-def _md_link(title: str, link: str) -> str:
-    if not link.lower().startswith(("http://", "https://")):
-        return md_escape(title)
-    safe = "".join(f"%{ord(c):02X}" if c in " ()<>" else c for c in link)
-    return f"[{md_escape(title)}]({safe})"
-
-
-def _md_item(stored: StoredRelease, pillar: str | None) -> list[str]:
-    rel = stored.release
-    date = _when(stored)[:10] or "undated"
-    flags = stored.triage.label + (", starred" if stored.starred else "")
-    lines = [f"- **{date}** · {md_escape(rel.source)} · {_md_link(rel.title, rel.link)} ({flags})"]
-    sentence = evidence_sentence(stored, pillar)
-    if sentence:
-        lines.append(f"  > {md_escape(sentence)}")
-    if stored.note.strip():
-        note = " / ".join(md_escape(line) for line in stored.note.splitlines() if line.strip())
-        lines.append(f"  *Analyst's note:* {note}")
-    return lines
-
-
-def _by_country(releases: Sequence[StoredRelease], pillar: str | None) -> list[str]:
-    lines: list[str] = []
-    countries = sorted({r.release.country.upper() for r in releases})
-    for country in countries:
-        lines += ["", f"### {COUNTRY_NAMES.get(country, country or 'Unknown country')}", ""]
-        members = [r for r in releases if r.release.country.upper() == country]
-        for stored in sorted(members, key=lambda r: (_when(r), r.id), reverse=True):
-            lines += _md_item(stored, pillar)
-    return lines
-
-
-def to_markdown(
-    releases: Iterable[StoredRelease],
-    pillars: PillarSet,
-    title: str = DEFAULT_TITLE,
-    exported_at: str | None = None,
-) -> str:
-    """A briefing: by pillar (taxonomy order, then any pillar of another taxonomy that a
-    release still carries), then by country, newest release first."""
-    items = list(releases)
-    stamp = (exported_at or _now())[:16].replace("T", " ")
-    lines = [f"# {md_escape(title)}", "", f"{len(items)} releases · prepared {stamp} UTC"]
-    for pillar_id in pillars.order(p for r in items for p in r.pillars):
-        members = [r for r in items if pillar_id in r.pillars]
-        pillar = pillars.get(pillar_id)
-        heading = md_escape(pillar.name) + ("" if pillar.known else " (not in the taxonomy)")
-        lines += ["", f"## {heading} ({len(members)})"]
-        lines += _by_country(members, pillar_id)
-    rest = [r for r in items if not r.pillars]
-    if rest:
-        lines += ["", f"## No pillar ({len(rest)})"]
-        lines += _by_country(rest, None)
-    return "\n".join(lines) + "\n"

@@ -337,6 +337,7 @@ class SummitWatchApp(App[None]):
             events=self.events,
             clock=self.clock,
             demo=self.demo,
+            briefings=self.config.briefings,
         )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -88,6 +88,13 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--country", action="append", choices=COUNTRIES, default=[])
     export.add_argument("--state", action="append", default=[], help="triage state, e.g. relevant")
     export.add_argument("--summit", action="store_true", help="summit releases only")
+    export.add_argument("--starred", action="store_true", help="starred releases only")
+    export.add_argument(
+        "--not-relevant",
+        action="store_true",
+        help="md: keep releases marked not relevant (left out and counted unless asked for, "
+        "as here or by --state not_relevant)",
+    )
     export.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
 
     imp = command("import", "read a JSON export back into the database")

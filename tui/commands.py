@@ -258,7 +258,17 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from state import ExportFilter, StoredRelease, TriageState, select, to_csv, to_json, to_markdown
+    from state import (
+        Briefing,
+        ExportFilter,
+        StoredRelease,
+        TriageState,
+        counted,
+        select,
+        to_csv,
+        to_json,
+        to_markdown,
+    )
 
     try:
         states = tuple(TriageState(s.replace(" ", "_").replace("-", "_")) for s in args.state)
@@ -275,18 +285,25 @@ def cmd_export(args: argparse.Namespace) -> int:
         pillars=tuple(args.pillar),
         countries=tuple(args.country),
         states=states,
+        summit=True if args.summit else None,
+        starred=args.starred,
     )
     with open_store(args, reading=True) as store:
-        ids = [r.id for r in select(store.all(), flt) if r.summit or not args.summit]
+        ids = [r.id for r in select(store.all(), flt)]
         order = {release_id: n for n, release_id in enumerate(ids)}
         chosen = sorted(store.iter_full(ids), key=lambda r: order[r.id])
-    writers: dict[str, Callable[[list[StoredRelease], PillarSet], str]] = {
-        "json": to_json,
-        "csv": to_csv,
-        "md": to_markdown,
-    }
-    text = writers[args.format](chosen, pillars)
-    write_out(text, args.output, f"wrote {len(chosen)} releases")
+    if args.format == "md":
+        asked = args.not_relevant or TriageState.NOT_RELEVANT in states
+        about = Briefing(scope=flt.describe(), not_relevant=asked)
+        text = to_markdown(chosen, pillars, about)
+        chosen = [r for r in chosen if about.keeps(r)]
+    else:
+        writers: dict[str, Callable[[list[StoredRelease], PillarSet], str]] = {
+            "json": to_json,
+            "csv": to_csv,
+        }
+        text = writers[args.format](chosen, pillars)
+    write_out(text, args.output, f"wrote {counted(len(chosen))}")
     return EXIT_OK
 
 

@@ -66,7 +66,9 @@ RANGES: dict[str, tuple[float, float]] = {
     "[serve] max_sessions": (1, 64),
     "[serve] idle_minutes": (1, 1440),
 }
-_TOP_KEYS = {"poll", "alerts", "digest", "serve", "sources", "rules", "taxonomy", "keys"}
+_TOP_KEYS = {
+    *("poll", "alerts", "digest", "serve", "sources", "rules", "taxonomy", "keys", "briefings"),
+}
 
 
 class ConfigError(Exception):
@@ -170,6 +172,7 @@ class Config:
     digest: DigestSettings = DigestSettings()
     serve: ServeSettings = ServeSettings()
     taxonomy: Path | None = None
+    briefings: Path | None = None  # the folder `e` writes briefings to (None: the data folder's)
     # binding id -> keys, e.g. {"triage.star": "s"}: how users remap keys.
     keys: Mapping[str, str] = field(default_factory=dict)
 
@@ -264,6 +267,9 @@ def parse_config(text: str, path: Path, *, base_dir: Path | None = None) -> Conf
     taxonomy = doc.get("taxonomy")
     if taxonomy is not None and not isinstance(taxonomy, str):
         raise ConfigError(path, lines.of_key("taxonomy"), "`taxonomy` must be a file path")
+    briefings = doc.get("briefings")
+    if briefings is not None and (not isinstance(briefings, str) or not briefings.strip()):
+        raise ConfigError(path, lines.of_key("briefings"), "`briefings` must be a folder path")
     keys = doc.get("keys", {})
     if not isinstance(keys, dict) or not all(isinstance(v, str) for v in keys.values()):
         raise ConfigError(path, lines.of_table("keys"), "[keys] maps binding ids to key names")
@@ -275,6 +281,7 @@ def parse_config(text: str, path: Path, *, base_dir: Path | None = None) -> Conf
         digest=_parse_digest(doc.get("digest", {}), path, lines),
         serve=_parse_serve(doc.get("serve", {}), path, lines),
         taxonomy=Path(taxonomy).expanduser() if taxonomy else None,
+        briefings=Path(briefings).expanduser() if briefings else None,
         keys=dict(keys),
     )
 

@@ -130,10 +130,11 @@ class _Validator:
         for kind, key in (("other", "others"), ("region", "regions")):
             group = self.table(data, [key], required=False)
             terms += self.terms(group, [key], kind, key, 1.0)
-        pillar_set = self.pillars(data, terms)
+        name = str(meta.get("name", ""))
+        pillar_set = replace(self.pillars(data, terms), name=name)
         return Taxonomy(
             source=self._source,
-            name=str(meta.get("name", "")),
+            name=name,
             terms=tuple(terms),
             pillars=pillar_set.ids,
             pillar_set=pillar_set,

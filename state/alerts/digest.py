@@ -19,7 +19,7 @@ from state.alerts.ledger import AlertLedger
 from state.alerts.message import AlertMessage
 from state.alerts.round import AlertRound, send_round
 from state.alerts.rules import FilterLookup
-from state.export import to_markdown
+from state.briefing import Briefing, counted, to_markdown
 from state.records import StoredRelease
 
 __all__ = [
@@ -95,10 +95,10 @@ def digest_message(
     how many came in and when."""
     fmt = "%Y-%m-%d %H:%M"
     local_since = since.astimezone(until.tzinfo)
-    noun = "release" if len(releases) == 1 else "releases"
-    title = f"summitwatch digest: {len(releases)} {noun}, {local_since:{fmt}} to {until:{fmt}}"
+    title = f"summitwatch digest: {counted(len(releases))}, {local_since:{fmt}} to {until:{fmt}}"
     stamp = until.astimezone(UTC).isoformat(timespec="seconds")
-    return AlertMessage(title, to_markdown(releases, pillars, title=title, exported_at=stamp))
+    about = Briefing(scope=f"came in {local_since:{fmt}} to {until:{fmt}}", title=title)
+    return AlertMessage(title, to_markdown(releases, pillars, about, exported_at=stamp))
 
 
 def send_digest(

@@ -12,7 +12,6 @@ from state.export import (
     select,
     to_csv,
     to_json,
-    to_markdown,
 )
 from state.records import Correction, StoredRelease, TriageState
 from tests.state.factories import make_classification, make_release
@@ -86,47 +85,6 @@ def test_csv_has_a_row_a_release_and_defuses_formulas(releases: list[StoredRelea
     assert rows[4]["note"].startswith("'=")
 
 
-def test_markdown_briefing_groups_by_pillar_then_country(releases: list[StoredRelease]) -> None:
-    text = to_markdown(
-        releases, BUNDLED, title="Weekly brief", exported_at="2023-01-12T09:30:00+00:00"
-    )
-    assert text.startswith("# Weekly brief\n\n4 releases · prepared 2023-01-12 09:30 UTC")
-    order = [line for line in text.splitlines() if line.startswith("#")]
-    assert order == [
-        "# Weekly brief",
-        "## Climate Change and Environment (2)",
-        "### Canada",
-        "### United States",
-        "## Migration and Development (1)",
-        "### Mexico",
-        "## Health (1)",
-        "### United States",
-        "## Security (1)",
-        "### Mexico",
-        "## No pillar (1)",
-        "### United States",
-    ]
-    assert "- **2023-01-10** · pm.gc.ca · [Title ca1](https://example.gov/news/ca1)" in text
-    assert "  > Evidence for ca1." in text
-    assert "  *Analyst's note:* Check with Ottawa. / Second line." in text
-
-
-def test_markdown_escapes_feed_text_that_would_change_the_layout() -> None:
-    release = stored("x").release
-    hostile = stored("x").with_changes(
-        release=type(release)(
-            **{
-                **release.to_dict(),
-                "title": "[click](javascript:x) *now*",
-                "link": "javascript:alert(1)",
-            }
-        )
-    )
-    text = to_markdown([hostile], BUNDLED)
-    assert "\\[click\\](javascript:x) \\*now\\*" in text
-    assert "(javascript:alert" not in text
-
-
 OTHER = PillarSet(
     (
         Pillar("agua", "Agua y cuencas", "Agua", "AGU", "blue"),
@@ -135,17 +93,10 @@ OTHER = PillarSet(
 )
 
 
-def test_exports_name_pillars_by_the_taxonomy_given_and_keep_those_it_lacks() -> None:
+def test_exports_keep_pillars_the_taxonomy_lacks() -> None:
     releases = [
         stored("a", pillars=("especies", "agua")),
         stored("b", pillars=("security",)),  # classified with the bundled taxonomy
-    ]
-    text = to_markdown(releases, OTHER, exported_at="2026-12-03T09:30:00+00:00")
-    headings = [line for line in text.splitlines() if line.startswith("## ")]
-    assert headings == [
-        "## Agua y cuencas (1)",
-        "## Espèces migratrices (1)",
-        "## security (not in the taxonomy) (1)",
     ]
     rows = list(csv.DictReader(io.StringIO(to_csv(releases, OTHER))))
     assert [r["pillars"] for r in rows] == ["agua;especies", "security"]

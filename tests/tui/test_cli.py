@@ -171,9 +171,14 @@ def test_markdown_export_is_a_briefing_by_pillar(demo_home: Path) -> None:
         "--demo", "export", "--format", "md", "--summit", "--country", "MX", env_dir=demo_home
     )
     assert done.returncode == 0
-    assert done.stdout.startswith("#")
+    head = done.stdout.splitlines()
+    assert head[0].startswith("# Briefing: North American Leaders' Summit")
+    assert head[2].startswith("6 releases · filter: country MX × summit releases · 2014-02-20 to ")
     assert "Security" in done.stdout
     assert "https://www.gob.mx/" in done.stdout
+    assert done.stdout.count("\n- **") == 6  # each release once, under its strongest pillar
+    starred = summitwatch("--demo", "export", "--format", "md", "--starred", env_dir=demo_home)
+    assert starred.stdout.splitlines()[2].startswith("0 releases · filter: starred · prepared ")
 
 
 def test_csv_and_json_exports_filter_by_pillar(demo_home: Path) -> None:

@@ -106,11 +106,10 @@ def test_the_taxonomy_names_and_draws_its_own_pillars(cec_classifier: Classifier
 
 
 async def test_dashboard_shows_the_pillars_of_the_taxonomy_it_polled_with(
-    cec_config: Path, cec_classifier: Classifier, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cec_config: Path, cec_classifier: Classifier, tmp_path: Path
 ) -> None:
     config = load_config(cec_config)
     assert config.taxonomy == CEC
-    monkeypatch.chdir(tmp_path)  # where `e` writes its briefing
     with Store(tmp_path / "db") as store:
         app = SummitWatchApp(
             config=config,
@@ -151,7 +150,9 @@ async def test_dashboard_shows_the_pillars_of_the_taxonomy_it_polled_with(
 
             await pilot.press("e")
             await workers_done(app)
-            briefing = next(tmp_path.glob("summitwatch-briefing-*.md")).read_text()
+            (written,) = (tmp_path / "data" / "briefings").glob("briefing-*.md")
+            briefing = written.read_text(encoding="utf-8")
+            assert briefing.startswith(f"# Briefing: {cec_classifier.taxonomy.name}\n")
             assert "## Especies migratorias (1)" in briefing
 
             await pilot.press("t")

@@ -199,20 +199,6 @@ async def test_copy_link_uses_the_clipboard(fixed_app: SummitWatchApp) -> None:
         assert fixed_app.clipboard == "https://example.org/r2"
 
 
-async def test_export_view_writes_a_briefing(
-    fixed_app: SummitWatchApp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(tmp_path)
-    async with fixed_app.run_test(size=(160, 48)) as pilot:
-        await choose(pilot, "pillar:security")
-        await pilot.press("tab", "e")
-        await settle(fixed_app, pilot)
-    (briefing,) = tmp_path.glob("summitwatch-briefing-*.md")
-    text = briefing.read_text(encoding="utf-8")
-    assert "North American Drug Dialogue" in text
-    assert "Statement on the passing" not in text
-
-
 async def test_health_screen_shows_the_last_error(fixed_app: SummitWatchApp) -> None:
     from textual.widgets import DataTable
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
+from pathlib import Path
 
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
@@ -17,7 +18,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from feeds import PillarSet, Source, SourceHealth
-from state import ALL, SavedFilters, Store, StoredRelease, ViewFilter, pillars_named
+from state import ALL, Briefing, SavedFilters, Store, StoredRelease, ViewFilter, pillars_named
 from tui.messages import (
     PollFinished,
     PollProgressed,
@@ -32,7 +33,7 @@ from tui.view import ReleaseIndex
 from tui.widgets.navigator import Navigator
 from tui.widgets.release_list import ReleaseList, header_text
 from tui.widgets.release_reader import ReleaseReader
-from tui.widgets.status_line import Listed, StatusLine, idle_status, poll_summary
+from tui.widgets.status_line import Listed, StatusLine, describe, idle_status, poll_summary
 
 NARROW_BELOW = 130
 READER_SETTLE_SECONDS = 0.08
@@ -79,8 +80,9 @@ class MainScreen(TriageScreen):
         events: Signal[Message],
         clock: Callable[[], datetime],
         demo: bool = False,
+        briefings: Path | None = None,
     ) -> None:
-        super().__init__(triage, pillars)
+        super().__init__(triage, pillars, briefings)
         self.store = store
         self.sources = list(sources)
         self.index = ReleaseIndex()
@@ -136,6 +138,13 @@ class MainScreen(TriageScreen):
             current = self.query_one(ReleaseList).current if self.is_mounted else None
             return bool(current and self.event_members.get(current.id)) or None
         return super().check_action(action, parameters)
+
+    def briefing_scope(self) -> Briefing:
+        """The list's filter; releases marked not relevant only when it asks for them."""
+        view = self.view
+        asked = "state:not_relevant" in view.selections
+        scope = describe(view) if view.selections or view.search else ""
+        return Briefing(scope=scope, not_relevant=asked)
 
     def palette_commands(self) -> Iterator[SystemCommand]:
         """The screen's entries on the command palette, those that can run now."""

@@ -20,7 +20,7 @@ from textual.reactive import var
 from textual.screen import Screen
 
 from feeds import PillarSet
-from state import Correction, StoredRelease, TriageState
+from state import Briefing, Correction, StoredRelease, TriageState
 from tui.messages import DecisionWritten
 from tui.palette import PaletteEntry
 from tui.triage import READ_ONLY, Triage
@@ -50,11 +50,15 @@ class TriageScreen(Screen[None]):
         Binding("o", "open_link", "Open link", show=False, id="release.open_link"),
         Binding("y", "copy_link", "Copy link", show=False, id="release.copy_link"),
         Binding("e", "export_view", "Export view", show=False, id="release.export"),
+        Binding("E", "export_starred", "Export starred", show=False, id="release.export_starred"),
     ]
 
     TRIAGE_PALETTE = [
         PaletteEntry(
             "Export view", "Write the listed releases as a Markdown briefing", "export_view"
+        ),
+        PaletteEntry(
+            "Export starred", "Write every starred release as a Markdown briefing", "export_starred"
         ),
         PaletteEntry("Undo", "Take back the last triage action", "undo"),
         PaletteEntry("Mark relevant", "Triage: relevant", "set_state('relevant')"),
@@ -73,10 +77,15 @@ class TriageScreen(Screen[None]):
     saving: var[frozenset[str]] = var(frozenset())
     """Releases whose decision is shown but not on disk yet (their rows show `…`)."""
 
-    def __init__(self, triage: Triage, pillars: PillarSet) -> None:
+    def __init__(self, triage: Triage, pillars: PillarSet, briefings: Path | None = None) -> None:
         super().__init__()
         self.triage = triage
         self.pillars = pillars
+        self.briefings = briefings  # the folder briefings go to (None: the data folder's)
+
+    def briefing_scope(self) -> Briefing:
+        """The filter in force, in plain words, for the head of a briefing of the list."""
+        return Briefing()
 
     def apply_changes(self, changed: Sequence[StoredRelease]) -> None:
         """Show releases that a triage action, a correction or an undo just wrote."""
@@ -218,19 +227,36 @@ class TriageScreen(Screen[None]):
             self.notify("Link copied (OSC 52: works over SSH in most terminals).", timeout=3)
 
     def action_export_view(self) -> None:
-        from state import to_markdown
+        scope = self.briefing_scope()
+        self._export([r.id for r in self.query_one(ReleaseList).releases], scope)
 
-        ids = [r.id for r in self.query_one(ReleaseList).releases]
-        stamp = datetime.now().strftime("%Y%m%d-%H%M")
-        path = Path.cwd() / f"summitwatch-briefing-{stamp}.md"
+    def action_export_starred(self) -> None:
+        starred = [r.id for r in self.triage.store.all() if r.starred]
+        self._export(starred, Briefing(scope="starred", not_relevant=True))
+
+    def _export(self, ids: list[str], about: Briefing) -> None:
+        from state import briefing_folder, counted, to_markdown, write_briefing
+
+        folder = briefing_folder(self.briefings)
 
         def write() -> None:
             # The list holds light records; the briefing quotes each release's evidence.
             order = {release_id: n for n, release_id in enumerate(ids)}
             shown = sorted(self.triage.store.iter_full(ids), key=lambda r: order[r.id])
-            path.write_text(to_markdown(shown, self.pillars), encoding="utf-8")
+            text = to_markdown(shown, self.pillars, about)
+            try:
+                path = write_briefing(text, folder, datetime.now())
+            except OSError as exc:
+                self.app.call_from_thread(
+                    self.notify,
+                    f"The briefing could not be written to {folder}: {exc.strerror or exc}",
+                    severity="error",
+                    markup=False,
+                )
+                return
+            written = counted(sum(1 for r in shown if about.keeps(r)))
             self.app.call_from_thread(
-                self.notify, f"Wrote {len(shown)} releases to {path}", markup=False
+                self.notify, f"Wrote a briefing of {written} to {path}", markup=False, timeout=10
             )
 
         self.run_worker(write, thread=True, group="export", exit_on_error=False)

@@ -221,6 +221,20 @@ def test_uncommenting_the_taxonomy_line_of_the_default_config_works(tmp_path: Pa
     assert load_config(path).taxonomy == Path("/srv/pillars.toml")
 
 
+def test_uncommenting_the_briefings_line_sets_the_folder_and_a_bad_one_is_named(
+    tmp_path: Path,
+) -> None:
+    from feeds.collect.sources import default_config_text
+
+    text = default_config_text().replace("# briefings = ", "briefings = ")
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    assert load_config(path).briefings == Path("~/Documents/briefings").expanduser()
+    path.write_text("briefings = 3\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="line 1: `briefings` must be a folder path"):
+        load_config(path)
+
+
 def test_every_numeric_setting_has_a_documented_range() -> None:
     import dataclasses
 
