@@ -1,14 +1,20 @@
-"""Events: one statement published by several governments or in several languages.
+"""Events: one meeting or statement, published by several governments or in several languages.
 
 Two summit releases belong to the same event when they were published within a few days of each
-other, come from different sources or are in different languages, and share most of what a
-translation keeps: numbers, names (capitalised words, accents folded) and mechanism terms (a
-small trilingual lexicon: "USMCA", "T-MEC" and "ACEUM" are one term). Words every summit release
-uses ("Summit", "Mexico") carry little weight: a feature counts by its inverse document frequency
-among the candidates. Groups are the connected components of matching pairs.
+other, come from different sources or are in different languages, and either
 
-This is a heuristic, not a translation model: short releases with few features are left alone
-rather than guessed at.
+- open on the same meeting (a kind of meeting named in the title or the lead: summit, foreign
+  ministers' meeting, dialogue, committee, commission... in English, Spanish or French) in the
+  same place (a city, or a venue that names one, such as Mexico's National Palace), where a
+  release whose lead names no place is not held against it; or
+- share most of what a translation keeps: numbers, names (capitalised words, accents folded)
+  and mechanism terms (a small trilingual lexicon: "USMCA", "T-MEC" and "ACEUM" are one
+  term). Words every summit release uses ("Summit", "Mexico") carry little weight: a feature
+  counts by its inverse document frequency among the candidates.
+
+Groups are the connected components of matching pairs. This is a heuristic, not a translation
+model: releases with few features and no meeting in their lead are left alone rather than
+guessed at, and two meetings of one kind in one city within the same days would be joined.
 """
 
 from __future__ import annotations
@@ -45,6 +51,55 @@ MECHANISMS: Mapping[str, tuple[str, ...]] = {
     "covid-19": ("covid-19", "covid"),
 }
 
+# Kinds of meeting, as a title or a lead names them (folded, apostrophes dropped). A kind says
+# what was held, not which process held it, so the lexicon serves any taxonomy.
+MEETINGS: Mapping[str, tuple[str, ...]] = {
+    "summit": ("summit", "cumbre", "sommet"),
+    "ministers": (
+        "ministers meeting", "ministerial", "foreign ministers", "reunion de ministros",
+        "ministros de relaciones exteriores", "cancilleres", "reunion ministerial",
+        "ministres des affaires etrangeres", "reunion des ministres", "reunion ministerielle",
+    ),
+    "dialogue": ("dialogue", "dialogo"),
+    "committee": ("committee", "comite"),
+    "commission": ("commission", "comision"),
+    "council": ("council session", "sesion del consejo", "session du conseil"),
+    "working-group": ("working group", "grupo de trabajo", "groupe de travail"),
+    "forum": ("forum", "foro"),
+}  # fmt: skip
+
+# Cities where such meetings are held, and venues that name their city.
+PLACES: Mapping[str, tuple[str, ...]] = {
+    "mexico-city": (
+        "mexico city", "ciudad de mexico", "cdmx", "ville de mexico", "palacio nacional",
+        "national palace", "palais national",
+    ),
+    "washington": ("washington",),
+    "ottawa": ("ottawa", "parliament hill", "colline du parlement"),
+    "toluca": ("toluca",),
+    "quebec": ("quebec city", "ville de quebec", "ciudad de quebec", "quebec (quebec)"),
+    "montreal": ("montreal",),
+    "toronto": ("toronto",),
+    "vancouver": ("vancouver",),
+    "kananaskis": ("kananaskis",),
+    "guadalajara": ("guadalajara",),
+    "monterrey": ("monterrey",),
+    "cancun": ("cancun",),
+    "merida": ("merida",),
+    "montebello": ("montebello",),
+    "waco": ("waco",),
+    "new-orleans": ("new orleans", "nueva orleans", "nouvelle-orleans"),
+    "los-angeles": ("los angeles",),
+    "san-francisco": ("san francisco",),
+    "san-antonio": ("san antonio",),
+    "new-york": ("new york", "nueva york"),
+}  # fmt: skip
+
+LEAD_CHARS = 500  # the title and this much of the text: where a release says what it is about
+# In every feature set written since meetings and places were added; a stored set without it
+# was made before and is made again from the text.
+FEATURES_VERSION = "~2"
+
 # Capitalised words that say nothing about which statement this is, in the three languages.
 _COMMON_WORDS = """
     the a an and of in on for to at by with this that today joint statement release news
@@ -60,16 +115,23 @@ _COMMON_WORDS = """
 """
 _COMMON = frozenset(_COMMON_WORDS.split())
 
-_SPELLINGS = {spelling: concept for concept, group in MECHANISMS.items() for spelling in group}
-_MECHANISM = re.compile(
-    r"\b(" + "|".join(re.escape(s) for s in sorted(_SPELLINGS, key=len, reverse=True)) + ")"
-)
+
+def _lexicon(groups: Mapping[str, tuple[str, ...]]) -> tuple[dict[str, str], re.Pattern[str]]:
+    spellings = {spelling: concept for concept, group in groups.items() for spelling in group}
+    longest_first = sorted(spellings, key=len, reverse=True)
+    return spellings, re.compile(r"\b(" + "|".join(map(re.escape, longest_first)) + r")\b")
+
+
+_SPELLINGS, _MECHANISM = _lexicon(MECHANISMS)
+_MEETING_KINDS, _MEETING = _lexicon(MEETINGS)
+_PLACE_NAMES, _PLACE = _lexicon(PLACES)
 _NUMBER = re.compile(r"\d{1,3}(?:[,.\u00a0\u202f ]\d{3})+|\d+(?:[.,]\d+)?")
 _WORD = re.compile(r"\b[^\W\d_][\w'’-]+")
 
 
 def features(title: str, body: str) -> frozenset[str]:
-    """Numbers, names and mechanism terms of a release, language-neutral where possible."""
+    """Numbers, names and mechanism terms of a release, and the meetings and places its lead
+    names: language-neutral where possible."""
     text = f"{title}\n{body}"
     found: set[str] = set()
     for match in _NUMBER.finditer(text):
@@ -83,6 +145,10 @@ def features(title: str, body: str) -> frozenset[str]:
         if len(word) >= 3 and word not in _COMMON and not word.isdigit():
             found.add(f"@{word}")
     found.update(f"*{_SPELLINGS[m.group(1)]}" for m in _MECHANISM.finditer(fold(text)))
+    lead = fold(f"{title}\n{body[:LEAD_CHARS]}").replace("'", "")
+    found.update(f"meeting:{_MEETING_KINDS[m.group(1)]}" for m in _MEETING.finditer(lead))
+    found.update(f"place:{_PLACE_NAMES[m.group(1)]}" for m in _PLACE.finditer(lead))
+    found.add(FEATURES_VERSION)
     return frozenset(found)
 
 
@@ -130,16 +196,30 @@ def _candidates(releases: Iterable[StoredRelease], features_of: FeaturesOf) -> l
         if not stored.summit or when is None:
             continue
         release = stored.release
-        feats = features_of(stored)
-        if len(feats) >= MIN_SHARED:
+        feats = features_of(stored) - {FEATURES_VERSION}
+        if len(feats) >= MIN_SHARED or _kinds(feats, "meeting:"):
             found.append(_Candidate(stored.id, when, release.source, release.language, feats))
     found.sort(key=lambda c: (c.when, c.id))
     return found
 
 
+def _kinds(feats: frozenset[str], prefix: str) -> frozenset[str]:
+    return frozenset(f for f in feats if f.startswith(prefix))
+
+
+def _same_meeting(a: _Candidate, b: _Candidate) -> bool:
+    """Both leads name a meeting of one kind, and no two different places."""
+    if not _kinds(a.features, "meeting:") & _kinds(b.features, "meeting:"):
+        return False
+    places_a, places_b = _kinds(a.features, "place:"), _kinds(b.features, "place:")
+    return not (places_a and places_b) or bool(places_a & places_b)
+
+
 def _similar(a: _Candidate, b: _Candidate, weight: Mapping[str, float]) -> bool:
     if a.source == b.source and a.language == b.language:
         return False  # one publisher's two releases in one language are two statements
+    if _same_meeting(a, b):
+        return True
     shared = a.features & b.features
     if len(shared) < MIN_SHARED:
         return False

@@ -54,7 +54,7 @@ from state.engine.storage import (
     read_tables,
 )
 from state.engine.writes import Batch, add_one, put_docs, utc_stamp, write_triage
-from state.events import features, group_events
+from state.events import FEATURES_VERSION, features, group_events
 from state.records import StoredRelease
 
 __all__ = [
@@ -243,7 +243,9 @@ class Store:
 
     def _features_of(self, stored: StoredRelease) -> frozenset[str]:
         found = self._mem.features.get(stored.id)
-        if found is None:  # a summit release by a person's correction only: read its text
+        # None: a summit release by a person's correction only; without the version: stored
+        # by an earlier summitwatch, before meetings and places were features. Read its text.
+        if found is None or FEATURES_VERSION not in found:
             full = self.get(stored.id) or stored
             body = body_of(full.release)
             found = self._mem.features[stored.id] = tuple(features(full.release.title, body))

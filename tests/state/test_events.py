@@ -99,3 +99,71 @@ def test_a_statement_with_too_few_features_is_left_alone() -> None:
         stored("b", "Comunicado.", source="gob.mx", language="es"),
     ]
     assert group_events(group) == []
+
+
+# One meeting told by three governments in their own words: few names or numbers in common,
+# but the same kind of meeting, in the same city, on the same days.
+SUMMIT_CA = (
+    "Mexico City, Mexico – Global Affairs Canada. Today the Minister of Foreign Affairs signed "
+    "a declaration on racial justice as the tenth North American Leaders’ Summit opened."
+)
+SUMMIT_MX = (
+    "En Palacio Nacional, el presidente dio la bienvenida a sus homólogos a la X Cumbre de "
+    "Líderes de América del Norte y propuso producir en la región lo que hoy se importa."
+)
+SUMMIT_US = (
+    "The President arrived in Mexico City for the North American Leaders' Summit, where the "
+    "leaders will discuss supply chains and the flow of migrants."
+)
+# Other meetings in the same days.
+COMMITTEE_MX = (
+    "Se reunió en la Ciudad de México el Comité Trilateral sobre Fentanilo, con delegaciones "
+    "de salud y de seguridad de los tres países."
+)
+MINISTERS_US = (
+    "The Secretary hosted the North American Foreign Ministers’ Meeting in Washington to "
+    "prepare the leaders' next summit agenda."
+)
+SUMMIT_ELSEWHERE = (
+    "Les dirigeants se sont réunis à Ottawa pour le Sommet des leaders nord-américains et ont "
+    "adopté un plan commun."
+)
+
+
+def ids(*releases: StoredRelease) -> list[str]:
+    return sorted(r.id for r in releases)
+
+
+def test_one_meeting_told_differently_by_three_governments_is_one_event() -> None:
+    ca = stored("ca", SUMMIT_CA, source="canada.ca", language="en", title="Minister signs")
+    mx = stored("mx", SUMMIT_MX, source="gob.mx", language="es", title="Inaugura", day=11)
+    us = stored("us", SUMMIT_US, source="whitehouse.gov", language="en", title="Readout")
+    assert [sorted(g) for g in group_events([ca, mx, us])] == [ids(ca, mx, us)]
+
+
+def test_another_kind_of_meeting_in_the_same_city_and_days_is_another_event() -> None:
+    us = stored("us", SUMMIT_US, source="whitehouse.gov", language="en", title="Readout")
+    committee = stored("c", COMMITTEE_MX, source="gob.mx", language="es", title="Comité")
+    assert group_events([us, committee]) == []
+
+
+def test_the_same_kind_of_meeting_in_another_city_is_another_event() -> None:
+    us = stored("us", SUMMIT_US, source="whitehouse.gov", language="en", title="Readout")
+    ottawa = stored("ot", SUMMIT_ELSEWHERE, source="pm.gc.ca", language="fr", title="Sommet")
+    ministers = stored("fm", MINISTERS_US, source="state.gov", language="en", title="FMM")
+    assert group_events([us, ottawa, ministers]) == []
+
+
+def test_one_meeting_weeks_apart_is_not_one_event() -> None:
+    ca = stored("ca", SUMMIT_CA, source="canada.ca", language="en", title="Signs", day=1)
+    mx = stored("mx", SUMMIT_MX, source="gob.mx", language="es", title="Inaugura", day=20)
+    assert group_events([ca, mx]) == []
+
+
+def test_meetings_and_places_are_read_from_the_title_and_the_lead_only() -> None:
+    late = "Background. " * 60 + "The leaders met at the summit in Ottawa."
+    found = features("Trilateral committee meets in Toluca", late)
+    assert {"meeting:committee", "place:toluca"} <= found
+    assert "meeting:summit" not in found and "place:ottawa" not in found
+    venue = features("", SUMMIT_MX)
+    assert {"meeting:summit", "place:mexico-city"} <= venue  # the National Palace is in it

@@ -206,3 +206,26 @@ def test_an_index_that_cannot_be_loaded_leaves_no_stale_record(db: Path) -> None
     assert reader.refresh() is True
     titles = {r.id: r.release.title for r in reader.all()}
     assert len(titles) == 2 and titles[first.id] == "Corrected title"
+
+
+def test_features_stored_before_meetings_counted_are_made_again(db: Path) -> None:
+    import orjson
+
+    from state.events import FEATURES_VERSION
+
+    texts = {
+        "ca": "The minister signed a declaration in Mexico City as the Leaders' Summit opened.",
+        "mx": "En Palacio Nacional, el presidente inauguró la Cumbre de Líderes.",
+    }
+    items = [
+        make_item("ca", text=texts["ca"], title="Minister signs", source="canada.ca"),
+        make_item("mx", text=texts["mx"], title="Inaugura", source="gob.mx", language="es"),
+    ]
+    ids = sorted(r.id for r in Store(db).add(items).new)
+    # As an earlier summitwatch wrote them: names and numbers only, no version mark.
+    for chunk in (db / "releases").glob("*.json"):
+        tables = orjson.loads(chunk.read_bytes())
+        for doc in tables["releases"].values():
+            doc["f"] = [f for f in doc["f"] if f != FEATURES_VERSION and ":" not in f]
+        chunk.write_bytes(orjson.dumps(tables))
+    assert [sorted(g) for g in Store(db).events()] == [ids]

@@ -1,4 +1,4 @@
-"""One event, side by side: the same statement from several governments or in several languages."""
+"""One event, side by side: one meeting or statement from several governments or languages."""
 
 from __future__ import annotations
 
@@ -19,8 +19,9 @@ from tui.widgets.release_reader import ReleaseReader
 class CompareScreen(Screen[None]):
     HELP = """
 ## Side by side
-The releases summitwatch grouped as one event (the same statement published by several
-governments, or in several languages). Tab moves between them; Escape goes back.
+The releases summitwatch grouped as one event: the same meeting (its kind named in the
+title or lead, the same city, the same days) or the same statement, published by several
+governments or in several languages. Tab moves between them; Escape goes back.
 """
     BINDINGS = [Binding("escape,q,v", "dismiss", "Back", id="compare.close")]
 
