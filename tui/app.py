@@ -78,6 +78,7 @@ class SummitWatchApp(App[None]):
         PaletteEntry("Source health", "How each source last answered", "health"),
         PaletteEntry("Timeline", "Releases per day, last 90 days", "timeline"),
         PaletteEntry("Offline demo", "Load the bundled demo releases", "demo"),
+        PaletteEntry("Help", "Every key and what it does", "help"),
     ]
 
     polling: var[bool] = var(False, bindings=True)

@@ -50,6 +50,7 @@ class MainScreen(TriageScreen):
     PALETTE = [
         PaletteEntry("Search", "Search titles and text", "search"),
         PaletteEntry("Save filter", "Save the current filter by name", "save_filter"),
+        PaletteEntry("Side by side", "The same event from other governments", "compare"),
         *TriageScreen.TRIAGE_PALETTE,
     ]
 

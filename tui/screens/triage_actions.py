@@ -65,6 +65,8 @@ class TriageScreen(Screen[None]):
         PaletteEntry("Mark not relevant", "Triage: not relevant", "set_state('not_relevant')"),
         PaletteEntry("Mark follow-up", "Triage: follow-up", "set_state('follow_up')"),
         PaletteEntry("Mark briefed", "Triage: briefed", "set_state('briefed')"),
+        PaletteEntry("Back to new", "Triage: new again (no decision)", "set_state('new')"),
+        PaletteEntry("Mark read/unread", "Mark read, or unread again", "toggle_read"),
         PaletteEntry("Star", "Star or unstar", "star"),
         PaletteEntry("Note", "Write a note on the release", "note"),
         PaletteEntry("Correct labels", "Correct the summit decision or the pillars", "correct"),
