@@ -72,8 +72,12 @@ if TYPE_CHECKING:  # the names as type checkers see them; at run time they load 
         ViewFilter as ViewFilter,
         haystack as haystack,
         pillars_named as pillars_named,
+        saved_filters_for as saved_filters_for,
         selection_keys as selection_keys,
         view_matches as view_matches,
+    )
+    from state.prefs import (
+        Preferences as Preferences,
     )
     from state.records import (
         Correction as Correction,
@@ -133,8 +137,10 @@ _HOMES = {
     "ViewFilter": "state.filters",
     "haystack": "state.filters",
     "pillars_named": "state.filters",
+    "saved_filters_for": "state.filters",
     "selection_keys": "state.filters",
     "view_matches": "state.filters",
+    "Preferences": "state.prefs",
     "Correction": "state.records",
     "StoredRelease": "state.records",
     "changes_for_marks": "state.records",

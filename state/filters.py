@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from feeds import fold
+from state.config import data_dir, db_path
 from state.records import StoredRelease
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "ViewFilter",
     "haystack",
     "pillars_named",
+    "saved_filters_for",
     "selection_keys",
     "selection_kind",
     "view_matches",
@@ -126,21 +128,24 @@ def view_matches(view: ViewFilter, stored: StoredRelease) -> bool:
 
 
 class SavedFilters:
-    def __init__(self, path: Path) -> None:
+    """Filters saved by name, in one JSON file. `earlier` is read instead while `path` does
+    not exist (the one global file of earlier versions); every change is written to `path`."""
+
+    def __init__(self, path: Path, earlier: Path | None = None) -> None:
         self.path = path
         self._filters: dict[str, ViewFilter] = {}
         self.error = ""
-        self._load()
+        self._load(earlier if earlier is not None and not path.exists() else path)
 
-    def _load(self) -> None:
-        if not self.path.exists():
+    def _load(self, path: Path) -> None:
+        if not path.exists():
             return
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            data = json.loads(path.read_text(encoding="utf-8"))
             self._filters = {str(k): ViewFilter.from_dict(v) for k, v in data.items()}
         except (OSError, ValueError, AttributeError) as exc:
             # A broken file must not stop the dashboard; it is left as it is and reported.
-            self.error = f"{self.path}: saved filters could not be read ({exc})"
+            self.error = f"{path}: saved filters could not be read ({exc})"
             self._filters = {}
 
     @property
@@ -158,6 +163,15 @@ class SavedFilters:
         if self._filters.pop(name, None) is not None:
             self._write()
 
+    def rename(self, old: str, new: str) -> None:
+        """Give the filter `old` the name `new`; ValueError if `new` is taken or `old` gone."""
+        if old not in self._filters:
+            raise ValueError(f"no saved filter is named “{old}”")
+        if new != old and new in self._filters:
+            raise ValueError(f"a saved filter is already named “{new}”")
+        self._filters = {new if k == old else k: v for k, v in self._filters.items()}
+        self._write()
+
     def _write(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         data = {name: view.to_dict() for name, view in self._filters.items()}
@@ -167,3 +181,12 @@ class SavedFilters:
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, self.path)
+
+
+def saved_filters_for(db: Path) -> SavedFilters:
+    """The saved filters of the database at `db`, in a file beside it: another database
+    (`--db`, the demo) has its own. The default database reads the global file that earlier
+    versions kept in the data folder until its first change."""
+    default = db_path()
+    earlier = data_dir() / "filters.json" if db.resolve() == default.resolve() else None
+    return SavedFilters(db.with_name(db.name + ".filters.json"), earlier)

@@ -13,16 +13,16 @@ from urllib.parse import quote
 from feeds import AlertRule, Config, utc_now
 from state import (
     AlertLedger,
-    SavedFilters,
     TargetHealth,
     UnknownFilter,
     came_in,
-    data_dir,
+    db_path,
     describe_rule,
     digest_message,
     masked,
     matches,
     parse_since,
+    saved_filters_for,
     send_digest,
     send_test_alert,
     target_key,
@@ -107,7 +107,7 @@ def run_digest(args: argparse.Namespace, config: Config) -> int:
     if args.send and not config.alerts.targets:
         raise UsageError("digest --send: no alert targets; add Apprise URLs to [alerts] urls")
     pillars = pillars_of(config)
-    saved = SavedFilters(data_dir() / "filters.json")
+    saved = saved_filters_for(db_path(args.db, demo=args.demo))
     if saved.error:
         print(f"summitwatch: {saved.error}", file=sys.stderr)
     with open_store(args) as store:
@@ -145,7 +145,7 @@ def run_digest(args: argparse.Namespace, config: Config) -> int:
 
 def run_feed(args: argparse.Namespace, config: Config) -> int:
     """Write the Atom feed of a saved filter's releases."""
-    saved = SavedFilters(data_dir() / "filters.json")
+    saved = saved_filters_for(db_path(args.db, demo=args.demo))
     if saved.error:
         raise UsageError(saved.error)
     view = saved.get(args.filter)

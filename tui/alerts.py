@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from feeds import Config, PillarSet, one_line, utc_now
-from state import SavedFilters, Store, StoredRelease, data_dir
+from state import Store, StoredRelease, saved_filters_for
 from tui.report import release_json
 from tui.services import PollReport
 
@@ -186,7 +186,7 @@ def start_alerts(config: Config, store: Store, result: PollReport) -> asyncio.Ta
     releases = alert_candidates(config, store, result.new)
     edited = alert_candidates(config, store, result.changed, edits=True)
     summit = result.new_summit
-    saved = SavedFilters(data_dir() / "filters.json")
+    saved = saved_filters_for(store.path)
 
     def deliver() -> list[str]:
         problems = [saved.error] if saved.error and (releases or edited) else []
@@ -202,7 +202,7 @@ def start_digest(config: Config, store: Store, now: datetime) -> asyncio.Task[No
     `send_scheduled_digest`); None when no digest is scheduled."""
     if not config.digest.every or not config.alerts.targets:
         return None
-    saved = SavedFilters(data_dir() / "filters.json")
+    saved = saved_filters_for(store.path)
     return _in_background(lambda: send_scheduled_digest(config, store, saved, now))
 
 

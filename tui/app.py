@@ -13,10 +13,12 @@ from pathlib import Path
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.color import ColorParseError
 from textual.message import Message
 from textual.reactive import var
 from textual.screen import Screen
 from textual.signal import Signal
+from textual.theme import Theme
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
@@ -24,10 +26,12 @@ from feeds import Config, Fetcher, PillarSet, ReleaseClassifier
 from state import (
     CorruptDatabase,
     FilterLookup,
+    Preferences,
     SavedFilters,
     Store,
     StoredRelease,
     StoreError,
+    saved_filters_for,
 )
 from tui.alerts import alert_candidates, run_alert_hook, send_alerts
 from tui.messages import (
@@ -42,6 +46,7 @@ from tui.palette import PaletteEntry, palette_commands
 from tui.report import seconds_until_next_poll
 from tui.screens.main import MainScreen
 from tui.services import PollProgress, PollReport, StoreBackoff, poll_into_store
+from tui.themes import terminal_theme
 from tui.triage import READ_ONLY, Triage, WriteDone
 
 
@@ -96,6 +101,7 @@ class SummitWatchApp(App[None]):
         poll_on_start: bool = True,
         clock: Callable[[], datetime] = local_now,
         saved_filters: SavedFilters | None = None,
+        preferences: Preferences | None = None,
     ) -> None:
         super().__init__()
         self.config = config
@@ -108,6 +114,7 @@ class SummitWatchApp(App[None]):
         self.poll_on_start = poll_on_start
         self.clock = clock
         self.saved_filters = saved_filters
+        self.preferences = preferences  # the theme chosen last time, kept for the next
         self.last_report: PollReport | None = None
         # Poll progress, store changes and written decisions, for the screens that subscribe.
         self.events: Signal[Message] = Signal(self, "events")
@@ -125,6 +132,13 @@ class SummitWatchApp(App[None]):
     def on_mount(self) -> None:
         if self.config.keys:
             self.set_keymap(dict(self.config.keys))
+        if self.preferences is not None:
+            if self.preferences.error:
+                self.notify(self.preferences.error, severity="warning", markup=False)
+            if self.preferences.theme in self.available_themes:
+                self.theme = self.preferences.theme
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+        self._use_theme_colours()
         self.push_screen(self._main_screen())
         self.set_interval(STORE_WATCH_SECONDS, self.watch_store)
         if not self.is_headless and sys.__stdin__ is not None and sys.__stdin__.isatty():
@@ -135,6 +149,28 @@ class SummitWatchApp(App[None]):
         elif self.poll_on_start:
             # After the first screen is drawn: the poll would only compete with it.
             self.call_after_refresh(self.poll)
+
+    def _theme_changed(self, theme: Theme) -> None:
+        self._use_theme_colours()
+        if self.preferences is None:
+            return
+        try:
+            self.preferences.theme = theme.name
+        except OSError as exc:
+            self.notify(f"The theme could not be kept for next time: {exc}", markup=False)
+
+    def _use_theme_colours(self) -> None:
+        """Terminal colour names (pillars, health dots) drawn from the theme, readable on it."""
+        if self.native_ansi_color:
+            return  # the terminal's own colours: its palette is the user's
+        try:
+            palette = terminal_theme(self.theme_variables)
+        except ColorParseError:
+            return  # a user's theme with a colour we cannot read: Textual's palette stays
+        if self.current_theme.dark:
+            self.ansi_theme_dark = palette
+        else:
+            self.ansi_theme_light = palette
 
     async def on_unmount(self) -> None:
         if self._fetcher is not None:
@@ -360,6 +396,7 @@ class SummitWatchApp(App[None]):
             return
         self.workers.cancel_group(self, "poll")
         self.config, self.store = self.demo_loader()
+        self.saved_filters = saved_filters_for(self.store.path)  # the demo's own
         self.triage = self._triage()
         self.demo = True
         self.sub_title = "offline demo"

@@ -12,17 +12,18 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from feeds import Config, ConfigError, demo_config, ensure_config
+from feeds import Config, ConfigError, demo_config, ensure_config, load_config as load_config_file
 from state import (
     CorruptDatabase,
     Load,
+    Preferences,
     ReadOnlyDatabase,
-    SavedFilters,
     Store,
     StoreError,
     config_path,
     data_dir,
     db_path,
+    saved_filters_for,
 )
 from tui import report
 from tui.alerts import (
@@ -55,11 +56,23 @@ class UsageError(Exception):
 def load_config(args: argparse.Namespace) -> Config:
     """The config of `args`; `--taxonomy` goes into it, so that every part reads one taxonomy."""
     try:
-        config = demo_config() if args.demo else ensure_config(config_path(args.config))
+        config = _demo_config(args) if args.demo else ensure_config(config_path(args.config))
     except ConfigError as exc:
         raise UsageError(str(exc)) from exc
     taxonomy = getattr(args, "taxonomy", None)
     return replace(config, taxonomy=taxonomy) if taxonomy else config
+
+
+def _demo_config(args: argparse.Namespace) -> Config:
+    """The demo's sources with the person's own ways of working (keys, briefings folder) from
+    their config, which is read if it is there and never written."""
+    path = config_path(args.config)
+    return with_own_settings(demo_config(), load_config_file(path) if path.exists() else None)
+
+
+def with_own_settings(demo: Config, own: Config | None) -> Config:
+    """`demo` with the keys and the briefings folder of `own`."""
+    return demo if own is None else replace(demo, keys=own.keys, briefings=own.briefings)
 
 
 def open_store(
@@ -140,7 +153,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     classifier = _classifier(args, config)
 
     def load_demo() -> tuple[Config, Store]:
-        return demo_config(), Store(db_path(None, demo=True))
+        return with_own_settings(demo_config(), config), Store(db_path(None, demo=True))
 
     with open_store(args, interactive=True, load="newest", reading=True) as store:
         app = SummitWatchApp(
@@ -151,7 +164,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             fetcher_factory=partial(make_fetcher, cookie_file=cookie_file_for(store)),
             demo=args.demo,
             demo_loader=load_demo,
-            saved_filters=SavedFilters(data_dir() / "filters.json"),
+            saved_filters=saved_filters_for(store.path),
+            preferences=Preferences(data_dir() / "preferences.json"),
         )
         app.run()
     return EXIT_OK

@@ -44,12 +44,20 @@ class MainScreen(TriageScreen):
         Binding("escape", "back", "Back", show=False, id="main.back"),
         Binding("slash", "search", "Search", id="main.search"),
         Binding("ctrl+s", "save_filter", "Save filter", show=False, id="main.save_filter"),
+        Binding(
+            "ctrl+r", "rename_filter", "Rename saved filter", show=False, id="main.rename_filter"
+        ),
+        Binding(
+            "ctrl+d", "delete_filter", "Delete saved filter", show=False, id="main.delete_filter"
+        ),
         Binding("v", "compare", "Side by side", show=False, id="main.compare"),
         *TriageScreen.TRIAGE_BINDINGS,
     ]
     PALETTE = [
         PaletteEntry("Search", "Search titles and text", "search"),
         PaletteEntry("Save filter", "Save the current filter by name", "save_filter"),
+        PaletteEntry("Rename saved filter", "The saved filter highlighted", "rename_filter"),
+        PaletteEntry("Delete saved filter", "The saved filter highlighted", "delete_filter"),
         PaletteEntry("Side by side", "The same event from other governments", "compare"),
         *TriageScreen.TRIAGE_PALETTE,
     ]
@@ -135,6 +143,8 @@ class MainScreen(TriageScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "save_filter":
             return self.saved is not None or None
+        if action in ("rename_filter", "delete_filter"):
+            return bool(self.saved is not None and self._saved_choice()) or None
         if action == "compare":
             current = self.query_one(ReleaseList).current if self.is_mounted else None
             return bool(current and self.event_members.get(current.id)) or None
@@ -427,6 +437,54 @@ class MainScreen(TriageScreen):
                 self.notify(f"Saved filter “{name.strip()}”", markup=False)
 
         self.app.push_screen(TextPrompt("Save this filter as", placeholder="name"), save)
+
+    def _saved_choice(self) -> str:
+        """The name of the saved filter highlighted in the navigator, or ""."""
+        return self.choice.removeprefix("saved:") if self.choice.startswith("saved:") else ""
+
+    def action_rename_filter(self) -> None:
+        from tui.screens.dialogs import TextPrompt
+
+        old = self._saved_choice()
+        if not old or self.saved is None:
+            return
+
+        def rename(name: str | None) -> None:
+            new = (name or "").strip()
+            if not new or new == old or self.saved is None:
+                return
+            try:
+                self.saved.rename(old, new)
+            except (ValueError, OSError) as exc:
+                self.notify(str(exc), severity="error", markup=False)
+                return
+            self.saved_names = tuple(self.saved.names)
+            self.choice = f"saved:{new}"
+            self.notify(f"Saved filter “{old}” is now “{new}”", markup=False)
+
+        self.app.push_screen(TextPrompt(f"Rename “{old}” to", value=old), rename)
+
+    def action_delete_filter(self) -> None:
+        from tui.screens.dialogs import ConfirmDialog
+
+        name = self._saved_choice()
+        if not name or self.saved is None:
+            return
+
+        def delete(yes: bool | None) -> None:
+            if not yes or self.saved is None:
+                return
+            try:
+                self.saved.delete(name)
+            except OSError as exc:
+                self.notify(str(exc), severity="error", markup=False)
+                return
+            self.saved_names = tuple(self.saved.names)
+            self.pinned = ()
+            self.choice = ALL
+            self.notify(f"Deleted the saved filter “{name}”", markup=False)
+
+        self.app.push_screen(ConfirmDialog(f"Delete the saved filter “{name}”?"), delete)
 
     # -- app-wide events -------------------------------------------------------------------
 

@@ -1,0 +1,75 @@
+"""The theme: kept across restarts, and pillar colours readable on every built-in theme."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.color import Color as RichColor
+from textual.color import Color
+
+from feeds import PILLAR_COLOURS
+from state import Preferences
+from state.store import Store
+from tui.app import SummitWatchApp
+from tui.themes import READABLE, contrast
+
+from .fixtures import fixed_app_on
+
+
+def app_with(store: Store, classifier: object, prefs: Path) -> SummitWatchApp:
+    app = fixed_app_on(store, classifier)  # type: ignore[arg-type]
+    app.preferences = Preferences(prefs)
+    return app
+
+
+async def test_the_chosen_theme_is_there_after_a_restart(
+    fixed_store: Store, classifier: object, tmp_path: Path
+) -> None:
+    prefs = tmp_path / "data" / "preferences.json"
+    first = app_with(fixed_store, classifier, prefs)
+    async with first.run_test(size=(120, 40)) as pilot:
+        assert first.theme != "catppuccin-latte"
+        first.theme = "catppuccin-latte"
+        await pilot.pause()
+    again = app_with(fixed_store, classifier, prefs)
+    async with again.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert again.theme == "catppuccin-latte"
+
+
+async def test_a_broken_preferences_file_is_named_and_the_dashboard_starts(
+    fixed_store: Store, classifier: object, tmp_path: Path
+) -> None:
+    prefs = tmp_path / "preferences.json"
+    prefs.write_text("{not json", encoding="utf-8")
+    app = app_with(fixed_store, classifier, prefs)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert any(str(prefs) in str(n.message) for n in app._notifications)
+        app.theme = "nord"
+        await pilot.pause()
+    assert Preferences(prefs).theme == "nord"
+
+
+async def test_every_pillar_colour_reads_on_every_built_in_theme(
+    fixed_store: Store, classifier: object, tmp_path: Path
+) -> None:
+    app = app_with(fixed_store, classifier, tmp_path / "preferences.json")
+    pillar_colours = [p.colour for p in app.pillars]
+    async with app.run_test(size=(120, 40)) as pilot:
+        checked = []
+        for name, theme in app.available_themes.items():
+            if theme.ansi:
+                continue  # the terminal's own colours
+            app.theme = name
+            await pilot.pause()
+            background = Color.parse(app.theme_variables["background"])
+            drawn = {}
+            for colour in PILLAR_COLOURS:
+                triplet = RichColor.parse(colour).get_truecolor(app.ansi_theme)
+                drawn[colour] = Color(*triplet)
+                assert contrast(drawn[colour], background) >= READABLE, (name, colour)
+            # The taxonomy's six pillars stay six colours.
+            assert len({drawn[c].hex for c in pillar_colours}) == len(pillar_colours), name
+            checked.append(name)
+        assert "textual-light" in checked and "solarized-light" in checked
