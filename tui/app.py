@@ -115,6 +115,8 @@ class SummitWatchApp(App[None]):
         self.clock = clock
         self.saved_filters = saved_filters
         self.preferences = preferences  # the theme chosen last time, kept for the next
+        if preferences is not None and preferences.theme in self.available_themes:
+            self.theme = preferences.theme  # before the first paint: styles are made once
         self.last_report: PollReport | None = None
         # Poll progress, store changes and written decisions, for the screens that subscribe.
         self.events: Signal[Message] = Signal(self, "events")
@@ -132,11 +134,8 @@ class SummitWatchApp(App[None]):
     def on_mount(self) -> None:
         if self.config.keys:
             self.set_keymap(dict(self.config.keys))
-        if self.preferences is not None:
-            if self.preferences.error:
-                self.notify(self.preferences.error, severity="warning", markup=False)
-            if self.preferences.theme in self.available_themes:
-                self.theme = self.preferences.theme
+        if self.preferences is not None and self.preferences.error:
+            self.notify(self.preferences.error, severity="warning", markup=False)
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         self._use_theme_colours()
         self.push_screen(self._main_screen())
@@ -160,14 +159,17 @@ class SummitWatchApp(App[None]):
             self.notify(f"The theme could not be kept for next time: {exc}", markup=False)
 
     def _use_theme_colours(self) -> None:
-        """Terminal colour names (pillars, health dots) drawn from the theme, readable on it."""
-        if self.native_ansi_color:
+        """Terminal colour names (pillars, health dots) drawn from the current theme's own
+        colours, readable on it, through the palette Textual maps them with."""
+        theme = self.current_theme
+        if theme.ansi:
             return  # the terminal's own colours: its palette is the user's
+        variables = {**theme.to_color_system().generate(), **theme.variables}
         try:
-            palette = terminal_theme(self.theme_variables)
+            palette = terminal_theme(variables)
         except ColorParseError:
             return  # a user's theme with a colour we cannot read: Textual's palette stays
-        if self.current_theme.dark:
+        if theme.dark:
             self.ansi_theme_dark = palette
         else:
             self.ansi_theme_light = palette

@@ -8,22 +8,30 @@ from rich.color import Color as RichColor
 from textual.color import Color
 
 from feeds import PILLAR_COLOURS
+from feeds.judge.classify import Classifier
 from state import Preferences
 from state.store import Store
 from tui.app import SummitWatchApp
+from tui.services import make_fetcher
 from tui.themes import READABLE, contrast
 
-from .fixtures import fixed_app_on
+from .fixtures import fixed_config
 
 
-def app_with(store: Store, classifier: object, prefs: Path) -> SummitWatchApp:
-    app = fixed_app_on(store, classifier)  # type: ignore[arg-type]
-    app.preferences = Preferences(prefs)
-    return app
+def app_with(store: Store, classifier: Classifier, prefs: Path) -> SummitWatchApp:
+    return SummitWatchApp(
+        config=fixed_config(),
+        store=store,
+        classifier=classifier,
+        pillars=classifier.taxonomy.pillar_set,
+        fetcher_factory=make_fetcher,
+        poll_on_start=False,
+        preferences=Preferences(prefs),
+    )
 
 
 async def test_the_chosen_theme_is_there_after_a_restart(
-    fixed_store: Store, classifier: object, tmp_path: Path
+    fixed_store: Store, classifier: Classifier, tmp_path: Path
 ) -> None:
     prefs = tmp_path / "data" / "preferences.json"
     first = app_with(fixed_store, classifier, prefs)
@@ -38,7 +46,7 @@ async def test_the_chosen_theme_is_there_after_a_restart(
 
 
 async def test_a_broken_preferences_file_is_named_and_the_dashboard_starts(
-    fixed_store: Store, classifier: object, tmp_path: Path
+    fixed_store: Store, classifier: Classifier, tmp_path: Path
 ) -> None:
     prefs = tmp_path / "preferences.json"
     prefs.write_text("{not json", encoding="utf-8")
@@ -52,7 +60,7 @@ async def test_a_broken_preferences_file_is_named_and_the_dashboard_starts(
 
 
 async def test_every_pillar_colour_reads_on_every_built_in_theme(
-    fixed_store: Store, classifier: object, tmp_path: Path
+    fixed_store: Store, classifier: Classifier, tmp_path: Path
 ) -> None:
     app = app_with(fixed_store, classifier, tmp_path / "preferences.json")
     pillar_colours = [p.colour for p in app.pillars]
