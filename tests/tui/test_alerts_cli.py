@@ -112,7 +112,8 @@ def test_digest_writes_the_briefing_of_what_came_in(tmp_path: Path) -> None:
 
 def test_feed_writes_the_atom_feed_of_a_saved_filter(tmp_path: Path) -> None:
     assert summitwatch("--demo", "poll", env_dir=tmp_path).returncode == 0
-    (tmp_path / "data" / "filters.json").write_text(
+    # Saved filters belong to their database: the demo's are beside demo.db.
+    (tmp_path / "data" / "demo.db.filters.json").write_text(
         json.dumps({"Mexico summit": {"selections": ["summit", "country:MX"], "search": ""}}),
         encoding="utf-8",
     )
