@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -198,10 +197,8 @@ def billion_laughs(padding: int = 0) -> bytes:
     ids=["utf-8", "padded-prolog", "utf-16"],
 )
 def test_billion_laughs_does_not_expand(body: bytes):
-    started = time.monotonic()
+    # Refused on the declaration itself, before expat expands anything.
     outcome = parse(body)
-    # Even a guarded expansion (expat stops near 8 MB) would take a second; none takes 0.01 s.
-    assert time.monotonic() - started < 0.5
     assert outcome.releases == []
     assert outcome.error is not None and outcome.error.startswith("refused: the feed declares")
 
@@ -289,7 +286,7 @@ def test_duplicate_guids_in_one_feed_are_kept_once():
     assert [r.title for r in parse(rss(items).encode()).releases] == ["First"]
 
 
-def test_ten_thousand_items_are_capped_newest_first_and_fast():
+def test_ten_thousand_items_are_capped_newest_first():
     items = "".join(
         item(
             title=f"T{i}",
@@ -298,9 +295,7 @@ def test_ten_thousand_items_are_capped_newest_first_and_fast():
         )
         for i in range(10_000)
     )
-    started = time.monotonic()
     releases = parse(rss(items).encode()).releases
-    assert time.monotonic() - started < 5
     assert len(releases) == MAX_ITEMS
     dates = [r.published for r in releases]
     assert dates == sorted(dates, reverse=True) and dates[0].startswith("2019-")
