@@ -240,7 +240,8 @@ class DatabaseFolder:
 
 
 def copy_database(root: Path, dest: Path) -> Path:
-    """Copy the database files (not the lock, leftovers or broken files) to a new folder `dest`.
+    """Copy the database files (not the lock, leftovers or broken files) to a new folder `dest`,
+    with the dedupe index (`_copy_keys`).
 
     Consistent when the caller holds the lock. The copy is made beside `dest` and renamed into
     place, so an interrupted backup never looks complete.
@@ -257,6 +258,8 @@ def copy_database(root: Path, dest: Path) -> Path:
             if (root / name).exists():
                 shutil.copyfile(root / name, partial / name)
                 _fsync_file(partial / name)
+        if _copy_keys(root / KEYS_FILE, partial / KEYS_FILE):
+            _fsync_file(partial / KEYS_FILE)
         fsync_dir(partial / RELEASES_DIR)
         fsync_dir(partial / INDEX_DIR)
         fsync_dir(partial)
@@ -266,6 +269,26 @@ def copy_database(root: Path, dest: Path) -> Path:
         shutil.rmtree(partial, ignore_errors=True)
         raise
     return dest
+
+
+def _copy_keys(source: Path, target: Path) -> bool:
+    """Copy keys.sqlite through SQLite's backup API, which includes what its write-ahead log
+    holds; True if copied. The index is a cache of the chunks: where it cannot be read (a
+    read-only database whose log SQLite may not open), the copy goes without it and the
+    first write to the restored database builds it from the chunks."""
+    if not source.exists():
+        return False
+    import sqlite3
+
+    try:
+        reading = sqlite3.connect(f"{source.as_uri()}?mode=ro", uri=True)
+        with contextlib.closing(reading) as src, contextlib.closing(sqlite3.connect(target)) as dst:
+            src.backup(dst)
+    except sqlite3.Error:
+        for leftover in target.parent.glob(f"{target.name}*"):
+            leftover.unlink(missing_ok=True)
+        return False
+    return True
 
 
 def _fsync_file(path: Path) -> None:

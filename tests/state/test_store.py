@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import shutil
 import threading
 from dataclasses import replace
 from pathlib import Path
@@ -247,6 +248,31 @@ def test_backup_is_a_database_that_opens_with_everything(tmp_path: Path, store: 
     assert copy.get(ids[0]).note == "kept"  # type: ignore[union-attr]
     with pytest.raises(StoreError, match="already exists"):
         store.backup(tmp_path / "backup")
+
+
+@pytest.mark.parametrize("keys", ["copied", "lost"])
+def test_a_restored_backup_dedupes_against_what_it_holds(
+    tmp_path: Path, store: Store, keys: str
+) -> None:
+    """The backup copies the dedupe index (keys.sqlite) with the chunks; a backup without it
+    (a read-only database's, or one copied by hand) builds it again at its first write."""
+    kept = make_items(5, published="2024-03-10")
+    store.add(kept)
+    dest = store.backup(tmp_path / "backup")
+    assert (dest / "keys.sqlite").exists()
+    later = make_items(3, prefix="later", published="2024-03-11")
+    store.add(later)
+    restored = tmp_path / "restored"
+    shutil.copytree(dest, restored)
+    if keys == "lost":
+        (restored / "keys.sqlite").unlink()
+    again = Store(restored, load="none")
+    assert again.add(kept).new == [], "what the backup holds is known"
+    by_guid = make_item("elsewhere", guid=kept[0].release.guid, published="2024-03-12")
+    assert again.add([by_guid]).new == []
+    assert [r.id for r in again.add(later).new] == [i.release.id for i in later]
+    again.close()
+    assert len(Store(restored)) == 8
 
 
 def test_import_adds_releases_and_never_overrides_a_local_decision(
