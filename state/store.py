@@ -151,6 +151,7 @@ class Store:
         )
         self._folder.lock_timeout = lock_timeout
         self._lock = threading.RLock()
+        self._waits = threading.local()  # .handler: see `telling_waits`
         self._mem = Memory()
         self._bodies = Bodies(self.path)
         self._signature: tuple[int, int, int] | None = None
@@ -429,6 +430,19 @@ class Store:
         with self._folder.locked(), self._lock:
             return copy_database(self.path, Path(dest))
 
+    @contextmanager
+    def telling_waits(self, handler: Callable[[str], None]) -> Iterator[None]:
+        """While the block runs, a write of this thread that finds the database lock held by
+        another process for more than half a second calls `handler` with who holds it (from
+        the thread that waits), then keeps waiting up to `lock_timeout`: the caller can say
+        at once that the write waits, and still hear how it ended."""
+        previous = getattr(self._waits, "handler", None)
+        self._waits.handler = handler
+        try:
+            yield
+        finally:
+            self._waits.handler = previous
+
     def close(self) -> None:
         with self._lock:
             self._closed = True
@@ -482,7 +496,8 @@ class Store:
             raise ReadOnlyDatabase(self.path)
         # The database lock first: while another process holds it, this thread waits without
         # the store's own lock, so that readers (the dashboard's keys) go on.
-        with self._folder.locked(), self._lock:
+        on_wait = getattr(self._waits, "handler", None)
+        with self._folder.locked(on_wait), self._lock:
             try:
                 with self._folder.transaction_held() as txn:
                     first: Load = "all" if complete else "none"

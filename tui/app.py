@@ -35,6 +35,7 @@ from state import (
 )
 from tui.alerts import alert_candidates, run_alert_hook, send_alerts
 from tui.messages import (
+    DecisionWaiting,
     DecisionWritten,
     PollFinished,
     PollProgressed,
@@ -47,7 +48,7 @@ from tui.report import seconds_until_next_poll
 from tui.screens.main import MainScreen
 from tui.services import PollProgress, PollReport, StoreBackoff, poll_into_store
 from tui.themes import terminal_theme
-from tui.triage import READ_ONLY, Triage, WriteDone
+from tui.triage import READ_ONLY, Triage, WriteDone, WriteWaiting
 
 
 def local_now() -> datetime:
@@ -295,15 +296,21 @@ class SummitWatchApp(App[None]):
             os._exit(1)
 
     def _triage(self) -> Triage:
-        return Triage(self.store, on_done=self._decision_done)
+        return Triage(self.store, on_done=self._decision_done, on_waiting=self._decision_waiting)
 
     def _decision_done(self, done: WriteDone) -> None:
         # Called by the triage writer thread: post_message is safe from there; the handler
         # below passes the event on to the screens.
         self.post_message(DecisionWritten(done))
 
+    def _decision_waiting(self, waiting: WriteWaiting) -> None:
+        self.post_message(DecisionWaiting(waiting))  # from the writer thread, as above
+
     def on_decision_written(self, event: DecisionWritten) -> None:
         self.events.publish(DecisionWritten(event.done))
+
+    def on_decision_waiting(self, event: DecisionWaiting) -> None:
+        self.events.publish(DecisionWaiting(event.waiting))
 
     def watch_store(self) -> None:
         """Show what another process stored; cheap when nothing changed. A damaged file is

@@ -12,7 +12,7 @@ from textual.message import Message
 
 from state import StoredRelease
 from tui.services import PollProgress, PollReport
-from tui.triage import WriteDone
+from tui.triage import WriteDone, WriteWaiting
 
 
 @dataclass
@@ -40,6 +40,14 @@ class DecisionWritten(Message, bubble=False):
     """A triage decision reached the disk, or failed to (posted by the triage writer thread)."""
 
     done: WriteDone
+
+
+@dataclass
+class DecisionWaiting(Message, bubble=False):
+    """A triage decision waits for another process's database lock (posted by the triage
+    writer thread); its `DecisionWritten` follows."""
+
+    waiting: WriteWaiting
 
 
 @dataclass

@@ -4,8 +4,10 @@ A key press must never wait for a disk or for another process's lock, and two ke
 within a millisecond must reach the store in the order they were pressed. So a decision is
 shown at once (`apply` and `undo` return the records to show) and queued; one writer thread
 writes the queue in order, and reports each write as saved or failed through `on_done`
-(called from that thread). A failed decision is taken off the screen again (the caller shows
-`before`), its rows are remembered as not saved, and a note's text is kept for the retry.
+(called from that thread), and, through `on_waiting`, a write that waits for another
+process's lock as soon as it starts waiting. A failed decision is taken off the screen again
+(the caller shows `before`), its rows are remembered as not saved, and a note's text is kept
+for the retry.
 `wait()` lets a quitting app finish what is queued.
 """
 
@@ -51,15 +53,31 @@ class WriteDone:
     error: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class WriteWaiting:
+    """A decision whose write waits for another process's database lock (`holder` says
+    who); its `WriteDone` follows, saved or failed."""
+
+    decision: Decision
+    holder: str
+
+
 DoneHandler = Callable[[WriteDone], None]
+WaitingHandler = Callable[[WriteWaiting], None]
 
 
 class Triage:
     """Applies a change to several releases at once and remembers how to take it back."""
 
-    def __init__(self, store: Store, on_done: DoneHandler | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        on_done: DoneHandler | None = None,
+        on_waiting: WaitingHandler | None = None,
+    ) -> None:
         self.store = store
         self.on_done = on_done
+        self.on_waiting = on_waiting
         self._done: list[TriageAction] = []
         self._queue: queue.Queue[Decision | None] = queue.Queue()
         self._idle = threading.Condition()
@@ -152,9 +170,17 @@ class Triage:
     def _write(self, decision: Decision) -> WriteDone:
         saved: list[StoredRelease] = []
         pairs = list(zip(decision.before, decision.changes, strict=True))
+        told: list[str] = []  # once a decision, though each release's write may wait
+
+        def waiting(holder: str) -> None:
+            if not told and self.on_waiting is not None:
+                told.append(holder)
+                self.on_waiting(WriteWaiting(decision, holder))
+
         try:
-            for stored, change in pairs:
-                saved += self.store.update([stored.id], **change)
+            with self.store.telling_waits(waiting):
+                for stored, change in pairs:
+                    saved += self.store.update([stored.id], **change)
         except (StoreError, OSError) as exc:
             message = str(exc) if isinstance(exc, StoreError) else str(exc.strerror or exc)
             written = {r.id for r in saved}

@@ -42,7 +42,11 @@ from state.engine.storage import (
 )
 from state.errors import CorruptDatabase, NewerSchema, ReadOnlyDatabase, StoreError
 
-__all__ = ["DatabaseFolder", "copy_database"]
+__all__ = ["WAIT_NOTICE", "DatabaseFolder", "WaitHandler", "copy_database", "lock_holder"]
+
+# A write that has not had the lock for this long tells its `on_wait` who holds it.
+WAIT_NOTICE = 0.5
+WaitHandler = Callable[[str], None]
 
 
 class DatabaseFolder:
@@ -199,14 +203,24 @@ class DatabaseFolder:
             self.write_manifest(manifest)
 
     @contextlib.contextmanager
-    def locked(self) -> Iterator[None]:
+    def locked(self, on_wait: WaitHandler | None = None) -> Iterator[None]:
+        """Hold the writers' lock, waiting up to `lock_timeout` for another process. When the
+        lock is not free within `WAIT_NOTICE` seconds, `on_wait` hears who holds it (and the
+        wait goes on)."""
         if self.read_only:
             raise ReadOnlyDatabase(self.root)
         try:
-            self._lock.acquire(timeout=self.lock_timeout)
+            if on_wait is None or self.lock_timeout <= WAIT_NOTICE:
+                self._lock.acquire(timeout=self.lock_timeout)
+            else:
+                try:
+                    self._lock.acquire(timeout=WAIT_NOTICE)
+                except Timeout:
+                    on_wait(f"{self.lock_holder()} holds the database lock")
+                    self._lock.acquire(timeout=self.lock_timeout - WAIT_NOTICE)
         except Timeout as exc:
             raise StoreError(
-                f"{self.root}: another summitwatch process has held the database lock for "
+                f"{self.root}: {self.lock_holder()} has held the database lock for "
                 f"{self.lock_timeout:g} s; try again, or look for a stuck process."
             ) from exc
         except PermissionError as exc:
@@ -215,6 +229,11 @@ class DatabaseFolder:
             yield
         finally:
             self._lock.release()
+
+    def lock_holder(self) -> str:
+        """Who holds the writers' lock, in words: "summitwatch poll (process 4242)" where the
+        system says (Linux's /proc/locks), else "another process"."""
+        return lock_holder(self.root / LOCK) or "another process"
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Transaction]:
@@ -237,6 +256,52 @@ class DatabaseFolder:
         txn.commit()
         if self.on_commit is not None:
             self.on_commit(txn)
+
+
+def lock_holder(lock: Path) -> str | None:
+    """The process holding the flock on the file `lock`, named from its command line, from
+    /proc/locks; None where the system does not say (not Linux, not visible to us)."""
+    try:
+        st = os.stat(lock)
+        table = Path("/proc/locks").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return None
+    for line in table.splitlines():
+        # "3: FLOCK  ADVISORY  WRITE 4242 fd:01:1234567 0 EOF"; waiters are marked "->"
+        fields = line.split()
+        if len(fields) < 6 or fields[1] != "FLOCK" or "->" in fields:
+            continue
+        try:
+            major, minor, inode = fields[5].split(":")
+            same = int(inode) == st.st_ino and (int(major, 16), int(minor, 16)) == (
+                os.major(st.st_dev),
+                os.minor(st.st_dev),
+            )
+        except ValueError:
+            continue
+        if same and fields[4].isdigit():
+            return f"{_program(int(fields[4]))} (process {fields[4]})"
+    return None
+
+
+def _program(pid: int) -> str:
+    """A process's program in a few words ("summitwatch poll", "python"), printable only."""
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return "a process"
+    args = [a.decode("utf-8", "replace") for a in raw.split(b"\0") if a]
+    while len(args) > 1 and os.path.basename(args[0]).startswith("python"):
+        if args[1].startswith("-"):
+            break
+        args = args[1:]  # the script a Python runs, not the interpreter
+    if not args:
+        return "a process"
+    words = [os.path.basename(args[0])]
+    if words[0] == "summitwatch":
+        words += [a for a in args[1:] if not a.startswith("-")][:1]
+    text = " ".join(words)
+    return "".join(c for c in text if c.isprintable())[:60] or "a process"
 
 
 def copy_database(root: Path, dest: Path) -> Path:

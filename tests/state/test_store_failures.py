@@ -44,6 +44,50 @@ def test_reads_go_on_while_a_write_waits_for_another_process(tmp_path: Path) -> 
     assert errors and "lock" in str(errors[0])
 
 
+def test_a_write_held_up_by_another_process_says_so_at_once_and_names_it(
+    tmp_path: Path,
+) -> None:
+    store = _store_with(tmp_path / "db", lock_timeout=20.0)
+    some = store.all()[0].id
+    heard: list[tuple[float, str]] = []
+    done: list[float] = []
+
+    def write() -> None:
+        with store.telling_waits(lambda words: heard.append((time.monotonic(), words))):
+            store.update([some], triage=TriageState.RELEVANT)
+        done.append(time.monotonic())
+
+    with lock_held_elsewhere(store.path) as holder:
+        started = time.monotonic()
+        writer = threading.Thread(target=write)
+        writer.start()
+        deadline = started + 10
+        while not heard and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert heard, "the write never said it was waiting"
+        assert heard[0][0] - started < 3.0
+        assert f"(process {holder.pid})" in heard[0][1], heard
+        assert "python" in heard[0][1] and "holds the database lock" in heard[0][1]
+        assert not done, "it waits on, as long as the lock timeout"
+    writer.join(timeout=10)
+    assert done and store.get(some).triage is TriageState.RELEVANT  # type: ignore[union-attr]
+    assert len(heard) == 1
+
+
+def test_a_write_that_never_gets_the_lock_names_who_held_it(tmp_path: Path) -> None:
+    store = _store_with(tmp_path / "db", lock_timeout=1.5)
+    heard: list[str] = []
+    some = store.all()[0].id
+    with (
+        lock_held_elsewhere(store.path) as holder,
+        store.telling_waits(heard.append),
+        pytest.raises(StoreError) as caught,
+    ):
+        store.update([some], starred=True)
+    assert len(heard) == 1
+    assert f"(process {holder.pid}) has held the database lock for 1.5 s" in str(caught.value)
+
+
 def test_a_write_on_a_full_disk_fails_with_a_message_and_changes_nothing(
     tmp_path: Path,
 ) -> None:

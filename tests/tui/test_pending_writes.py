@@ -112,6 +112,33 @@ async def test_keys_answer_while_a_write_waits_for_the_lock(
     assert answered < 0.5, f"a key waited {answered:.2f} s for another process's lock"
 
 
+async def test_a_decision_held_up_by_another_process_says_so_at_once_and_who(
+    tmp_path: Path, classifier: Classifier
+) -> None:
+    with Store(tmp_path / "db", lock_timeout=20.0) as store:
+        store.add(fixed_releases(), now=FIXED_NOW.isoformat(timespec="seconds"))
+        app = fixed_app_on(store, classifier)
+        async with app.run_test(size=(100, 30)) as pilot:
+            first = _rows(app).releases[0].id
+            with lock_held_elsewhere(store.path) as holder:
+                await pilot.press("s")
+                deadline = time.monotonic() + 10
+                while time.monotonic() < deadline and not app._notifications:
+                    await pilot.pause(0.05)
+                messages = [n.message for n in app._notifications]
+                assert any(
+                    "Star is waiting to be saved" in m and f"(process {holder.pid})" in m
+                    for m in messages
+                ), messages
+                assert _rows(app).saving == {first}  # the row says '…' meanwhile
+                assert app.triage.pending == 1, "still trying, not given up"
+                release(holder)
+                await _written(app, pilot)
+            assert _rows(app).saving == set() and _rows(app).unsaved == set()
+            with Store(store.path, read_only=True) as again:
+                assert again.get(first).starred  # type: ignore[union-attr]
+
+
 async def test_a_decision_the_lock_keeps_off_disk_is_reported_and_marked(
     slow_store: Store, classifier: Classifier
 ) -> None:

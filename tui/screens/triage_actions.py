@@ -21,7 +21,7 @@ from textual.screen import Screen
 
 from feeds import PillarSet
 from state import Briefing, Correction, StoredRelease, TriageState
-from tui.messages import DecisionWritten
+from tui.messages import DecisionWaiting, DecisionWritten
 from tui.palette import PaletteEntry
 from tui.triage import READ_ONLY, Triage
 from tui.widgets.release_list import ReleaseList
@@ -151,6 +151,19 @@ class TriageScreen(Screen[None]):
                 timeout=15,
                 markup=False,
             )
+
+    def on_decision_waiting(self, event: DecisionWaiting) -> None:
+        """A decision waits for another process's lock: say so now (its row shows '…'); its
+        outcome is told when it comes."""
+        waiting = event.waiting
+        self.notify(
+            f"{waiting.decision.label} is waiting to be saved: {waiting.holder}. Keys keep "
+            "working; you are told if it cannot be saved.",
+            title="Waiting for the database",
+            severity="warning",
+            timeout=8,
+            markup=False,
+        )
 
     def _show_saving(self) -> None:
         self.unsaved = frozenset(self.triage.unsaved)
