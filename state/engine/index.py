@@ -15,7 +15,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Final, cast
 
 import orjson
 
@@ -34,8 +34,19 @@ from state.engine.storage import (
 )
 
 __all__ = [
+    "BODY_KEY",
+    "BODY_KIND",
+    "DIGEST",
     "EMPTY_EVIDENCE",
+    "FEATURES",
+    "GUID",
+    "HAS_TEXT",
+    "ID",
     "INDEX_FORMAT",
+    "ROW_LENGTH",
+    "SOURCES",
+    "TITLE_KEY",
+    "URL_KEY",
     "Row",
     "index_name",
     "is_partition",
@@ -47,11 +58,41 @@ __all__ = [
 INDEX_FORMAT = 2  # 2: the keys digest at the end of each row
 # Light records share one empty, read-only evidence mapping.
 EMPTY_EVIDENCE: Mapping[str, Evidence] = MappingProxyType({})
-# id, source, country, language, title, link, published, summary, guid, classification
-# language, summit, summit score, pillars, pillar scores, first seen, sources, changed at,
-# the four dedupe keys (url, title, body, body kind), has text, event features or None,
-# the keys' digest (`state.dedupe.release_digest`).
-Row = list[Any]
+# One release's light fields, in the order of the positions below: a tuple (a JSON list in
+# the index file) rather than a class, since opening a store builds 100,000 of them and unpacks
+# each once (`Memory.light`). Read positions by name: `row[HAS_TEXT]`.
+Row = tuple[
+    str, str, str, str, str, str, str, str, str,  # release: id ... guid
+    str, bool, float, list[str], dict[str, float],  # classification: language ... pillar scores
+    str, list[str], str,  # first seen, sources, changed at
+    str, str, str, str,  # dedupe keys: url, title, body hashes, body kind ("text", "summary", "")
+    bool, list[str] | None, str,  # has a text; event features (summit only); keys' digest
+]  # fmt: skip
+ID: Final = 0
+SOURCE: Final = 1
+COUNTRY: Final = 2
+LANGUAGE: Final = 3
+TITLE: Final = 4
+LINK: Final = 5
+PUBLISHED: Final = 6
+SUMMARY: Final = 7
+GUID: Final = 8
+CLASS_LANGUAGE: Final = 9
+SUMMIT: Final = 10
+SUMMIT_SCORE: Final = 11
+PILLARS: Final = 12
+PILLAR_SCORES: Final = 13
+FIRST_SEEN: Final = 14
+SOURCES: Final = 15
+CHANGED_AT: Final = 16
+URL_KEY: Final = 17
+TITLE_KEY: Final = 18
+BODY_KEY: Final = 19
+BODY_KIND: Final = 20
+HAS_TEXT: Final = 21
+FEATURES: Final = 22
+DIGEST: Final = 23
+ROW_LENGTH: Final = 24
 
 
 def is_partition(name: str) -> bool:
@@ -73,25 +114,26 @@ def row_from_doc(doc: Mapping[str, Any]) -> Row:
     if summit and not isinstance(found, list):
         found = doc_features(doc)
     kind = k.get("k", "")
-    return [
-        *(str(r["id"]), str(r.get("source", "")), str(r.get("country", ""))),
-        *(str(r.get("language", "")), str(r.get("title", "")), str(r.get("link", ""))),
-        *(str(r.get("published", "")), str(r.get("summary", "")), str(r.get("guid", ""))),
-        *(str(c.get("language", "")), summit, float(c.get("summit_score", 0.0))),
+    return (
+        str(r["id"]), str(r.get("source", "")), str(r.get("country", "")),
+        str(r.get("language", "")), str(r.get("title", "")), str(r.get("link", "")),
+        str(r.get("published", "")), str(r.get("summary", "")), str(r.get("guid", "")),
+        str(c.get("language", "")), summit, float(c.get("summit_score", 0.0)),
         list(pillar_ids(c.get("pillars", ()))),
         {str(p): float(v) for p, v in (c.get("pillar_scores") or {}).items()},
-        *(str(doc.get("first_seen", "")), [str(s) for s in doc.get("sources", ())]),
+        str(doc.get("first_seen", "")), [str(s) for s in doc.get("sources", ())],
         str(doc.get("changed_at", "")),
-        *(str(k.get("u", "")), str(k.get("h", "")), str(k.get("b", ""))),
+        str(k.get("u", "")), str(k.get("h", "")), str(k.get("b", "")),
         kind if kind in ("text", "summary") else "",
         bool(r.get("text")),
         found,
         str(k.get("d", "")),
-    ]
+    )  # fmt: skip
 
 
 def _oldest_first(row: Row) -> tuple[str, str, str]:
-    return (row[6] or row[14], row[14], row[0])  # the store's order, reversed
+    first_seen = row[FIRST_SEEN]
+    return (row[PUBLISHED] or first_seen, first_seen, row[ID])  # the store's order, reversed
 
 
 def rows_of(tables: Tables) -> list[Row]:
@@ -132,7 +174,11 @@ def _indexed_rows(root: Path, name: str) -> tuple[list[Row], Version] | None:
     rows = data.get("rows")
     if meta != wanted or not isinstance(rows, list):
         return None
-    return rows, version  # each row is checked as it is used (`Memory.light`)
+    if not all(type(row) is list and len(row) == ROW_LENGTH for row in rows):
+        return None
+    # Rows as `row_from_doc` wrote them; the types of their fields are checked as each is
+    # used (`Memory.light`), and a row edited by hand then has its chunk read in full.
+    return [cast(Row, tuple(row)) for row in rows], version
 
 
 def read_partition_rows(root: Path, name: str, use_index: bool = True) -> tuple[list[Row], Version]:

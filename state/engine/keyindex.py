@@ -35,7 +35,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from state.dedupe import Keys, guid_key
-from state.engine.index import Row, is_partition, read_partition_rows
+from state.engine.index import (
+    BODY_KEY,
+    BODY_KIND,
+    DIGEST,
+    GUID,
+    ID,
+    SOURCES,
+    TITLE_KEY,
+    URL_KEY,
+    Row,
+    is_partition,
+    read_partition_rows,
+)
 from state.engine.storage import KEYS_FILE, RACY_NS, RELEASES_DIR, adopt, head_token, json_names
 from state.errors import StoreError
 
@@ -380,16 +392,17 @@ class KeyIndex:
 
     @staticmethod
     def _values(row: Row, cid: int) -> _Values:
-        kind = row[20] if row[20] in ("text", "summary") else ""
-        sources: Iterable[str] = row[15]
+        # str() on each field: a row read from an index file is typed as written, not checked.
+        kind = row[BODY_KIND] if row[BODY_KIND] in ("text", "summary") else ""
+        sources: Iterable[str] = row[SOURCES]
         return (
-            str(row[0]),
+            str(row[ID]),
             cid,
-            _guid_blob(str(row[8])),
-            _blob(str(row[17])),
-            _blob(str(row[18])),
-            _blob(str(row[19])),
+            _guid_blob(str(row[GUID])),
+            _blob(str(row[URL_KEY])),
+            _blob(str(row[TITLE_KEY])),
+            _blob(str(row[BODY_KEY])),
             kind,
-            _blob(str(row[23])),
+            _blob(str(row[DIGEST])),
             _SOURCES_SEP.join(map(str, sources)),
         )

@@ -12,7 +12,7 @@ from typing import Any
 from feeds import Classification, Release, SourceHealth
 from state.engine.codec import BLANK_TRIAGE, triage_fields, triage_tuple
 from state.engine.fastinit import maker
-from state.engine.index import EMPTY_EVIDENCE, Row
+from state.engine.index import EMPTY_EVIDENCE, FEATURES, HAS_TEXT, ID, Row
 from state.engine.storage import HEALTH, TRIAGE, Tables, file_meta
 from state.records import StoredRelease
 
@@ -66,28 +66,30 @@ class Memory:
 
     def put_row(self, row: Row, name: str) -> StoredRelease:
         """Hold the release of one index row (written by this process): `load_rows` for one."""
-        release_id = row[0]
+        release_id, found = row[ID], row[FEATURES]
         self.forget(release_id)
         stored = self.releases[release_id] = self.light(row)
         self.where[release_id] = name
         self.ids.setdefault(name, set()).add(release_id)
-        if not row[21]:
+        if not row[HAS_TEXT]:
             self.bare.add(release_id)
-        if row[22] is not None:
-            self.features[release_id] = tuple(map(intern, row[22]))
+        if found is not None:
+            self.features[release_id] = tuple(map(intern, found))
         return stored
 
     def load_rows(self, name: str, rows: Sequence[Row]) -> None:
         """Add the releases of `rows`, from the month `name`, to what memory holds."""
         where = self.where
-        fresh = [row for row in rows if row[0] not in where]  # else the first file wins
-        ids = [row[0] for row in fresh]
+        fresh = [row for row in rows if row[ID] not in where]  # else the first file wins
+        ids = [row[ID] for row in fresh]
         self.releases.update(zip(ids, map(self.light, fresh), strict=True))
         where.update(dict.fromkeys(ids, name))
         self.ids.setdefault(name, set()).update(ids)
-        self.bare.update(row[0] for row in fresh if not row[21])
+        self.bare.update(row[ID] for row in fresh if not row[HAS_TEXT])
         self.features.update(
-            (row[0], tuple(map(intern, row[22]))) for row in fresh if row[22] is not None
+            (row[ID], tuple(map(intern, found)))
+            for row in fresh
+            if (found := row[FEATURES]) is not None
         )
 
     def replace_rows(self, name: str, rows: Sequence[Row], token: str, seen: str) -> None:
