@@ -148,6 +148,32 @@ def measure_ours(path: Path, rng: random.Random) -> dict[str, float]:
     }
 
 
+def measure_poll_share(path: Path) -> dict[str, float]:
+    """The store's part of a poll that brings 60 new releases, as `summitwatch poll` does it:
+    open loading nothing, add them with their keys computed already, record the health of two
+    sources, close. Wall and CPU seconds of the whole, and of the open alone."""
+    from feeds.models import SourceHealth
+    from state.dedupe import keys_for
+    from state.store import Store
+
+    rng = random.Random(time.time_ns())
+    items = [make(10**9 + rng.randrange(10**9), rng, "2026-11") for _ in range(60)]
+    keys = [keys_for(item.release) for item in items]
+    wall, cpu = time.perf_counter(), time.process_time()
+    store = Store(path, load="none")
+    opened, opened_cpu = time.perf_counter() - wall, time.process_time() - cpu
+    added = store.add(items, light=True, keys=keys).new
+    store.record_health([SourceHealth(source=f"source-{n}") for n in range(2)])
+    store.close()
+    assert len(added) == 60
+    return {
+        "open": opened,
+        "open_cpu": opened_cpu,
+        "wall": time.perf_counter() - wall,
+        "cpu": time.process_time() - cpu,
+    }
+
+
 def measure_iter_full(path: Path) -> dict[str, float]:
     from state.store import Store
 
@@ -195,6 +221,8 @@ def measure(kind: str, path: Path) -> dict[str, float]:
     rng = random.Random(time.time_ns())
     if kind == "iter_full":
         result = measure_iter_full(path)
+    elif kind == "poll_share":
+        result = measure_poll_share(path)
     else:
         result = (measure_ours if kind == "ours" else measure_default)(path, rng)
     result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -13,7 +13,9 @@ BENCH_STORE_POLL_REPS rounds, a fresh copy of that store and a fresh empty store
 from the two other feeds (every release new: ~60), then polled again (every feed unchanged:
 304s), each `summitwatch poll --all` a fresh process under /usr/bin/time. Medians printed, with
 the CPU seconds (user and system) beside the wall clock: on a shared machine the wall clock
-follows the load, CPU time much less.
+follows the load, CPU time much less. Last, the store's own part of such a poll without the
+network, the parsing and the imports (`bench_store.measure_poll_share`: open, add 60, record
+health, close, in a fresh process), into a fresh copy of the large store and an empty one.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.bench.bench_store import run
 from tests.bench.loopback import config_text, feed_server, feed_urls, missing, poll_command, timed
 
 RELEASES = int(os.environ.get("BENCH_STORE_POLL_RELEASES", "100000"))
@@ -68,6 +71,7 @@ def test_a_poll_costs_what_it_brings_not_what_is_stored(tmp_path: Path) -> None:
         print(f"\nbuilt {RELEASES} releases in {time.perf_counter() - started:.0f} s")
         first = _timed(poll_command(warm_up, big))
         runs: dict[str, list[tuple[float, float, float]]] = {}
+        shares: dict[str, list[dict[str, float]]] = {}
         for rep in range(REPS):
             copy = tmp_path / f"big-{rep}"
             shutil.copytree(big, copy)
@@ -80,6 +84,20 @@ def test_a_poll_costs_what_it_brings_not_what_is_stored(tmp_path: Path) -> None:
                 )
                 runs.setdefault(f"unchanged, {name}", []).append(_timed(poll_command(measured, db)))
             shutil.rmtree(copy)
+            shutil.copytree(big, copy)
+            for name, db in (
+                ("empty store", tmp_path / f"share-{rep}"),
+                (f"{RELEASES} stored", copy),
+            ):
+                shares.setdefault(name, []).append(run("poll_share", db))
+            shutil.rmtree(copy)
     print(_line(f"first poll at {RELEASES} (builds index)", [first]))
     for label, figures in runs.items():
         print(_line(label, figures))
+    print("the store's part alone (open, add 60, health, close; ms, medians):")
+    for name, results in shares.items():
+        figures = {k: statistics.median(r[k] for r in results) * 1000 for k in results[0]}
+        print(
+            f"  {name:<34} wall {figures['wall']:5.0f}   CPU {figures['cpu']:5.0f}"
+            f"   (open: wall {figures['open']:4.0f}, CPU {figures['open_cpu']:4.0f})"
+        )
