@@ -346,7 +346,7 @@ def _copy_keys(source: Path, target: Path) -> bool:
     import sqlite3
 
     try:
-        reading = sqlite3.connect(f"{source.as_uri()}?mode=ro", uri=True)
+        reading = sqlite3.connect(f"{source.absolute().as_uri()}?mode=ro", uri=True)
         with contextlib.closing(reading) as src, contextlib.closing(sqlite3.connect(target)) as dst:
             src.backup(dst)
     except sqlite3.Error:

@@ -275,6 +275,16 @@ def test_a_restored_backup_dedupes_against_what_it_holds(
     assert len(Store(restored)) == 8
 
 
+def test_a_database_named_by_a_relative_path_is_backed_up_with_its_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with Store(Path("db")) as store:
+        store.add(make_items(2))
+        dest = store.backup(Path("copy"))
+    assert (tmp_path / "copy" / "keys.sqlite").exists() and not dest.is_absolute()
+
+
 def test_import_adds_releases_and_never_overrides_a_local_decision(
     tmp_path: Path, store: Store
 ) -> None:
