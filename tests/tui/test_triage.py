@@ -213,17 +213,6 @@ async def test_health_screen_shows_the_last_error(fixed_app: SummitWatchApp) -> 
         assert fixed_app.screen.query_one(Navigator)
 
 
-async def test_timeline_counts_releases_per_day(fixed_app: SummitWatchApp) -> None:
-    from textual.widgets import Sparkline
-
-    async with fixed_app.run_test(size=(160, 48)) as pilot:
-        await pilot.press("t")
-        await pilot.pause()
-        sparks = list(fixed_app.screen.query(Sparkline))
-        assert len(sparks) == 8
-        await pilot.press("escape")
-
-
 async def test_polling_in_the_background_never_blocks_the_list(
     demo_app: SummitWatchApp, demo_store: Store
 ) -> None:
