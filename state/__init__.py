@@ -44,6 +44,7 @@ if TYPE_CHECKING:  # the names as type checkers see them; at run time they load 
     from state.briefing import (
         Briefing as Briefing,
         briefing_folder as briefing_folder,
+        briefing_name as briefing_name,
         counted as counted,
         to_markdown as to_markdown,
         write_briefing as write_briefing,
@@ -117,6 +118,7 @@ _HOMES = {
     "matches": "state.alerts.rules",
     "Briefing": "state.briefing",
     "briefing_folder": "state.briefing",
+    "briefing_name": "state.briefing",
     "counted": "state.briefing",
     "to_markdown": "state.briefing",
     "write_briefing": "state.briefing",

@@ -23,6 +23,7 @@ from state.records import StoredRelease, TriageState
 __all__ = [
     "Briefing",
     "briefing_folder",
+    "briefing_name",
     "counted",
     "strongest_pillar",
     "to_markdown",
@@ -159,6 +160,11 @@ def briefing_folder(configured: Path | None = None) -> Path:
     return configured if configured is not None else data_dir() / "briefings"
 
 
+def briefing_name(now: datetime) -> str:
+    """The file name of a briefing prepared at `now` (the minute)."""
+    return f"briefing-{now:%Y-%m-%d-%H%M}.md"
+
+
 def write_briefing(text: str, folder: Path, now: datetime) -> Path:
     """Write `text` to a new file in `folder` (made if missing) and return its path.
 
@@ -166,7 +172,7 @@ def write_briefing(text: str, folder: Path, now: datetime) -> Path:
     file is created exclusively, so not even another process's briefing is replaced.
     """
     folder.mkdir(parents=True, exist_ok=True)
-    stem = f"briefing-{now:%Y-%m-%d-%H%M}"
+    stem = briefing_name(now).removesuffix(".md")
     for n in range(1, 10_000):
         path = folder / (f"{stem}.md" if n == 1 else f"{stem}-{n}.md")
         try:

@@ -9,6 +9,7 @@ A key that cannot act (nothing listed, nothing to undo, no link) is greyed by `c
 
 from __future__ import annotations
 
+import io
 import webbrowser
 from collections.abc import Sequence
 from datetime import datetime
@@ -226,6 +227,11 @@ class TriageScreen(Screen[None]):
         if not chosen or not chosen[0].release.link:
             return
         link = chosen[0].release.link
+        if self.app.is_web:
+            # Served to a browser: that browser opens it, wherever the server runs.
+            self.app.open_url(link)
+            self.notify("Opened in a new tab of your browser.", timeout=3)
+            return
         try:
             webbrowser.get()
         except webbrowser.Error:
@@ -250,28 +256,49 @@ class TriageScreen(Screen[None]):
         self._export(starred, Briefing(scope="starred", not_relevant=True))
 
     def _export(self, ids: list[str], about: Briefing) -> None:
-        from state import briefing_folder, counted, to_markdown, write_briefing
+        from state import briefing_folder, to_markdown
 
         folder = briefing_folder(self.briefings)
+        served = self.app.is_web
 
         def write() -> None:
             # The list holds light records; the briefing quotes each release's evidence.
             order = {release_id: n for n, release_id in enumerate(ids)}
             shown = sorted(self.triage.store.iter_full(ids), key=lambda r: order[r.id])
             text = to_markdown(shown, self.pillars, about)
-            try:
-                path = write_briefing(text, folder, datetime.now())
-            except OSError as exc:
-                self.app.call_from_thread(
-                    self.notify,
-                    f"The briefing could not be written to {folder}: {exc.strerror or exc}",
-                    severity="error",
-                    markup=False,
-                )
-                return
-            written = counted(sum(1 for r in shown if about.keeps(r)))
-            self.app.call_from_thread(
-                self.notify, f"Wrote a briefing of {written} to {path}", markup=False, timeout=10
-            )
+            count = sum(1 for r in shown if about.keeps(r))
+            if served:  # the person is in a browser: the file goes there, not onto the server
+                self.app.call_from_thread(self._deliver, text, count)
+            else:
+                self._write_file(text, folder, count)
 
         self.run_worker(write, thread=True, group="export", exit_on_error=False)
+
+    def _write_file(self, text: str, folder: Path, count: int) -> None:
+        """In a worker thread: the briefing to a new file of `folder`, saying where."""
+        from state import counted, write_briefing
+
+        try:
+            path = write_briefing(text, folder, datetime.now())
+        except OSError as exc:
+            self.app.call_from_thread(
+                self.notify,
+                f"The briefing could not be written to {folder}: {exc.strerror or exc}",
+                severity="error",
+                markup=False,
+            )
+            return
+        self.app.call_from_thread(
+            self.notify,
+            f"Wrote a briefing of {counted(count)} to {path}",
+            markup=False,
+            timeout=10,
+        )
+
+    def _deliver(self, text: str, count: int) -> None:
+        """The briefing as a download of the browser the dashboard is served to."""
+        from state import briefing_name, counted
+
+        name = briefing_name(datetime.now())
+        self.app.deliver_text(io.StringIO(text), save_filename=name, mime_type="text/markdown")
+        self.notify(f"Sent {name} ({counted(count)}) to your browser.", markup=False, timeout=10)
