@@ -5,16 +5,15 @@ other, come from different sources or are in different languages, and either
 
 - open on the same meeting (a kind of meeting named in the title or the lead: summit, foreign
   ministers' meeting, dialogue, committee, commission... in English, Spanish or French) in the
-  same place (a city, or a venue that names one, such as Mexico's National Palace), where a
-  release whose lead names no place is not held against it; or
+  same place (a city, or a venue that names one, such as Mexico's National Palace); or
 - share most of what a translation keeps: numbers, names (capitalised words, accents folded)
   and mechanism terms (a small trilingual lexicon: "USMCA", "T-MEC" and "ACEUM" are one
   term). Words every summit release uses ("Summit", "Mexico") carry little weight: a feature
   counts by its inverse document frequency among the candidates.
 
 Groups are the connected components of matching pairs. This is a heuristic, not a translation
-model: releases with few features and no meeting in their lead are left alone rather than
-guessed at, and two meetings of one kind in one city within the same days would be joined.
+model: releases with few features and no meeting and place in their lead are left alone rather
+than guessed at, and two meetings of one kind in one city within the same days would be joined.
 """
 
 from __future__ import annotations
@@ -74,7 +73,7 @@ PLACES: Mapping[str, tuple[str, ...]] = {
         "mexico city", "ciudad de mexico", "cdmx", "ville de mexico", "palacio nacional",
         "national palace", "palais national",
     ),
-    "washington": ("washington",),
+    "washington": ("washington", "white house", "casa blanca", "maison blanche", "blair house"),
     "ottawa": ("ottawa", "parliament hill", "colline du parlement"),
     "toluca": ("toluca",),
     "quebec": ("quebec city", "ville de quebec", "ciudad de quebec", "quebec (quebec)"),
@@ -96,9 +95,9 @@ PLACES: Mapping[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 LEAD_CHARS = 500  # the title and this much of the text: where a release says what it is about
-# In every feature set written since meetings and places were added; a stored set without it
-# was made before and is made again from the text.
-FEATURES_VERSION = "~2"
+# In every feature set written by this lexicon (change it when MEETINGS or PLACES change); a
+# stored set without it was made by another and is made again from the text.
+FEATURES_VERSION = "~3"
 
 # Capitalised words that say nothing about which statement this is, in the three languages.
 _COMMON_WORDS = """
@@ -159,6 +158,8 @@ class _Candidate:
     source: str
     language: str
     features: frozenset[str]
+    meetings: frozenset[str]  # the kinds of meeting its lead names
+    places: frozenset[str]  # the places its lead names
 
 
 def _when(stored: StoredRelease) -> datetime | None:
@@ -197,8 +198,13 @@ def _candidates(releases: Iterable[StoredRelease], features_of: FeaturesOf) -> l
             continue
         release = stored.release
         feats = features_of(stored) - {FEATURES_VERSION}
-        if len(feats) >= MIN_SHARED or _kinds(feats, "meeting:"):
-            found.append(_Candidate(stored.id, when, release.source, release.language, feats))
+        meetings, places = _kinds(feats, "meeting:"), _kinds(feats, "place:")
+        if len(feats) >= MIN_SHARED or (meetings and places):
+            found.append(
+                _Candidate(
+                    stored.id, when, release.source, release.language, feats, meetings, places
+                )
+            )
     found.sort(key=lambda c: (c.when, c.id))
     return found
 
@@ -208,11 +214,9 @@ def _kinds(feats: frozenset[str], prefix: str) -> frozenset[str]:
 
 
 def _same_meeting(a: _Candidate, b: _Candidate) -> bool:
-    """Both leads name a meeting of one kind, and no two different places."""
-    if not _kinds(a.features, "meeting:") & _kinds(b.features, "meeting:"):
-        return False
-    places_a, places_b = _kinds(a.features, "place:"), _kinds(b.features, "place:")
-    return not (places_a and places_b) or bool(places_a & places_b)
+    """Both leads name a meeting of one kind in one place. A lead without a place is not
+    enough: releases that only say "the summit" would chain day after day into one event."""
+    return bool(a.meetings & b.meetings and a.places & b.places)
 
 
 def _similar(a: _Candidate, b: _Candidate, weight: Mapping[str, float]) -> bool:

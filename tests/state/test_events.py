@@ -167,3 +167,13 @@ def test_meetings_and_places_are_read_from_the_title_and_the_lead_only() -> None
     assert "meeting:summit" not in found and "place:ottawa" not in found
     venue = features("", SUMMIT_MX)
     assert {"meeting:summit", "place:mexico-city"} <= venue  # the National Palace is in it
+
+
+def test_a_summit_named_without_a_place_does_not_join_releases_by_itself() -> None:
+    # Releases that only say "the summit" would otherwise chain day after day into one event.
+    days = [
+        stored(f"d{n}", "The leaders spoke about the summit.", source=f"s{n}", language="en",
+               title="Summit", day=10 + n)
+        for n in range(4)
+    ]  # fmt: skip
+    assert group_events(days) == []
