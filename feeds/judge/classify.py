@@ -160,12 +160,16 @@ def _in_context(
         if not firm or sentence in listed:  # nothing else in the sentence: they all count
             merged[sentence] = _added(firm or {}, scores)
             continue
+        # Only the pillars reaching `CONTEXT_BAR` can overrule: most sentences have none, and
+        # then every context term counts, as above.
+        rivals = [(key, other) for key, other in firm.items() if other >= CONTEXT_BAR]
+        if not rivals:
+            merged[sentence] = _added(firm, scores)
+            continue
         mine = dict(firm)
         for pillar, value in scores.items():
             own = firm.get(pillar, 0.0)
-            if not any(
-                other >= CONTEXT_BAR and other > own for key, other in firm.items() if key != pillar
-            ):
+            if not any(other > own for key, other in rivals if key != pillar):
                 mine[pillar] = own + value
         merged[sentence] = mine
     for sentence in courtesy:

@@ -336,6 +336,10 @@ class PhraseIndex:
             self._learn(tokens)
             known_tokens = list(map(self._by_token.__getitem__, tokens))
         append = hits.append
+        # The original text of the span an exact phrase was last checked on: the plural-only
+        # terms ("ministers", "ministros", "Ministres", ...) share their stem, and so each of
+        # them is checked on the same word; it is cut from the original once, not once each.
+        checked, piece = (-1, -1), ""
         for index in compress(count(), known_tokens):
             candidates = known_tokens[index]
             if candidates is by_pair:
@@ -352,8 +356,12 @@ class PhraseIndex:
                     continue
                 last = index + span
                 end = starts[last] + len(tokens[last])
-                if exact and not _same_acronym(exact, folded, text, starts[index], end):
-                    continue
+                if exact:
+                    if checked != (index, last):
+                        checked = (index, last)
+                        piece = _acronym_piece(folded, text, starts[index], end)
+                    if piece != exact:
+                        continue
                 covered[category] = last
                 append((phrase, index, last, starts[index], end))
         return hits
@@ -416,10 +424,11 @@ def _prune(phrases: Iterable[Phrase], categories: dict[str, int]) -> list[Candid
     return found
 
 
-def _same_acronym(exact: str, folded: Folded, original: str, start: int, end: int) -> bool:
-    """Acronyms that are also words ("US", "CLAN") must keep their capitals in the original."""
+def _acronym_piece(folded: Folded, original: str, start: int, end: int) -> str:
+    """The original text of a span, as an exact phrase compares with it: acronyms that are also
+    words ("US", "CLAN") must keep their capitals in the original."""
     first, last = folded.original_span(start, end)
     piece = original[first:last]
     if piece.isalnum():  # one plain word, the usual case: no punctuation to drop
-        return piece == exact
-    return _NON_WORD.sub("", piece) == exact
+        return piece
+    return _NON_WORD.sub("", piece)
