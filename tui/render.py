@@ -93,10 +93,14 @@ def _decisions(stored: StoredRelease, pillars: PillarSet) -> Text:
         out.append("\n  “")
         out.append(summit_evidence.sentence)
         out.append("”")
-    against = _against_terms(stored)
+    against = _against_terms(stored, pillars)
     if against:
         out.append("\nAgainst: ", style="bold")
-        out.append(", ".join(against), style=AGAINST_STYLE)
+        for index, (decision, phrases) in enumerate(against.items()):
+            if index:
+                out.append("; ")
+            out.append(f"{decision}: ")
+            out.append(", ".join(phrases), style=AGAINST_STYLE)
     out.append("\nPillars: ", style="bold")
     if not stored.pillars:
         out.append("none")
@@ -140,14 +144,21 @@ def against_matches(stored: StoredRelease, field: str) -> list[Match]:
     return [m for e in evidence for m in e.against if m.field == field]
 
 
-def _against_terms(stored: StoredRelease) -> list[str]:
-    """The distinct passages found against the decisions, as the release writes them."""
+def _against_terms(stored: StoredRelease, pillars: PillarSet) -> dict[str, list[str]]:
+    """By decision (the summit, then each pillar by its name, in taxonomy order): the distinct
+    passages found against it, as the release writes them."""
     r = stored.release
-    found: dict[str, None] = {}
-    for field, source in (("title", r.title), ("text", body_of(r))):
-        for m in against_matches(stored, field):
-            found.setdefault(source[m.start : m.end] or m.term, None)
-    return list(found)
+    sources = {"title": r.title, "text": body_of(r)}
+    evidence = stored.classification.evidence
+    found: dict[str, list[str]] = {}
+    for key in ("summit", *pillars.order(k for k in evidence if k != "summit")):
+        against = evidence[key].against if key in evidence else ()
+        phrases = dict.fromkeys(
+            sources.get(m.field, "")[m.start : m.end] or m.term for m in against
+        )
+        if phrases:
+            found["summit" if key == "summit" else pillars.get(key).name] = list(phrases)
+    return found
 
 
 def evidence_matches(

@@ -62,7 +62,7 @@ def decide_pillars(doc: Document, taxonomy: Taxonomy) -> list[PillarDecision]:
     cues = _cue_sentences(doc)
     agendas = _agendas(doc, cues)
     listed = {sentence for unit in agendas for sentence in unit}
-    weights = _in_context(weights, context, cues.get("courtesy", _NONE), listed)
+    weights, overruled = _in_context(weights, context, cues.get("courtesy", _NONE), listed)
     asserting, partial = _asserting(doc, weights, taxonomy.pillars)
     for pillar, value, sentence in _on_agendas(weights, agendas):
         if pillar in asserting and (value, sentence) not in asserting[pillar]:
@@ -71,11 +71,12 @@ def decide_pillars(doc: Document, taxonomy: Taxonomy) -> list[PillarDecision]:
     for pillar in taxonomy.pillars:
         mine = asserting[pillar]
         score = _pillar_score(mine, partial[pillar])
+        against = _against(doc, pillar, overruled.get(pillar), mine)
         if score >= taxonomy.pillar_threshold:
-            evidence = _pillar_evidence(doc, pillar, mine, score)
+            evidence = _pillar_evidence(doc, pillar, mine, score, against)
             decisions.append(_new_tuple(PillarDecision, (pillar, score, True, evidence)))
         else:
-            evidence = _new_tuple(Evidence, (score, (), "", _against(doc, pillar)))
+            evidence = _new_tuple(Evidence, (score, (), "", against))
             decisions.append(_new_tuple(PillarDecision, (pillar, score, False, evidence)))
     return decisions
 
@@ -144,16 +145,18 @@ def _in_context(
     context: dict[int, dict[str, float]],
     courtesy: set[int],
     listed: set[int],
-) -> dict[int, dict[str, float]]:
-    """The weights each sentence gives each pillar, once context has spoken.
+) -> tuple[dict[int, dict[str, float]], dict[str, set[int]]]:
+    """The weights each sentence gives each pillar, once context has spoken, and per pillar
+    the sentences where its context terms did not count (evidence against it).
 
     A context term ("border", "supply chains") counts for its pillar unless the sentence is
     about another one: another pillar's own terms reach `CONTEXT_BAR` and outweigh this
     pillar's ("border" in a sentence on trade is not security). In an agenda every item is a
     topic of its own, so there they count. A thank-you sentence counts half.
     """
+    overruled: dict[str, set[int]] = {}
     if not context and not courtesy:
-        return weights
+        return weights, overruled
     merged = dict(weights)
     for sentence, scores in context.items():
         firm = weights.get(sentence)
@@ -171,11 +174,13 @@ def _in_context(
             own = firm.get(pillar, 0.0)
             if not any(other > own for key, other in rivals if key != pillar):
                 mine[pillar] = own + value
+            else:
+                overruled.setdefault(pillar, set()).add(sentence)
         merged[sentence] = mine
     for sentence in courtesy:
         if sentence in merged:
             merged[sentence] = {p: v * COURTESY_FACTOR for p, v in merged[sentence].items()}
-    return merged
+    return merged, overruled
 
 
 def _added(firm: Mapping[str, float], scores: Mapping[str, float]) -> dict[str, float]:
@@ -252,7 +257,11 @@ def _pillar_score(asserting: list[tuple[float, int]], partial: float) -> float:
 
 
 def _pillar_evidence(
-    doc: Document, pillar: str, asserting: list[tuple[float, int]], score: float
+    doc: Document,
+    pillar: str,
+    asserting: list[tuple[float, int]],
+    score: float,
+    against: tuple[Match, ...],
 ) -> Evidence:
     found = doc.group(pillar_group(pillar))
     sentences = set(map(_SECOND, asserting))
@@ -261,13 +270,32 @@ def _pillar_evidence(
     chosen = compress(found, map(sentences.__contains__, map(_SENTENCE, found)))
     matches = as_matches(islice(chosen, MAX_EVIDENCE))
     sentence = doc.sentence_text(best) if best >= 0 else ""
-    return _new_tuple(Evidence, (score, matches, sentence, _against(doc, pillar)))
+    return _new_tuple(Evidence, (score, matches, sentence, against))
 
 
-def _against(doc: Document, pillar: str) -> tuple[Match, ...]:
-    """The phrases in which the pillar's terms meant something else ("energy security")."""
+def _against(
+    doc: Document,
+    pillar: str,
+    overruled: set[int] | None,
+    asserting: list[tuple[float, int]],
+) -> tuple[Match, ...]:
+    """What was found against a pillar: the phrases in which its terms meant something else
+    ("energy security"), and its context terms in sentences about another pillar ("supply
+    chains" secured against drug trafficking), unless such a sentence asserts it anyway."""
     found = doc.groups.get(against_group(pillar))
+    if overruled:
+        overruled = overruled.difference(map(_SECOND, asserting))
+    if overruled:
+        context = [
+            item
+            for item in doc.group(pillar_group(pillar))
+            if item.term.context and item.sentence in overruled
+        ]
+        found = sorted([*(found or ()), *context], key=_READING_ORDER)
     return as_matches(islice(found, MAX_EVIDENCE)) if found else ()
+
+
+_READING_ORDER = attrgetter("sentence", "start")  # the title's sentences come first
 
 
 _SENTENCE = attrgetter("sentence")

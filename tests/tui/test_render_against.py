@@ -40,3 +40,27 @@ def test_against_evidence_survives_the_store_and_is_struck_through(tmp_path: Pat
         assert not any("underline" in s for s in styles), phrase
     header = reader_header(stored, load_taxonomy().pillar_set).plain
     assert "Against: " in header and "G7" in header.split("Against: ")[1]
+
+
+def test_a_term_read_in_another_pillars_context_is_shown_against_that_pillar(
+    tmp_path: Path,
+) -> None:
+    text = (
+        "The three countries will secure supply chains against drug trafficking and the "
+        "diversion of precursor chemicals."
+    )
+    release = make_release("chains", title="Statement", text=text)
+    item = ClassifiedRelease(release, Classifier.load().classify_release(release))
+    with Store(tmp_path / "db") as store:
+        store.add([item], now="2026-12-03T12:00:00+00:00")
+        stored = store.get(release.id)
+    assert stored is not None and stored.pillars == ("security",)
+    pillars = load_taxonomy().pillar_set
+
+    body = body_text(stored, pillars)
+    chains = styles_at(text, "supply chains", body)
+    assert AGAINST_STYLE in chains
+    assert not any("underline" in s for s in chains)
+    assert any("underline" in s for s in styles_at(text, "drug trafficking", body))
+    header = reader_header(stored, pillars).plain
+    assert "Against: Competitiveness: supply chains" in header

@@ -24,6 +24,50 @@ def test_supply_chains_secured_against_drug_trafficking_are_security(
     assert result.pillars == ("security",)
 
 
+def _against_terms(classifier: Classifier, pillar: str, text: str) -> list[str]:
+    result = classifier.classify("Statement", text)
+    evidence = result.evidence.get(pillar)
+    return [text[m.start : m.end] for m in evidence.against] if evidence else []
+
+
+@pytest.mark.parametrize(
+    ("pillar", "term", "text"),
+    [
+        (
+            "competitiveness",
+            "supply chains",
+            "The three countries will secure supply chains against drug trafficking and the "
+            "diversion of precursor chemicals.",
+        ),
+        (
+            "security",
+            "border",
+            "The leaders agreed to expand trade and investment and to cut waiting times for "
+            "trucks at the border.",
+        ),
+        (
+            "competitiveness",
+            "cadenas de suministro",
+            "Las autoridades protegerán las cadenas de suministro contra el tráfico de "
+            "fentanilo y de armas.",
+        ),
+    ],
+)
+def test_a_term_in_another_pillars_context_is_kept_as_evidence_against_its_pillar(
+    classifier: Classifier, pillar: str, term: str, text: str
+) -> None:
+    result = classifier.classify("Statement", text)
+    assert pillar not in result.pillars
+    assert term in _against_terms(classifier, pillar, text)
+    assert not result.evidence[pillar].matches
+
+
+def test_a_context_term_that_counts_is_not_evidence_against(classifier: Classifier) -> None:
+    text = "Officials will map the region's supply chains."
+    assert classifier.classify("Statement", text).pillars == ("competitiveness",)
+    assert _against_terms(classifier, "competitiveness", text) == []
+
+
 def test_supply_chains_on_their_own_are_competitiveness(classifier: Classifier) -> None:
     result = classifier.classify("Statement", "Officials will map the region's supply chains.")
     assert result.pillars == ("competitiveness",)
