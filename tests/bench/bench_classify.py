@@ -73,7 +73,18 @@ def _release(rng: random.Random, lang: str) -> tuple[str, str]:
 
 
 PEER_WORDS = frozenset(
-    "summit leaders trilateral fentanyl migration climate health security trade border".split()
+    [
+        "summit",
+        "leaders",
+        "trilateral",
+        "fentanyl",
+        "migration",
+        "climate",
+        "health",
+        "security",
+        "trade",
+        "border",
+    ]
 )
 _WORD = re.compile(r"\w+")
 

@@ -32,7 +32,9 @@ def demo_lines() -> Iterator[str]:
     """The demo's releases as `classify` input lines (title, text or summary, language)."""
     for source in demo_config().sources:
         path = Path(source.url.removeprefix("file://"))
-        result = FetchResult(source=source, status=200, body=path.read_bytes(), final_url=source.url)
+        result = FetchResult(
+            source=source, status=200, body=path.read_bytes(), final_url=source.url
+        )
         for release in parse_result(result).releases:
             item = {"id": release.id, "title": release.title, "text": release.text}
             item.update(summary=release.summary, language=release.language)
