@@ -228,7 +228,14 @@ async def test_a_database_of_another_taxonomy_opens_says_so_and_loses_nothing(
             for m in messages
         )
         nav = app.screen.query_one(Navigator)
-        assert "pillar:security" in [o.id for o in nav.options]
+        pillar_options = [o.id for o in nav.options if o.id and o.id.startswith("pillar:")]
+        # The taxonomy's pillars, then those the releases carry from the other one.
+        bundled_ids = [f"pillar:{p}" for p in bundled.taxonomy.pillar_set.ids]
+        assert pillar_options == [*bundled_ids, *(f"pillar:{p}" for p in sorted(CEC_PILLARS))]
+        assert "especies (other)" in str(nav.get_option("pillar:especies").prompt)
+        await choose(pilot, "pillar:especies")
+        listed = app.screen.query_one(ReleaseList).releases
+        assert [r.release.title for r in listed] == [ITEMS[0][0]]
 
         await choose(pilot, "saved:butterflies")  # still lists what carries the old pillar
         listed = app.screen.query_one(ReleaseList).releases

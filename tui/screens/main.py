@@ -74,6 +74,8 @@ class MainScreen(TriageScreen):
     """Unread releases per navigator choice."""
     health: var[Mapping[str, SourceHealth]] = var(dict)
     saved_names: var[tuple[str, ...]] = var(tuple)
+    stale_pillars: var[tuple[str, ...]] = var(tuple)
+    """Pillars the releases carry that the taxonomy lacks: the navigator lists them too."""
     status: var[str] = var("")
     """What the poller is doing, or did last."""
     listed: var[Listed | None] = var(None)
@@ -114,7 +116,11 @@ class MainScreen(TriageScreen):
     def compose(self) -> ComposeResult:
         with Horizontal(id="panes"):
             yield Navigator(self.sources, self.pillars, id="nav").data_bind(
-                MainScreen.pinned, MainScreen.counts, MainScreen.health, MainScreen.saved_names
+                MainScreen.pinned,
+                MainScreen.counts,
+                MainScreen.health,
+                MainScreen.saved_names,
+                MainScreen.stale_pillars,
             )
             with Vertical(id="list-pane"):
                 yield Input(
@@ -211,6 +217,7 @@ class MainScreen(TriageScreen):
             self.indexed = True
             self._unindexed, self._unindexed_changes = {}, []
             stale = sorted(self.pillars.unknown(index.pillars_carried()))
+            self.stale_pillars = tuple(stale)
             if stale:
                 self.notify(
                     f"Some releases carry pillars this taxonomy does not have ({', '.join(stale)}):"

@@ -66,6 +66,8 @@ not polled yet. Saved filters (ctrl+s) are listed at the bottom.
     counts: var[Mapping[str, int]] = var(dict)
     health: var[Mapping[str, SourceHealth]] = var(dict)
     saved_names: var[tuple[str, ...]] = var(tuple)
+    stale_pillars: var[tuple[str, ...]] = var(tuple)
+    """Pillars the releases carry that the taxonomy lacks (classified with another one)."""
 
     def __init__(
         self, sources: Sequence[Source], pillars: PillarSet, *, id: str | None = None
@@ -102,6 +104,8 @@ not polled yet. Saved filters (ctrl+s) are listed at the bottom.
             self._labels[key] = label
             options.append(Option(label, id=key))
         pillars = [(f"pillar:{p.id}", Text(p.label, style=p.colour)) for p in self._pillars]
+        # Listed after the taxonomy's, under their ids, "(other)" taxonomy, until reclassified.
+        pillars += [(f"pillar:{i}", Text(f"{i} (other)", style="dim")) for i in self.stale_pillars]
         self._section(options, "Pillars", pillars)
         states = [(f"state:{s.value}", Text(label)) for s, label in STATE_LABELS.items()]
         self._section(options, "Triage", [*states, ("starred", Text("Starred"))])
@@ -119,6 +123,10 @@ not polled yet. Saved filters (ctrl+s) are listed at the bottom.
         return options
 
     def watch_saved_names(self) -> None:
+        if self.is_mounted:
+            self._rebuild()
+
+    def watch_stale_pillars(self) -> None:
         if self.is_mounted:
             self._rebuild()
 
