@@ -10,7 +10,7 @@ import sys
 from typing import Any
 from urllib.parse import quote
 
-from feeds import AlertRule, Config, utc_now
+from feeds import AlertRule, Config, PillarSet, utc_now
 from state import (
     AlertLedger,
     TargetHealth,
@@ -53,7 +53,7 @@ def run_alerts(args: argparse.Namespace, config: Config) -> int:
                 print(f"summitwatch: {problem}", file=sys.stderr)
             status = EXIT_SOME_FAILED if done.problems else EXIT_OK
         health = ledger.health()
-    rows = target_rows(config, health)
+    rows = target_rows(config, health, pillars_of(config))
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
@@ -61,14 +61,16 @@ def run_alerts(args: argparse.Namespace, config: Config) -> int:
     return status
 
 
-def target_rows(config: Config, health: dict[str, TargetHealth]) -> list[dict[str, Any]]:
+def target_rows(
+    config: Config, health: dict[str, TargetHealth], pillars: PillarSet
+) -> list[dict[str, Any]]:
     rows = []
     for target in config.alerts.targets:
         h = health.get(target_key(target.url), TargetHealth(key=target_key(target.url)))
         rows.append(
             {
                 "target": masked(target.url),
-                "rule": describe_rule(target.rule)
+                "rule": describe_rule(target.rule, pillars)
                 + (" (digest only)" if target.digest_only else ""),
                 "status": h.status,
                 "last_success": h.last_success,

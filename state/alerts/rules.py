@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from feeds import AlertRule, AlertTarget, fold
+from feeds import AlertRule, AlertTarget, PillarSet, fold
 from state.filters import ViewFilter, haystack, view_matches
 from state.records import StoredRelease
 
@@ -26,13 +26,16 @@ class UnknownFilter(LookupError):
     """A rule names a saved filter that does not exist (any more)."""
 
 
-def describe_rule(rule: AlertRule) -> str:
-    """The rule in a few words, for listings."""
+def describe_rule(rule: AlertRule, pillars: PillarSet | None = None) -> str:
+    """The rule in a few words, for listings; with the taxonomy's `pillars`, a pillar it does
+    not have is marked (no release classified with it carries that pillar)."""
     parts = ["summit releases" if rule.summit_only else "any release"]
     if rule.filter:
         parts.append(f"filter {rule.filter!r}")
     if rule.pillars:
-        parts.append("pillars " + ",".join(rule.pillars))
+        unknown = set(pillars.unknown(rule.pillars)) if pillars is not None else set()
+        named = [f"{p} (not in the taxonomy)" if p in unknown else p for p in rule.pillars]
+        parts.append("pillars " + ",".join(named))
     if rule.countries:
         parts.append("countries " + ",".join(rule.countries))
     if rule.search:

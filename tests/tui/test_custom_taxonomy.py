@@ -314,3 +314,17 @@ def test_command_line_polls_exports_classifies_and_evaluates_with_the_taxonomy(
     per_pillar = next(line for line in out.splitlines() if "agua" in line and "F1" not in line)
     assert per_pillar.split()[::2] == ["agua", "especies", "aire", "justicia_ambiental", "security"]
     assert "labelled pillars the taxonomy does not have: security" in out
+
+
+def test_alerts_listing_marks_a_rule_pillar_the_taxonomy_does_not_have(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'taxonomy = "{CEC}"\nsources = []\n[alerts]\n[[alerts.targets]]\n'
+        'url = "json://127.0.0.1:9/hook"\npillars = ["security", "agua"]\n',
+        encoding="utf-8",
+    )
+    done = summitwatch(
+        "--config", str(config), "--db", str(tmp_path / "db"), "alerts", env_dir=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert "pillars security (not in the taxonomy),agua" in done.stdout
