@@ -47,9 +47,18 @@ def hostile_feed() -> str:
 
 
 def run_in_pty(
-    args: list[str], env: dict[str, str], until: bytes, seconds: float, answer: bytes = b""
+    args: list[str],
+    env: dict[str, str],
+    until: bytes,
+    seconds: float,
+    answer: bytes = b"",
+    shown: bytes = b"",
 ) -> bytes:
-    """Run `args` in a pseudo-terminal; once `until` shows, send `answer` (if any), then q."""
+    """Run `args` in a pseudo-terminal; once `until` shows, send `answer` (if any), then q.
+
+    With `shown`, q waits until those bytes are on the terminal too (or the time is up): the
+    reader fills in after the status line, later still on a loaded machine.
+    """
     master, slave = os.openpty()
     # Wide enough that the reader shows beside the list (below 130 columns it waits for Enter).
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 160, 0, 0))
@@ -83,8 +92,8 @@ def run_in_pty(
             if answer and until in out:
                 os.write(master, answer)
                 answer, until = b"", b"sources answered"
-            elif not quit_sent and until in out:
-                time.sleep(0.5)
+            elif not quit_sent and until in out and shown in out:
+                time.sleep(0.2)
                 os.write(master, b"q")
                 quit_sent = True
             if proc.poll() is not None and not ready:
@@ -94,7 +103,7 @@ def run_in_pty(
             proc.kill()
         proc.wait(timeout=10)
         os.close(master)
-    assert quit_sent, f"the dashboard never showed {until!r}"
+    assert quit_sent, f"the dashboard never showed {until!r} and {shown!r}"
     return bytes(out)
 
 
@@ -112,7 +121,9 @@ def test_feed_escape_sequences_and_markup_never_reach_the_terminal(
     env = dict(os.environ)
     env.update(TERM="xterm-256color", SUMMITWATCH_DATA_DIR=str(tmp_path / "data"))
     args = [str(COMMAND), "--config", str(config), "--db", str(tmp_path / "db")]
-    out = run_in_pty(args, env, until=b"sources answered", seconds=60)
+    out = run_in_pty(
+        args, env, until=b"sources answered", seconds=60, shown=b"[bold]literal[/bold]"
+    )
 
     for payload in (b"PWNED-TITLE", b"UFdORUQtQ0xJUA", b"U0VDT05E", b"evil.example"):
         assert payload not in out, f"{payload!r} from the feed reached the terminal"
