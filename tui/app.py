@@ -48,7 +48,7 @@ from tui.report import seconds_until_next_poll
 from tui.screens.main import MainScreen
 from tui.services import PollProgress, PollReport, StoreBackoff, poll_into_store
 from tui.themes import terminal_theme
-from tui.triage import READ_ONLY, Triage, WriteDone, WriteWaiting
+from tui.triage import READ_ONLY_DATABASE, READ_ONLY_SESSION, Triage, WriteDone, WriteWaiting
 
 
 def local_now() -> datetime:
@@ -103,8 +103,12 @@ class SummitWatchApp(App[None]):
         clock: Callable[[], datetime] = local_now,
         saved_filters: SavedFilters | None = None,
         preferences: Preferences | None = None,
+        read_only: bool = False,
     ) -> None:
         super().__init__()
+        # A read-only session (`--read-only`, a read-only user of `serve`) looks and decides
+        # nothing, as on a database the user may not write: see `read_only_reason`.
+        self.read_only = read_only
         self.config = config
         self.store = store
         self.classifier = classifier
@@ -143,9 +147,8 @@ class SummitWatchApp(App[None]):
         self.set_interval(STORE_WATCH_SECONDS, self.watch_store)
         if not self.is_headless and sys.__stdin__ is not None and sys.__stdin__.isatty():
             self.set_interval(TERMINAL_CHECK_SECONDS, self.check_terminal)
-        if self.store.read_only:
+        if self.read_only_reason:
             self.sub_title = "read-only"
-            self.notify(READ_ONLY, title="Read-only", severity="warning", timeout=10)
         elif self.poll_on_start:
             # After the first screen is drawn: the poll would only compete with it.
             self.call_after_refresh(self.poll)
@@ -295,8 +298,20 @@ class SummitWatchApp(App[None]):
             self.triage.wait(timeout=QUIT_WAIT_SECONDS)
             os._exit(1)
 
+    @property
+    def read_only_reason(self) -> str:
+        """Why this dashboard may decide nothing, or "" when it may."""
+        if self.store.read_only:
+            return READ_ONLY_DATABASE
+        return READ_ONLY_SESSION if self.read_only else ""
+
     def _triage(self) -> Triage:
-        return Triage(self.store, on_done=self._decision_done, on_waiting=self._decision_waiting)
+        return Triage(
+            self.store,
+            on_done=self._decision_done,
+            on_waiting=self._decision_waiting,
+            read_only=self.read_only_reason,
+        )
 
     def _decision_done(self, done: WriteDone) -> None:
         # Called by the triage writer thread: post_message is safe from there; the handler
@@ -389,15 +404,13 @@ class SummitWatchApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Poll and demo are shown but greyed while they cannot run."""
         if action == "poll":
-            return None if self.polling else True
+            return None if self.polling or self.read_only_reason else True
         if action == "demo":
-            return None if self.demo or self.demo_loader is None else True
+            # A read-only session polls nothing, the demo's database included.
+            return None if self.demo or self.demo_loader is None or self.read_only else True
         return True
 
     def action_poll(self) -> None:
-        if self.store.read_only:
-            self.notify(READ_ONLY, severity="warning", timeout=5)
-            return
         self.poll()
 
     async def action_demo(self) -> None:

@@ -60,7 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
         _common_options(sub, suppress=True)
         return sub
 
-    command("run", "open the dashboard (the default)")
+    run = command("run", "open the dashboard (the default)")
+    run.add_argument(
+        "--read-only",
+        action="store_true",
+        help="look, filter and search only: no triage, notes, corrections, export or polling",
+    )
 
     poll = command("poll", "poll the sources once, store and print what is new")
     poll.add_argument("--json", action="store_true", help="one JSON object per new release")
@@ -160,6 +165,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--public",
         action="store_true",
         help="allow a --host other than loopback (needs [serve.users] in the config)",
+    )
+    serve.add_argument(
+        "--read-only",
+        action="store_true",
+        help="every session only looks (a user's read_only in [serve.users] does it for one)",
     )
     serve.add_argument(
         "--hash-password",

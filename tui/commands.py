@@ -166,6 +166,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             demo_loader=load_demo,
             saved_filters=saved_filters_for(store.path),
             preferences=Preferences(data_dir() / "preferences.json"),
+            read_only=getattr(args, "read_only", False),
         )
         app.run()
     return EXIT_OK
@@ -423,16 +424,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 "serve --public needs a sign-in: add [serve.users.NAME] with a password_hash "
                 "made by `summitwatch serve --hash-password` to the config"
             )
-    if settings.read_only or any(user.read_only for user in settings.users):
-        # The dashboard's read-only mode has not landed yet: refuse rather than let them decide.
-        raise UsageError(
-            "serve: read_only in [serve] is not supported yet; remove it or serve over SSH"
-        )
     server = GuardedServer(
         partial(_dashboard_command, args),
         settings,
         host=args.host,
         port=args.port,
+        read_only=args.read_only,
     )
     print(f"serving on http://{args.host}:{args.port}/", file=sys.stderr)
     server.serve()
@@ -440,10 +437,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _dashboard_command(args: argparse.Namespace, read_only: bool) -> str:
-    """The shell command of one served dashboard, with the options `serve` was given.
-
-    `read_only` is always False for now: `serve` refuses read-only settings until the
-    dashboard has its read-only mode."""
+    """The shell command of one served dashboard, with the options `serve` was given;
+    `read_only` for a read-only server or user."""
     import shlex
 
     argv = [sys.executable, "-m", "tui.cli"]
@@ -454,6 +449,8 @@ def _dashboard_command(args: argparse.Namespace, read_only: bool) -> str:
     if args.demo:
         argv.append("--demo")
     argv.append("run")
+    if read_only:
+        argv.append("--read-only")
     return shlex.join(argv)
 
 

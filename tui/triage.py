@@ -22,8 +22,17 @@ from typing import Any
 
 from state import Store, StoredRelease, StoreError
 
-# What the dashboard says on a database it may not write (`summitwatch` opens it read-only).
-READ_ONLY = "This database is read-only for you: browse and search; nothing is polled or saved."
+# Why a dashboard decides nothing, as its status line says it: a database whose files the
+# user may not write (`summitwatch` opens it read-only), or a session started read-only
+# (`run --read-only`, `serve --read-only`, a read-only user of `serve`).
+READ_ONLY_DATABASE = (
+    "read-only: this database's files are not writable for you · look, filter and search; "
+    "nothing is polled or saved"
+)
+READ_ONLY_SESSION = (
+    "read-only session · look, filter and search; triage, star, notes, corrections, undo, "
+    "export and polling are off"
+)
 # The fields a person decides; undo restores exactly these.
 DECIDED_FIELDS = ("read", "triage", "starred", "note", "correction")
 UNDO_DEPTH = 100
@@ -74,8 +83,13 @@ class Triage:
         store: Store,
         on_done: DoneHandler | None = None,
         on_waiting: WaitingHandler | None = None,
+        *,
+        read_only: str = "",
     ) -> None:
         self.store = store
+        # Why nothing may be decided here ("" when decisions are allowed). The screens disable
+        # every deciding key with `check_action`; `apply` refuses anything that gets past them.
+        self.read_only = read_only
         self.on_done = on_done
         self.on_waiting = on_waiting
         self._done: list[TriageAction] = []
@@ -107,8 +121,8 @@ class Triage:
         **changes: Any,
     ) -> list[StoredRelease]:
         """Queue `changes` for every release in `releases` (one undo step takes them all
-        back); returns the records to show now."""
-        if not releases:
+        back); returns the records to show now. A read-only session writes nothing."""
+        if not releases or self.read_only:
             return []
         if undoable:
             with self._idle:
@@ -120,7 +134,7 @@ class Triage:
         """Queue the restoring of what the last action changed and return the records to
         show now; None when there is nothing to undo."""
         with self._idle:
-            if not self._done:
+            if not self._done or self.read_only:
                 return None
             action = self._done.pop()
         fields = [{name: getattr(r, name) for name in DECIDED_FIELDS} for r in action.before]

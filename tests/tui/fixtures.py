@@ -175,7 +175,9 @@ def live_app(config: Config, store: Store, classifier: Classifier) -> SummitWatc
     )
 
 
-def fixed_app_on(store: Store, classifier: Classifier) -> SummitWatchApp:
+def fixed_app_on(
+    store: Store, classifier: Classifier, *, read_only: bool = False
+) -> SummitWatchApp:
     """The dashboard on `store` with the fixed sources and clock, and no poll at start."""
     return SummitWatchApp(
         config=fixed_config(),
@@ -185,4 +187,5 @@ def fixed_app_on(store: Store, classifier: Classifier) -> SummitWatchApp:
         fetcher_factory=make_fetcher,
         poll_on_start=False,
         clock=lambda: FIXED_NOW,
+        read_only=read_only,
     )

@@ -1,4 +1,5 @@
-"""A database the user may not write opens read-only for what only reads it, and says so."""
+"""Read-only, one mechanism: a database the user may not write, `run --read-only` and a
+read-only served session all show and filter, grey every deciding key and write nothing."""
 
 from __future__ import annotations
 
@@ -6,16 +7,37 @@ import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 
 from feeds import Classifier
-from state import Store, TriageState
-from tui.triage import READ_ONLY
+from state import Store
+from tui.app import SummitWatchApp
+from tui.triage import READ_ONLY_DATABASE, READ_ONLY_SESSION
 from tui.widgets.release_list import ReleaseList
+from tui.widgets.status_line import StatusLine
 
 from .fixtures import FIXED_NOW, fixed_app_on, fixed_releases
 from .test_cli import summitwatch
+from .waiting import workers_done
+
+# Every key that decides or writes: triage states, star, note, read, correct, undo, export.
+DECIDING_KEYS = ("r", "x", "f", "b", "n", "s", "a", "m", "c", "u", "e")
+DECIDING_TITLES = {
+    "Mark relevant",
+    "Mark not relevant",
+    "Mark follow-up",
+    "Mark briefed",
+    "Star",
+    "Note",
+    "Correct labels",
+    "Undo",
+    "Export view",
+    "Poll now",
+    "Offline demo",
+}
 
 
 def _set_writable(db: Path, writable: bool) -> None:
@@ -34,6 +56,17 @@ def read_only_db(tmp_path: Path) -> Iterator[Path]:
     _set_writable(db, True)
 
 
+def _contents(db: Path) -> dict[str, dict[str, Any]]:
+    with Store(db, read_only=True) as store:
+        return {r.id: r.to_dict() for r in store.iter_full()}
+
+
+async def _settle(app: SummitWatchApp, pilot: Pilot[None]) -> None:
+    await pilot.pause()
+    await workers_done(app)
+    await pilot.pause()
+
+
 def test_export_backup_and_sources_read_a_read_only_database(
     read_only_db: Path, tmp_path: Path
 ) -> None:
@@ -50,20 +83,57 @@ def test_export_backup_and_sources_read_a_read_only_database(
     assert listed.returncode == 0, listed.stderr
 
 
-async def test_the_dashboard_browses_a_read_only_database_and_says_so(
-    read_only_db: Path, classifier: Classifier
+@pytest.mark.parametrize("why", ["database", "session"])
+async def test_read_only_greys_deciding_keys_says_why_and_changes_nothing(
+    why: str,
+    read_only_db: Path,
+    classifier: Classifier,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    store = Store(read_only_db, read_only=True)
-    app = fixed_app_on(store, classifier)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
-        first = app.screen.query_one(ReleaseList).releases[0].id
-        await pilot.press("r")
-        await pilot.pause()
-        messages = [n.message for n in app._notifications]
-        assert messages.count(READ_ONLY) == 2  # at the start, and at the key
-        assert app.screen.query_one(ReleaseList).releases[0].triage is TriageState.NEW
-        assert app.triage.pending == 0
+    monkeypatch.chdir(tmp_path)  # where an export would land
+    before = _contents(read_only_db)
+    if why == "session":
+        _set_writable(read_only_db, True)  # the files allow it; the session does not
+        store = Store(read_only_db)
+    else:
+        store = Store(read_only_db, read_only=True)
+    reason = READ_ONLY_DATABASE if why == "database" else READ_ONLY_SESSION
+    app = fixed_app_on(store, classifier, read_only=why == "session")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await _settle(app, pilot)
+        screen = app.screen
+        status = screen.query_one(StatusLine)
+        assert status.message == reason
+        assert app.sub_title == "read-only"
+        bindings = screen.active_bindings
+        for key in (*DECIDING_KEYS, "p"):
+            assert bindings[key].enabled is False, key  # shown, greyed
+        for key in ("o", "y", "slash", "v"):
+            assert key in bindings
+        assert bindings["o"].enabled and bindings["slash"].enabled
+        palette = {command.title for command in app.get_system_commands(screen)}
+        assert not palette & DECIDING_TITLES
+        assert {"Search", "Copy link", "Open link"} <= palette
+
+        release_list = screen.query_one(ReleaseList)
+        first = release_list.current
+        assert first is not None
+        screen.status = "something else"
+        await pilot.press("s")
+        assert status.message == reason  # the key says why it did nothing
+        await pilot.press(*DECIDING_KEYS, "space", "r", "p", "enter")
+        await _settle(app, pilot)
+        assert app.screen is screen  # no note prompt, no correction dialog
+        assert status.message == reason
+        await pilot.press("j")
+        await _settle(app, pilot)
+        assert release_list.current is not None and release_list.current.id != first.id
+        await pilot.press("slash", *"drug")  # filtering works
+        await _settle(app, pilot)
+        assert 0 < len(release_list.releases) < 4
+        assert not app.polling and app.last_report is None
+        assert app.triage.pending == 0 and not app.triage.can_undo
     store.close()
-    with Store(read_only_db, read_only=True) as again:
-        assert again.get(first).triage is TriageState.NEW  # type: ignore[union-attr]
+    assert _contents(read_only_db) == before  # opening a release did not mark it read either
+    assert list(tmp_path.glob("summitwatch-briefing-*")) == []

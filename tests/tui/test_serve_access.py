@@ -134,12 +134,3 @@ def test_hash_password_reads_stdin_and_prints_a_config_line(tmp_path: Path) -> N
     assert check_password("a long password", line.split('"')[1])
     short = _summitwatch(tmp_path, "serve", "--hash-password", stdin="short\n")
     assert short.returncode == 2 and "8 characters" in short.stderr
-
-
-def test_serve_refuses_read_only_settings_until_the_dashboard_has_them(tmp_path: Path) -> None:
-    hashed = hash_password("a long password")
-    (tmp_path / "config.toml").write_text(
-        f"[serve.users.ben]\npassword_hash = '{hashed}'\nread_only = true\n", encoding="utf-8"
-    )
-    done = _summitwatch(tmp_path, "serve", "--port", "1")
-    assert done.returncode == 2 and "read_only" in done.stderr and "Traceback" not in done.stderr

@@ -144,7 +144,10 @@ class MainScreen(TriageScreen):
                 self._warn_unknown_pillars(name)
         self.reload()
         self.query_one(ReleaseList).focus()
-        self.status = idle_status(self.store.health(), self._clock())
+        self.status = self.triage.read_only or idle_status(self.store.health(), self._clock())
+
+    def say(self, message: str) -> None:
+        self.status = message
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "save_filter":

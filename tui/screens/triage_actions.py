@@ -4,7 +4,8 @@ undo, links, export.
 Kept apart from the main screen's layout and event wiring so that each file reads as one job.
 Every decision is shown at once and written by `Triage`'s writer thread, in the order of the
 keys: the store fsyncs, and a keypress must never wait for a disk or another process's lock.
-A key that cannot act (nothing listed, nothing to undo, no link) is greyed by `check_action`.
+A key that cannot act (nothing listed, nothing to undo, no link) is greyed by `check_action`;
+so is every deciding key of a read-only dashboard, whose status line says why when one is pressed.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from textual import events
+from textual.actions import parse
 from textual.binding import Binding
 from textual.reactive import var
 from textual.screen import Screen
@@ -24,12 +27,16 @@ from feeds import PillarSet
 from state import Briefing, Correction, StoredRelease, TriageState
 from tui.messages import DecisionWaiting, DecisionWritten
 from tui.palette import PaletteEntry
-from tui.triage import READ_ONLY, Triage
+from tui.triage import Triage
 from tui.widgets.release_list import ReleaseList
 
 # Actions that act on the marked releases or the one under the cursor.
 ON_TARGETS = frozenset({"set_state", "star", "toggle_read", "note", "correct"})
 ON_LINK = frozenset({"open_link", "copy_link"})
+# What a read-only dashboard may not do: everything that writes the store, or a file.
+DECIDING = ON_TARGETS | {"undo", "export_view"}
+# The keys whose press in a read-only dashboard says why nothing happens (the App's too).
+_SAYS_READ_ONLY = DECIDING | {"poll", "demo"}
 
 
 class TriageScreen(Screen[None]):
@@ -94,7 +101,13 @@ class TriageScreen(Screen[None]):
         """Show releases that a triage action, a correction or an undo just wrote."""
         raise NotImplementedError
 
+    def say(self, message: str) -> None:
+        """Put `message` on the screen's status line."""
+        raise NotImplementedError
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in DECIDING and self.triage.read_only:
+            return None  # shown greyed in the footer, left off the palette
         if not self.is_mounted:
             return True  # the footer may ask before the list exists
         release_list = self.query_one(ReleaseList)
@@ -106,6 +119,16 @@ class TriageScreen(Screen[None]):
         if action == "undo":
             return self.triage.can_undo or None
         return True
+
+    def on_key(self, event: events.Key) -> None:
+        """A deciding key pressed in a read-only dashboard does nothing; say why."""
+        if not self.triage.read_only:
+            return
+        active = self.active_bindings.get(event.key)
+        if active is None or active.enabled:
+            return
+        if parse(active.binding.action)[1] in _SAYS_READ_ONLY:
+            self.say(self.triage.read_only)
 
     def targets(self) -> list[StoredRelease]:
         """The marked releases, or else the one under the cursor."""
@@ -123,11 +146,8 @@ class TriageScreen(Screen[None]):
         **changes: Any,
     ) -> None:
         """Show the decision at once and queue its write (`Triage` writes in key order)."""
-        if not releases:
-            return
-        if self.triage.store.read_only:
-            self.notify(READ_ONLY, severity="warning", timeout=5)
-            return
+        if not releases or self.triage.read_only:
+            return  # opening a release in a read-only dashboard leaves it unread
         self.apply_changes(self.triage.apply(label, releases, undoable=undoable, **changes))
         self._show_saving()
         self.refresh_bindings()  # undo can run now

@@ -1,0 +1,129 @@
+"""A read-only user of the real `summitwatch serve`, driven through real HTTP and a real
+websocket on 127.0.0.1, presses every deciding key: the store does not change. A user who may
+decide, pressing the same first key the same way, changes it (so the keys do arrive)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import httpx
+import pytest
+
+from state import Store, TriageState
+from tui.serve.access import hash_password
+from tui.serve.server import COOKIE
+
+from .fixtures import FIXED_NOW, fixed_releases
+
+ANA, BEN = "ana's long password", "ben only looks here"
+# Typed into the search last (no key of it is bound): its echo shows every key before arrived.
+MARKER = "zzzz"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    db = tmp_path / "db"
+    with Store(db) as store:
+        store.add(fixed_releases(), now=FIXED_NOW.isoformat(timespec="seconds"))
+    config = tmp_path / "config.toml"
+    config.write_text(
+        # One source on a closed local port: a session that may poll asks nobody outside.
+        f'[[sources]]\nname = "Local"\nurl = "http://127.0.0.1:{_free_port()}/feed"\n'
+        'country = "US"\n\n'
+        f'[serve.users.ana]\npassword_hash = "{hash_password(ANA)}"\n\n'
+        f'[serve.users.ben]\npassword_hash = "{hash_password(BEN)}"\nread_only = true\n',
+        encoding="utf-8",
+    )
+    port = _free_port()
+    env = dict(os.environ, SUMMITWATCH_CONFIG=str(config))
+    env["SUMMITWATCH_DATA_DIR"] = str(tmp_path / "data")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tui.cli", "--db", str(db), "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                httpx.get(f"{url}/signin", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        yield url, db
+    finally:
+        server.terminate()
+        _, errors = server.communicate(timeout=20)
+        assert b"Traceback" not in errors, errors.decode(errors="replace")
+
+
+async def _session(url: str, name: str, password: str, keys: list[str]) -> str:
+    """Sign in, open the dashboard, wait for its list, type `keys` then the marker search;
+    returns what the dashboard drew (its terminal output, decoded)."""
+    async with httpx.AsyncClient(base_url=url) as client:
+        signed = await client.post("/signin", data={"name": name, "password": password})
+        assert signed.status_code == 303
+        token = client.cookies[COOKIE]
+    seen = bytearray()
+
+    async def until(text: str) -> None:
+        deadline = time.monotonic() + 90  # the cursor blinks: something arrives every second
+        while text.encode() not in seen:
+            assert time.monotonic() < deadline, f"{text!r} was never drawn"
+            message = await socket_.receive(timeout=10)
+            assert message.type == aiohttp.WSMsgType.BINARY, message
+            seen.extend(message.data)
+
+    async with aiohttp.ClientSession(headers={"Cookie": f"{COOKIE}={token}"}) as http:
+        socket_ = await http.ws_connect(f"{url}/ws?width=160&height=48")
+        await until("Drug Dialogue")  # the list is drawn: keys now reach it
+        for key in [*keys, "/"]:
+            await socket_.send_json(["stdin", key])
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(0.5)  # the search box takes the focus after the key, not with it
+        await socket_.send_json(["stdin", MARKER])
+        await until(MARKER)
+        await asyncio.sleep(1.0)  # a decision would be written by now (it is queued at once)
+        await socket_.close()
+    return seen.decode("utf-8", errors="replace")
+
+
+def _decisions(db: Path) -> dict[str, dict[str, Any]]:
+    with Store(db, read_only=True) as store:
+        return {
+            r.id: {k: v for k, v in r.to_dict().items() if k not in ("release", "classification")}
+            for r in store.iter_full()
+        }
+
+
+async def test_a_read_only_served_session_cannot_change_the_store(
+    served: tuple[str, Path],
+) -> None:
+    url, db = served
+    before = _decisions(db)
+    drawn = await _session(url, "ben", BEN, ["r", "s", "m", "\r", "u", "e", "p", "a", "c"])
+    assert "read-only" in drawn
+    assert _decisions(db) == before
+
+    drawn = await _session(url, "ana", ANA, ["r"])
+    assert "read-only" not in drawn
+    after = _decisions(db)
+    assert [rid for rid in after if after[rid] != before[rid]] == ["r2"]  # the first listed
+    assert after["r2"]["triage"] == TriageState.RELEVANT.value
