@@ -97,7 +97,8 @@ async def _session(url: str, name: str, password: str, keys: list[str]) -> str:
         for key in [*keys, "/"]:
             await socket_.send_json(["stdin", key])
             await asyncio.sleep(0.1)
-        await asyncio.sleep(0.5)  # the search box takes the focus after the key, not with it
+        # The search box takes the focus after its key, not with it: type once it is drawn.
+        await until("search titles")
         await socket_.send_json(["stdin", MARKER])
         await until(MARKER)
         await asyncio.sleep(1.0)  # a decision would be written by now (it is queued at once)
