@@ -24,17 +24,20 @@ from .test_cli import summitwatch
 from .waiting import workers_done
 
 # Every key that decides or writes: triage states, star, note, read, correct, undo, export.
-DECIDING_KEYS = ("r", "x", "f", "b", "n", "s", "a", "m", "c", "u", "e")
+DECIDING_KEYS = ("r", "x", "f", "b", "n", "s", "a", "m", "c", "u", "e", "E")
 DECIDING_TITLES = {
     "Mark relevant",
     "Mark not relevant",
     "Mark follow-up",
     "Mark briefed",
+    "Back to new",
+    "Mark read/unread",
     "Star",
     "Note",
     "Correct labels",
     "Undo",
     "Export view",
+    "Export starred",
     "Poll now",
     "Offline demo",
 }

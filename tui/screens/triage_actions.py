@@ -34,7 +34,7 @@ from tui.widgets.release_list import ReleaseList
 ON_TARGETS = frozenset({"set_state", "star", "toggle_read", "note", "correct"})
 ON_LINK = frozenset({"open_link", "copy_link"})
 # What a read-only dashboard may not do: everything that writes the store, or a file.
-DECIDING = ON_TARGETS | {"undo", "export_view"}
+DECIDING = ON_TARGETS | {"undo", "export_view", "export_starred"}
 # The keys whose press in a read-only dashboard says why nothing happens (the App's too).
 _SAYS_READ_ONLY = DECIDING | {"poll", "demo"}
 
