@@ -30,8 +30,8 @@ READ_ONLY_DATABASE = (
     "nothing is polled or saved"
 )
 READ_ONLY_SESSION = (
-    "read-only session · look, filter and search; triage, star, notes, corrections, undo, "
-    "export and polling are off"
+    "read-only session · look, filter, search and export; triage, star, notes, corrections, "
+    "undo and polling are off"
 )
 # The fields a person decides; undo restores exactly these.
 DECIDED_FIELDS = ("read", "triage", "starred", "note", "correction")

@@ -88,6 +88,8 @@ async def _session(url: str, name: str, password: str, keys: list[str]) -> str:
         while text.encode() not in seen:
             assert time.monotonic() < deadline, f"{text!r} was never drawn"
             message = await socket_.receive(timeout=10)
+            if message.type == aiohttp.WSMsgType.TEXT:
+                continue  # textual-serve's own messages (a download offered, say)
             assert message.type == aiohttp.WSMsgType.BINARY, message
             seen.extend(message.data)
 

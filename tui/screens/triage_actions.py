@@ -33,8 +33,9 @@ from tui.widgets.release_list import ReleaseList
 # Actions that act on the marked releases or the one under the cursor.
 ON_TARGETS = frozenset({"set_state", "star", "toggle_read", "note", "correct"})
 ON_LINK = frozenset({"open_link", "copy_link"})
-# What a read-only dashboard may not do: everything that writes the store, or a file.
-DECIDING = ON_TARGETS | {"undo", "export_view", "export_starred"}
+# What a read-only dashboard may not do: decide, which writes the store. (A briefing it may
+# export: it goes to the person's own folder, or to their browser when served.)
+DECIDING = ON_TARGETS | {"undo"}
 # The keys whose press in a read-only dashboard says why nothing happens (the App's too).
 _SAYS_READ_ONLY = DECIDING | {"poll", "demo"}
 
