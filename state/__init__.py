@@ -81,10 +81,13 @@ if TYPE_CHECKING:  # the names as type checkers see them; at run time they load 
         Preferences as Preferences,
     )
     from state.records import (
+        BY_RULE as BY_RULE,
         Correction as Correction,
+        Decided as Decided,
         StoredRelease as StoredRelease,
         TriageState as TriageState,
         changes_for_marks as changes_for_marks,
+        current_user as current_user,
     )
     from state.store import (
         AddResult as AddResult,
@@ -143,7 +146,10 @@ _HOMES = {
     "selection_keys": "state.filters",
     "view_matches": "state.filters",
     "Preferences": "state.prefs",
+    "BY_RULE": "state.records",
     "Correction": "state.records",
+    "Decided": "state.records",
+    "current_user": "state.records",
     "StoredRelease": "state.records",
     "changes_for_marks": "state.records",
     "TriageState": "state.records",

@@ -102,6 +102,8 @@ def _md_item(stored: StoredRelease, pillar: str | None, pillars: PillarSet) -> l
     if stored.note.strip():
         note = " / ".join(md_escape(line) for line in stored.note.splitlines() if line.strip())
         lines.append(f"  *Analyst's note:* {note}")
+    if stored.history:
+        lines.append(f"  *Decided:* {md_escape(stored.history[-1].describe())}")
     return lines
 
 

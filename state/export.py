@@ -38,6 +38,7 @@ CSV_COLUMNS = (
     "sources",
     "first_seen",
     "changed_at",
+    "decided",
 )
 
 
@@ -170,6 +171,7 @@ def to_csv(releases: Iterable[StoredRelease], pillars: PillarSet) -> str:
             *("yes" if r.starred else "no", "yes" if r.read else "no", r.note),
             evidence_sentence(r),
             *(";".join(r.sources), r.first_seen, r.changed_at),
+            "; ".join(" · ".join(line.to_list()) for line in r.history),
         ]
         writer.writerow([_cell(str(v)) for v in row])
     return out.getvalue()

@@ -1,9 +1,13 @@
-"""What the store keeps about a release beyond the pipeline's output: triage and reading state."""
+"""What the store keeps about a release beyond the pipeline's output: triage and reading state,
+and who decided what."""
 
 from __future__ import annotations
 
+import getpass
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -31,6 +35,59 @@ _MARK_CHANGES: Mapping[str, tuple[str, Any]] = {
     "follow-up": ("triage", TriageState.FOLLOW_UP.value),
     "briefed": ("triage", TriageState.BRIEFED.value),
 }
+
+
+# The author of what a config rule sets on a new release: its "read" is everyone's.
+BY_RULE = "(rule)"
+
+
+def current_user() -> str:
+    """The Unix user running this process: who decides, when nobody else is named."""
+    try:
+        import pwd
+
+        return pwd.getpwuid(os.getuid()).pw_name
+    except (ImportError, KeyError):  # no passwd entry (a container's bare uid), or no pwd
+        try:
+            return getpass.getuser()
+        except OSError:
+            return f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Decided:
+    """One line of a release's history: what was decided ("briefed", "starred", "note"...),
+    by whom (a user name; "" for a decision made before summitwatch kept authors), and when
+    (ISO 8601 UTC)."""
+
+    what: str
+    who: str
+    when: str
+
+    def to_list(self) -> list[str]:
+        return [self.what, self.who, self.when]
+
+    def describe(self) -> str:
+        """One line for people: "briefed · ana · 3 Dec 10:02" (local time)."""
+        try:
+            at = datetime.fromisoformat(self.when).astimezone()
+            when = f"{at.day} {at:%b %H:%M}"
+        except ValueError:
+            when = "time not recorded"
+        return f"{self.what} · {self.who or 'author not recorded'} · {when}"
+
+    @classmethod
+    def from_list(cls, data: Any) -> Decided | None:
+        """One stored line, or None when it is not one (a damaged or hand-edited file)."""
+        if not isinstance(data, list | tuple) or len(data) != 3:
+            return None
+        return cls(*(str(part) for part in data))
+
+
+def history_of(data: Any) -> tuple[Decided, ...]:
+    """The stored lines of a history, those that read as lines."""
+    lines = (Decided.from_list(item) for item in data) if isinstance(data, list) else ()
+    return tuple(line for line in lines if line is not None)
 
 
 def changes_for_marks(marks: Iterable[str]) -> dict[str, Any]:
@@ -84,6 +141,7 @@ class StoredRelease:
     correction: Correction = field(default_factory=Correction)
     sources: tuple[str, ...] = ()  # every source this release was seen in
     changed_at: str = ""  # when the text last changed after first being stored
+    history: tuple[Decided, ...] = ()  # who decided what, oldest first (read is personal)
 
     @property
     def id(self) -> str:
@@ -132,6 +190,7 @@ class StoredRelease:
             "correction": self.correction.to_dict(),
             "sources": list(self.sources),
             "changed_at": self.changed_at,
+            "history": [line.to_list() for line in self.history],
         }
 
     @classmethod
@@ -151,4 +210,5 @@ class StoredRelease:
             correction=Correction.from_dict(data.get("correction")),
             sources=tuple(str(s) for s in data.get("sources", ())),
             changed_at=str(data.get("changed_at", "")),
+            history=history_of(data.get("history")),
         )

@@ -53,9 +53,9 @@ from state.engine.storage import (
     file_version,
     read_tables,
 )
-from state.engine.writes import Batch, add_one, put_docs, utc_stamp, write_triage
+from state.engine.writes import Batch, add_one, put_docs, put_triage, utc_stamp, write_triage
 from state.events import FEATURES_VERSION, features, group_events
-from state.records import StoredRelease
+from state.records import StoredRelease, current_user
 
 __all__ = [
     "AddResult",
@@ -136,14 +136,18 @@ class Store:
         read_only: bool = False,
         load: Load = "all",
         lock_timeout: float = LOCK_TIMEOUT,
+        user: str | None = None,
     ) -> None:
         """Open the database at `path`, loading `load`: "all" releases, only the "newest"
         months (enough to fill a screen: the dashboard), or "none" (decisions and source health
         only: a poll that may find nothing new). `load_deferred()` loads what was left, and so
         does every write that touches releases, so that none ever sees part of the store.
-        A write waits `lock_timeout` seconds for another process's, then fails."""
+        A write waits `lock_timeout` seconds for another process's, then fails. `user` (the
+        Unix user by default) is who decides through this store, and whose reading state
+        `read` is: decisions are the team's, reading is personal."""
         self.path = Path(path)
         self.read_only = read_only
+        self.user = current_user() if user is None else user
         on_write = partial(write_index, self.path)
         self._keys = KeyIndex(self.path)
         self._folder = DatabaseFolder(
@@ -152,7 +156,7 @@ class Store:
         self._folder.lock_timeout = lock_timeout
         self._lock = threading.RLock()
         self._waits = threading.local()  # .handler: see `telling_waits`
-        self._mem = Memory()
+        self._mem = Memory(self.user)
         self._bodies = Bodies(self.path)
         self._signature: tuple[int, int, int] | None = None
         self._sorted: list[StoredRelease] | None = None
@@ -313,15 +317,20 @@ class Store:
             finally:
                 self._keys.commit({})
 
-    def update(self, ids: Sequence[str], **changes: Any) -> list[StoredRelease]:
-        """Record people's decisions (read, triage, starred, note, correction) on releases.
-        Returns the light records of the releases changed."""
+    def update(
+        self, ids: Sequence[str], *, author: str | None = None, undo: bool = False, **changes: Any
+    ) -> list[StoredRelease]:
+        """Record decisions (read, triage, starred, note, correction) on releases, made by
+        `author` (this store's user by default), each with a history line. An `undo` restores
+        only the decisions `author` made last (see `decide`). Returns the light records of the
+        releases changed."""
         fields = triage_doc(changes)
         if not fields:
             return []
+        who = self.user if author is None else author
         with self._write() as txn:
             targets = [i for i in dict.fromkeys(ids) if i in self._mem.releases]
-            write_triage(txn, self._mem, {i: fields for i in targets})
+            write_triage(txn, self._mem, {i: fields for i in targets}, who, undo=undo)
         return [self._mem.releases[i] for i in targets]
 
     def replace_classifications(self, items: Iterable[tuple[str, Classification]]) -> int:
@@ -416,11 +425,11 @@ class Store:
                     target = record.id
                     batch.put_new(release_doc(record, keys))
                     added.add(target)
-                fields = imported_triage(mem.triage.get(target, {}), record)
-                if fields:
-                    decisions[target] = fields
+                merged = imported_triage(mem.triage.get(target, {}), record)
+                if merged is not None:
+                    decisions[target] = merged
             batch.write()
-            write_triage(txn, mem, decisions)
+            put_triage(txn, mem, decisions)
         return len(added | set(decisions))
 
     def backup(self, dest: Path) -> Path:
@@ -541,7 +550,7 @@ class Store:
         if full:
             names = sorted(set(manifest.tokens) | set(self._folder.data_files()))
             self.damaged = {}
-            self._mem = mem = Memory()
+            self._mem = mem = Memory(self.user)
             mem.epoch = manifest.epoch
             self._bodies.clear()
             self._deferred = {}

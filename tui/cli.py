@@ -66,6 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="look, filter and search only: no triage, notes, corrections, export or polling",
     )
+    run.add_argument(
+        "--user",
+        metavar="NAME",
+        help="decide and read as NAME (default: your Unix user; serve passes who signed in)",
+    )
 
     poll = command("poll", "poll the sources once, store and print what is new")
     poll.add_argument("--json", action="store_true", help="one JSON object per new release")

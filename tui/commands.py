@@ -81,18 +81,20 @@ def open_store(
     interactive: bool = False,
     load: Load = "all",
     reading: bool = False,
+    user: str | None = None,
 ) -> Store:
-    """The database of `args`, loading `load` at first (see `Store`). A command that only
-    reads (`reading`) opens a database it may not write read-only, and says so."""
+    """The database of `args`, loading `load` at first (see `Store`), deciding as `user`
+    (the Unix user by default). A command that only reads (`reading`) opens a database it
+    may not write read-only, and says so."""
     path = db_path(args.db, demo=args.demo)
     while True:  # one damaged file after another, as long as the user says yes
         try:
-            return Store(path, load=load)
+            return Store(path, load=load, user=user)
         except ReadOnlyDatabase as exc:
             if not reading:
                 raise
             print(f"summitwatch: {exc.path} is read-only for you: reading only.", file=sys.stderr)
-            return Store(path, load=load, read_only=True)
+            return Store(path, load=load, read_only=True, user=user)
         except CorruptDatabase as exc:
             if not (interactive and sys.stdin.isatty() and _confirm(f"{exc}\n{exc.offer}")):
                 raise StoreError(f"{exc}\n(run the dashboard to be offered this)") from exc
@@ -155,7 +157,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     def load_demo() -> tuple[Config, Store]:
         return with_own_settings(demo_config(), config), Store(db_path(None, demo=True))
 
-    with open_store(args, interactive=True, load="newest", reading=True) as store:
+    user = getattr(args, "user", None)
+    with open_store(args, interactive=True, load="newest", reading=True, user=user) as store:
         app = SummitWatchApp(
             config=config,
             store=store,
@@ -436,9 +439,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _dashboard_command(args: argparse.Namespace, read_only: bool) -> str:
+def _dashboard_command(args: argparse.Namespace, read_only: bool, user: str | None) -> str:
     """The shell command of one served dashboard, with the options `serve` was given;
-    `read_only` for a read-only server or user."""
+    `read_only` for a read-only server or user, deciding as the signed-in `user`."""
     import shlex
 
     argv = [sys.executable, "-m", "tui.cli"]
@@ -451,6 +454,8 @@ def _dashboard_command(args: argparse.Namespace, read_only: bool) -> str:
     argv.append("run")
     if read_only:
         argv.append("--read-only")
+    if user:
+        argv += ["--user", user]
     return shlex.join(argv)
 
 

@@ -14,6 +14,8 @@ SUMMIT_STYLE = "bold reverse"
 # What the classifier found against a decision ("G7", "energy security"): struck through and
 # dim, never underlined like the evidence for it.
 AGAINST_STYLE = "dim strike"
+# The reader shows the latest lines of a release's history (exports carry all of it).
+HISTORY_SHOWN = 8
 
 
 def pillar_badges(stored: StoredRelease, pillars: PillarSet) -> Text:
@@ -87,7 +89,7 @@ def _decisions(stored: StoredRelease, pillars: PillarSet) -> Text:
     out.append("Summit: ", style="bold")
     out.append(f"{verdict} ({c.summit_score:.2f})")
     if stored.correction.summit is not None:
-        out.append("  corrected by you", style="italic")
+        out.append("  corrected", style="italic")
     summit_evidence = c.evidence.get("summit")
     if summit_evidence and summit_evidence.sentence:
         out.append("\n  “")
@@ -114,10 +116,14 @@ def _decisions(stored: StoredRelease, pillars: PillarSet) -> Text:
         if not pillar.known:
             out.append(" (not in this taxonomy: summitwatch reclassify)", style="italic")
         if pillar_id in stored.correction.pillars_added:
-            out.append(" (added by you)", style="italic")
+            out.append(" (added by a person)", style="italic")
     if stored.note:
         out.append("\nNote: ", style="bold")
         out.append(stored.note)
+    if stored.history:
+        out.append("\nHistory:", style="bold")
+        for line in stored.history[-HISTORY_SHOWN:]:
+            out.append(f"\n  {line.describe()}")
     return out
 
 

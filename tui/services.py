@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from feeds import (
     DEMO_DIR,
@@ -29,7 +29,7 @@ from feeds import (
     needs_full_text,
     utc_now,
 )
-from state import Keys, Store, StoredRelease, changes_for_marks, keys_for
+from state import BY_RULE, Keys, Store, StoredRelease, changes_for_marks, keys_for
 
 if TYPE_CHECKING:
     from feeds import ClassifierSource, ReleaseClassifier
@@ -220,7 +220,7 @@ class _Batch:
     ) -> list[StoredRelease]:
         """The new releases with the marks their rules set (only new ones: a release already
         stored keeps what people decided about it)."""
-        by_changes: dict[tuple[tuple[str, object], ...], list[str]] = {}
+        by_changes: dict[tuple[tuple[str, Any], ...], list[str]] = {}
         for stored in new:
             if stored.id in marks:
                 changes = tuple(sorted(changes_for_marks(marks[stored.id]).items()))
@@ -228,7 +228,7 @@ class _Batch:
         updated = {
             stored.id: stored
             for changes, ids in by_changes.items()
-            for stored in self._store.update(ids, **dict(changes))
+            for stored in self._store.update(ids, author=BY_RULE, **dict(changes))
         }
         return [updated.get(stored.id, stored) for stored in new]
 

@@ -33,7 +33,7 @@ READ_ONLY_SESSION = (
     "read-only session · look, filter, search and export; triage, star, notes, corrections, "
     "undo and polling are off"
 )
-# The fields a person decides; undo restores exactly these.
+# The fields a person decides; undo restores those its action changed.
 DECIDED_FIELDS = ("read", "triage", "starred", "note", "correction")
 UNDO_DEPTH = 100
 
@@ -42,6 +42,7 @@ UNDO_DEPTH = 100
 class TriageAction:
     label: str
     before: tuple[StoredRelease, ...]
+    fields: tuple[str, ...] = DECIDED_FIELDS  # what it changed: undo restores only these
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,7 @@ class Decision:
     label: str
     before: tuple[StoredRelease, ...]
     changes: tuple[dict[str, Any], ...]
+    undo: bool = False  # restores only what this person decided last (see `Store.update`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +128,7 @@ class Triage:
             return []
         if undoable:
             with self._idle:
-                self._done.append(TriageAction(label, tuple(releases)))
+                self._done.append(TriageAction(label, tuple(releases), tuple(changes)))
                 del self._done[:-UNDO_DEPTH]
         return self._queue_write(label, releases, [changes] * len(releases))
 
@@ -137,8 +139,9 @@ class Triage:
             if not self._done or self.read_only:
                 return None
             action = self._done.pop()
-        fields = [{name: getattr(r, name) for name in DECIDED_FIELDS} for r in action.before]
-        return action.label, self._queue_write(f"Undo {action.label}", action.before, fields)
+        fields = [{name: getattr(r, name) for name in action.fields} for r in action.before]
+        label = f"Undo {action.label}"
+        return action.label, self._queue_write(label, action.before, fields, undo=True)
 
     @property
     def saving(self) -> set[str]:
@@ -152,9 +155,14 @@ class Triage:
             return self._idle.wait_for(lambda: self._waiting == 0, timeout)
 
     def _queue_write(
-        self, label: str, releases: Sequence[StoredRelease], changes: Sequence[dict[str, Any]]
+        self,
+        label: str,
+        releases: Sequence[StoredRelease],
+        changes: Sequence[dict[str, Any]],
+        *,
+        undo: bool = False,
     ) -> list[StoredRelease]:
-        decision = Decision(label, tuple(releases), tuple(changes))
+        decision = Decision(label, tuple(releases), tuple(changes), undo)
         with self._idle:
             self._waiting += 1
             self._saving.update(r.id for r in releases)
@@ -194,7 +202,7 @@ class Triage:
         try:
             with self.store.telling_waits(waiting):
                 for stored, change in pairs:
-                    saved += self.store.update([stored.id], **change)
+                    saved += self.store.update([stored.id], undo=decision.undo, **change)
         except (StoreError, OSError) as exc:
             message = str(exc) if isinstance(exc, StoreError) else str(exc.strerror or exc)
             written = {r.id for r in saved}

@@ -4,6 +4,12 @@ A release document (in `releases/YYYY-MM.json`) holds the whole release: its tex
 classification with the evidence, its dedupe keys (`keys`) and, for summit releases, the
 features that group it into events (`f`), so that neither needs the text again. People's
 decisions live apart, in `triage.json`, and are merged in when a record is built.
+
+A decision document holds the team's decisions (`triage`, `starred`, `note`, `correction`),
+who made each last (`by`), their `history` (what, who, when), and reading state per person
+(`read_by`: name -> read); `read` is everyone's, from before reading was personal (and from
+config rules). A document written before authors were kept has no history: its decisions
+are shown with no author until the next one on that release writes the history out.
 """
 
 from __future__ import annotations
@@ -14,12 +20,14 @@ from typing import Any
 from feeds import Classification, Evidence, Match, Release
 from state.dedupe import Keys
 from state.events import features
-from state.records import Correction, StoredRelease, TriageState
+from state.records import BY_RULE, Correction, Decided, StoredRelease, TriageState, history_of
 
 __all__ = [
     "BLANK_TRIAGE",
+    "HISTORY_KEPT",
     "TRIAGE_FIELDS",
     "TriageTuple",
+    "decide",
     "doc_features",
     "full_record",
     "imported_triage",
@@ -30,31 +38,52 @@ __all__ = [
 ]
 
 TRIAGE_FIELDS = ("read", "triage", "starred", "note", "correction")
-# StoredRelease's read, triage, starred, note and correction, in that order.
-TriageTuple = tuple[bool, TriageState, bool, str, Correction]
-BLANK_TRIAGE: TriageTuple = (False, TriageState.NEW, False, "", Correction())
+# StoredRelease's read, triage, starred, note, correction and history, in that order.
+TriageTuple = tuple[bool, TriageState, bool, str, Correction, tuple[Decided, ...]]
+BLANK_TRIAGE: TriageTuple = (False, TriageState.NEW, False, "", Correction(), ())
+_RECORD_FIELDS = (*TRIAGE_FIELDS, "history")
+HISTORY_KEPT = 200  # lines of history kept a release
 
 
-def triage_tuple(data: Mapping[str, Any] | None) -> TriageTuple:
-    """The decisions of a stored triage document (defaults when absent)."""
+def triage_tuple(data: Mapping[str, Any] | None, reader: str = "") -> TriageTuple:
+    """The decisions of a stored triage document (defaults when absent), with `read` as the
+    person `reader` left it."""
     if not data:
         return BLANK_TRIAGE
     try:
         triage = TriageState(data.get("triage", "new"))
     except ValueError:
         triage = TriageState.NEW
-    return (
-        bool(data.get("read", False)),
-        triage,
-        bool(data.get("starred", False)),
-        str(data.get("note", "")),
-        Correction.from_dict(data.get("correction")),
+    read = bool(data.get("read", False))
+    read_by = data.get("read_by")
+    if reader and isinstance(read_by, dict) and reader in read_by:
+        read = bool(read_by[reader])
+    starred, note = bool(data.get("starred", False)), str(data.get("note", ""))
+    correction = Correction.from_dict(data.get("correction"))
+    if "history" in data:
+        history = history_of(data["history"])
+    else:
+        history = _unsigned(triage, starred, note, correction, str(data.get("updated", "")))
+    return (read, triage, starred, note, correction, history)
+
+
+def _unsigned(
+    triage: TriageState, starred: bool, note: str, correction: Correction, when: str
+) -> tuple[Decided, ...]:
+    """The history of a document written before authors were kept: its decisions, by nobody
+    known, at its last change."""
+    values: dict[str, Any] = {"triage": triage.value, "starred": starred, "note": note}
+    values["correction"] = correction.to_dict()
+    return tuple(
+        Decided(_what(name, value), "", when)
+        for name, value in values.items()
+        if value != _BLANK[name]
     )
 
 
-def triage_fields(data: Mapping[str, Any] | None) -> dict[str, Any]:
+def triage_fields(data: Mapping[str, Any] | None, reader: str = "") -> dict[str, Any]:
     """StoredRelease keyword arguments from a stored triage document (defaults when absent)."""
-    return dict(zip(TRIAGE_FIELDS, triage_tuple(data), strict=True))
+    return dict(zip(_RECORD_FIELDS, triage_tuple(data, reader), strict=True))
 
 
 def triage_doc(changes: Mapping[str, Any]) -> dict[str, Any]:
@@ -76,12 +105,70 @@ def triage_doc(changes: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def imported_triage(local: Mapping[str, Any], record: StoredRelease) -> dict[str, Any]:
-    """An import's decisions, only where the local copy still has the default."""
+_BLANK = {"triage": "new", "starred": False, "note": "", "correction": Correction().to_dict()}
+
+
+def _what(name: str, value: Any) -> str:
+    """A history line's words for setting the decision `name` to (stored) `value`."""
+    if name == "triage":
+        state = TriageState(value)
+        return "back to new" if state is TriageState.NEW else state.label
+    if name == "starred":
+        return "starred" if value else "unstarred"
+    if name == "note":
+        return "note" if value else "note removed"
+    return "corrected" if value != _BLANK["correction"] else "correction removed"
+
+
+def decide(
+    old: Mapping[str, Any] | None,
+    fields: Mapping[str, Any],
+    who: str,
+    when: str,
+    *,
+    undo: bool = False,
+) -> dict[str, Any]:
+    """The decision document `old` after `who` set `fields` (stored form, `triage_doc`) at
+    `when`. Reading is `who`'s own (everyone's when `who` is "" or a rule). A decision the same
+    as before leaves no line. An `undo` restores only what `who` decided last: a decision
+    someone else made since stays."""
+    out = dict(old or {})
+    if "history" in out:
+        history = [line.to_list() for line in history_of(out["history"])]
+    else:
+        history = [line.to_list() for line in triage_tuple(out)[5]]
+    by = dict(out.get("by") or {})
+    for name, value in fields.items():
+        if name == "read":
+            if who and who != BY_RULE:
+                out["read_by"] = {**(out.get("read_by") or {}), who: value}
+            else:
+                out["read"] = value
+            continue
+        if undo and by.get(name, "") != who:
+            continue
+        if out.get(name, _BLANK[name]) == value:
+            continue
+        out[name], by[name] = value, who
+        what = _what(name, value)
+        history.append([f"undo: {what}" if undo else what, who, when])
+    out["by"], out["history"], out["updated"] = by, history[-HISTORY_KEPT:], when
+    return out
+
+
+def imported_triage(local: Mapping[str, Any], record: StoredRelease) -> dict[str, Any] | None:
+    """The decision document of a release after an import: the export's decisions fill in
+    only what the local copy still has at its default, with their history lines; None when
+    nothing changes."""
     ours, theirs = triage_fields(local), triage_fields(record.to_dict())
     blank = triage_fields(None)
-    wanted = {k: v for k, v in theirs.items() if ours[k] == blank[k] and v != blank[k]}
-    return triage_doc(wanted)
+    names = [k for k in TRIAGE_FIELDS if ours[k] == blank[k] and theirs[k] != blank[k]]
+    if not names:
+        return None
+    out = {**local, **triage_doc({k: theirs[k] for k in names})}
+    lines = [line.to_list() for line in (*ours["history"], *record.history)]
+    out["history"] = lines[-HISTORY_KEPT:]
+    return out
 
 
 def doc_features(doc: Mapping[str, Any]) -> list[str] | None:

@@ -27,7 +27,7 @@ _stored = maker(StoredRelease)
 class Memory:
     """Everything loaded, and which file each part came from."""
 
-    def __init__(self) -> None:
+    def __init__(self, reader: str = "") -> None:
         self.releases: dict[str, StoredRelease] = {}
         self.where: dict[str, str] = {}
         self.ids: dict[str, set[str]] = {}
@@ -38,6 +38,7 @@ class Memory:
         self.seen: dict[str, str] = {}  # file -> manifest token when loaded
         self.tokens: dict[str, str] = {}  # file -> token of the data loaded
         self.epoch = ""
+        self.reader = reader  # whose reading state `read` is (read/unread is personal)
 
     def light(self, row: Row) -> StoredRelease:
         """The light record of an index row, with its decisions: the hot path of open."""
@@ -50,8 +51,8 @@ class Memory:
         ) = row
         # fmt: on
         decided = self.triage.get(rid)
-        read, triage, starred, note, correction = (
-            BLANK_TRIAGE if decided is None else triage_tuple(decided)
+        read, triage, starred, note, correction, history = (
+            BLANK_TRIAGE if decided is None else triage_tuple(decided, self.reader)
         )
         return _stored(
             _release(
@@ -61,7 +62,7 @@ class Memory:
             _classification(intern(clang), summit, score, tuple(pillars), scores, EMPTY_EVIDENCE),
             intern(first_seen), read, triage, starred, note, correction,
             (intern(sources[0]),) if len(sources) == 1 else tuple(map(intern, sources)),
-            changed_at,
+            changed_at, history,
         )  # fmt: skip
 
     def put_row(self, row: Row, name: str) -> StoredRelease:
@@ -130,4 +131,4 @@ class Memory:
             self.triage[release_id] = dict(data)
         stored = self.releases.get(release_id)
         if stored is not None:
-            self.releases[release_id] = stored.with_changes(**triage_fields(data))
+            self.releases[release_id] = stored.with_changes(**triage_fields(data, self.reader))

@@ -12,22 +12,22 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
 import orjson
 
 from feeds import ClassifiedRelease, Release
 from state.dedupe import Keys, is_edit, is_enrichment, keys_for, release_digest
 from state.engine.chunks import ChunkFiller, month_for
-from state.engine.codec import full_record, release_doc
+from state.engine.codec import decide, full_record, release_doc
 from state.engine.index import row_from_doc
 from state.engine.keyindex import Entry, KeyIndex
 from state.engine.memory import Memory
-from state.engine.storage import TRIAGE, Transaction, doc
+from state.engine.storage import TRIAGE, Transaction
 from state.errors import StoreError
 from state.records import StoredRelease
 
-__all__ = ["Batch", "add_one", "put_docs", "utc_stamp", "write_triage"]
+__all__ = ["Batch", "add_one", "put_docs", "put_triage", "utc_stamp", "write_triage"]
 
 
 def utc_stamp() -> str:
@@ -86,27 +86,33 @@ def put_docs(txn: Transaction, name: str, table: str, docs: Mapping[str, Any]) -
     txn.put(name, table, {str(i): dict(data) for i, data in docs.items()})
 
 
-def write_triage(txn: Transaction, mem: Memory, fields: Mapping[str, Mapping[str, Any]]) -> None:
-    """Merge decisions field by field into what is on disk, then into memory."""
+def write_triage(
+    txn: Transaction,
+    mem: Memory,
+    fields: Mapping[str, Mapping[str, Any]],
+    who: str,
+    *,
+    undo: bool = False,
+) -> None:
+    """Merge the decisions `who` made (`fields`, by release id) into what is on disk, with a
+    history line each (`decide`), then into memory."""
     if not fields:
         return
     stamp = utc_stamp()
-    target = txn.table(TRIAGE, "triage")
-    groups: dict[bytes, list[str]] = defaultdict(list)
-    for release_id, changes in fields.items():
-        groups[orjson.dumps(changes, option=orjson.OPT_SORT_KEYS)].append(release_id)
-    for ids in groups.values():
-        changes = {**fields[ids[0]], "updated": stamp}
-        on_disk = txn.tables(TRIAGE).get("triage", {})
-        existing = [i for i in ids if i in on_disk]
-        if existing:
-            target.update(changes, doc_ids=cast(list[int], existing))
-        fresh = [doc(dict(changes), i) for i in ids if i not in on_disk]
-        if fresh:
-            target.insert_multiple(fresh)
-    merged = txn.tables(TRIAGE)["triage"]
-    for release_id in fields:
-        mem.set_triage(release_id, merged[release_id])
+    on_disk = txn.tables(TRIAGE).get("triage", {})
+    docs = {
+        i: decide(on_disk.get(i), changes, who, stamp, undo=undo) for i, changes in fields.items()
+    }
+    put_triage(txn, mem, docs)
+
+
+def put_triage(txn: Transaction, mem: Memory, docs: Mapping[str, Mapping[str, Any]]) -> None:
+    """Write whole decision documents by release id, then hold them in memory."""
+    if not docs:
+        return
+    put_docs(txn, TRIAGE, "triage", docs)
+    for release_id, data in docs.items():
+        mem.set_triage(release_id, data)
 
 
 def add_one(

@@ -80,8 +80,9 @@ async def serve(tmp_path: Path) -> AsyncIterator[Start]:
         script.write_text(FAKE_DASHBOARD, encoding="utf-8")
         started = tmp_path / f"started-{len(runners)}.txt"
 
-        def command(read_only: bool) -> str:
-            return f"{sys.executable} {script} {started} {'ro' if read_only else 'rw'}"
+        def command(read_only: bool, user: str | None) -> str:
+            mode = "ro" if read_only else "rw"
+            return f"{sys.executable} {script} {started} {mode}:{user}"
 
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
@@ -191,7 +192,7 @@ async def test_signed_in_the_dashboard_loads_and_one_process_starts_per_session(
         socket_ = await http.ws_connect(f"{served.url}/ws?width=100&height=30")
         await _wait_for(lambda: len(served.processes()) == 1)
         [(pid, mode)] = served.processes()
-        assert mode == "rw"
+        assert mode == "rw:ana"  # may decide, as the signed-in user
         assert served.server.live == 1
         await socket_.close()
         await _wait_for(lambda: not _alive(pid))
@@ -282,7 +283,7 @@ async def test_a_read_only_user_or_server_starts_read_only_dashboards(
         async with aiohttp.ClientSession(headers={"Cookie": f"{COOKIE}={token}"}) as http:
             session = await http.ws_connect(f"{served.url}/ws")
             await _wait_for(lambda served=served: len(served.processes()) == 1)
-            assert served.processes()[0][1] == expected
+            assert served.processes()[0][1] == f"{expected}:{name}"
             await session.close()
 
 

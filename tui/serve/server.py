@@ -38,12 +38,13 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 class GuardedServer(Server):
     """A textual-serve `Server` that checks who comes in and how many are in.
 
-    `command_for(read_only)` is the shell command of one dashboard process.
+    `command_for(read_only, user)` is the shell command of one dashboard process, for the
+    signed-in `user` (None without sign-in): decisions are recorded under that name.
     """
 
     def __init__(
         self,
-        command_for: Callable[[bool], str],
+        command_for: Callable[[bool, str | None], str],
         settings: ServeSettings,
         *,
         host: str,
@@ -53,7 +54,7 @@ class GuardedServer(Server):
         throttle: Throttle | None = None,
     ) -> None:
         super().__init__(
-            command_for(read_only),
+            command_for(read_only, None),
             host=host,
             port=port,
             title="summitwatch",
@@ -157,9 +158,11 @@ class GuardedServer(Server):
             return _full_page(self.settings.max_sessions)
         return await super().handle_index(request)
 
-    def _session_read_only(self, request: web.Request) -> bool:
+    def _session_command(self, request: web.Request) -> str:
+        """The dashboard command for this visitor: read-only or not, deciding as whom."""
         visitor = self.visitors.find(request.cookies.get(COOKIE))
-        return self.read_only or (visitor is not None and visitor.read_only)
+        read_only = self.read_only or (visitor is not None and visitor.read_only)
+        return self.command_for(read_only, visitor.name if visitor is not None else None)
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
         """One dashboard process per websocket, if there is room; it ends when idle."""
@@ -181,7 +184,7 @@ class GuardedServer(Server):
 
         try:
             service = AppService(
-                self.command_for(self._session_read_only(request)),
+                self._session_command(request),
                 write_bytes=websocket.send_bytes,
                 write_str=websocket.send_str,
                 close=close,
