@@ -11,12 +11,14 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+import os
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from feeds import Config, PillarSet, one_line, utc_now
 from state import Store, StoredRelease, saved_filters_for
@@ -138,14 +140,16 @@ def send_scheduled_digest(
     from feeds import TaxonomyError
     from state import AlertLedger, LedgerError, came_in, latest_slot, send_digest
 
-    try:
-        pillars = taxonomy_pillars(config)
-    except TaxonomyError as exc:
-        return [f"digest not sent: {exc}"]
     slot = latest_slot(schedule, now)
+    mark = slot.astimezone(UTC).isoformat(timespec="seconds")
     ledger = AlertLedger(store.path)
     try:
-        previous = ledger.claim_digest(slot.astimezone(UTC).isoformat(timespec="seconds"))
+        if ledger.digest_mark() >= mark:  # taken already: the usual case, a read only
+            return []
+        pillars = taxonomy_pillars(config)
+        previous = ledger.claim_digest(mark)
+    except TaxonomyError as exc:
+        return [f"digest not sent: {exc}"]
     except LedgerError as exc:
         return [f"digest not sent: {exc}"]
     if previous is None:
@@ -166,9 +170,24 @@ def send_scheduled_digest(
     return done.problems
 
 
+def local_zone() -> tzinfo:
+    """The zone of the wall clock with its summer-time rules: the zone `$TZ` names, else the
+    system's (`/etc/localtime`); failing both, the offset of the moment, which has no rules
+    (a digest right after a change would then be an hour off)."""
+    name = os.environ.get("TZ", "").lstrip(":")
+    try:
+        if name:
+            return ZoneInfo(name)
+        with open("/etc/localtime", "rb") as system:
+            return ZoneInfo.from_file(system)
+    except (OSError, ValueError, ZoneInfoNotFoundError):
+        fixed = datetime.now().astimezone().tzinfo
+        return fixed if fixed is not None else UTC
+
+
 def local_now() -> datetime:
     """The time as the clock on the wall reads it, where the digest is scheduled."""
-    return datetime.now().astimezone()
+    return datetime.now(local_zone())
 
 
 def seconds_until_digest(config: Config, now: datetime) -> float:
@@ -177,7 +196,9 @@ def seconds_until_digest(config: Config, now: datetime) -> float:
         return math.inf
     from state import next_slot
 
-    return max(1.0, (next_slot(config.digest, now) - now).total_seconds() + 1.0)
+    # In UTC: two times of one ZoneInfo subtract as wall-clock readings, across a change too.
+    wait = next_slot(config.digest, now).astimezone(UTC) - now.astimezone(UTC)
+    return max(1.0, wait.total_seconds() + 1.0)
 
 
 def start_alerts(config: Config, store: Store, result: PollReport) -> asyncio.Task[None]:

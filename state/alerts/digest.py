@@ -10,8 +10,8 @@ settled in the ledger (`AlertLedger.claim_digest`) before anything is sent.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from feeds import AlertTarget, DigestSettings, PillarSet
 from state.alerts.deliver import DEFAULT_TIMEOUT
@@ -35,22 +35,44 @@ _SPAN = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
-def _period(schedule: DigestSettings) -> timedelta:
-    return timedelta(days=7 if schedule.every == "week" else 1)
+def _slot_on(day: date, schedule: DigestSettings, zone: tzinfo | None) -> datetime:
+    """The instant the schedule names on the local `day`, in UTC. A time the clock shows twice
+    (the hour repeated when summer time ends) is its first showing; a time the clock skips
+    (the hour lost when it starts) is read with the offset before the change, so it falls in
+    the hour after the gap (02:30 becomes 03:30). Either way each day has exactly one."""
+    return datetime.combine(day, schedule.at, tzinfo=zone).astimezone(UTC)
+
+
+def _days(schedule: DigestSettings, start: date, step: int) -> Iterator[date]:
+    """The scheduled days from `start` (included), forwards (`step` 1) or backwards (-1)."""
+    day = start
+    while True:
+        if schedule.every != "week" or day.weekday() == schedule.weekday:
+            yield day
+        day += timedelta(days=step)
 
 
 def latest_slot(schedule: DigestSettings, now: datetime) -> datetime:
-    """The latest scheduled time at or before `now` (aware; in the zone of `now`)."""
-    slot = datetime.combine(now.date(), schedule.at, tzinfo=now.tzinfo)
-    if schedule.every == "week":
-        slot -= timedelta(days=(slot.weekday() - schedule.weekday) % 7)
-    while slot > now:
-        slot -= _period(schedule)
-    return slot
+    """The latest scheduled time at or before `now` (aware), in the zone of `now`. Days are
+    counted on the wall clock of that zone (a ZoneInfo follows its summer time; a fixed
+    offset does not), and instants compared in UTC, so that a daylight-saving change neither
+    skips a day nor repeats one."""
+    zone, moment = now.tzinfo, now.astimezone(UTC)
+    for day in _days(schedule, now.date(), -1):
+        slot = _slot_on(day, schedule, zone)
+        if slot <= moment:
+            return slot.astimezone(zone)
+    raise AssertionError("unreachable: the days go back without end")
 
 
 def next_slot(schedule: DigestSettings, now: datetime) -> datetime:
-    return latest_slot(schedule, now) + _period(schedule)
+    """The first scheduled time after `now` (aware), in the zone of `now`."""
+    zone, moment = now.tzinfo, now.astimezone(UTC)
+    for day in _days(schedule, now.date(), 1):
+        slot = _slot_on(day, schedule, zone)
+        if slot > moment:
+            return slot.astimezone(zone)
+    raise AssertionError("unreachable: the days go on without end")
 
 
 def parse_since(text: str, now: datetime) -> datetime:

@@ -122,6 +122,12 @@ class AlertLedger:
                 changed.append(new)
         return changed
 
+    def digest_mark(self) -> str:
+        """The scheduled time (ISO, UTC) of the last digest taken, "" if none: a look without
+        the lock, to skip the claim (a write) at every poll while no new time has come."""
+        mark = self._read().get("digest")
+        return str(mark.get("slot", "")) if isinstance(mark, dict) else ""
+
     def claim_digest(self, slot: str) -> str | None:
         """Take the digest of the scheduled time `slot` (ISO, UTC) for this process.
 
