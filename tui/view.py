@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 
-from feeds import fold
+from feeds import PillarSet, fold
 from state import (
     ALL,
+    OTHER,
     SUMMIT,
     StoredRelease,
     TriageState,
@@ -112,6 +113,12 @@ class ReleaseIndex:
         n = self._position.get(release_id)
         return None if n is None else self.releases[n]
 
+    def total_counts(self) -> dict[str, int]:
+        """Releases per left-pane selection, read or not."""
+        counts = {key: len(members) for key, members in self._sets.items()}
+        counts[ALL] = len(self.releases)
+        return counts
+
     def unread_counts(self) -> dict[str, int]:
         """Unread releases per left-pane selection."""
         unread = self._sets.get("unread", set())
@@ -152,3 +159,83 @@ def daily_counts(
             if pillar in counts:  # not one of another taxonomy's
                 counts[pillar][offset] += 1
     return counts
+
+
+COUNTRY_NAMES = {"CA": "Canada", "MX": "Mexico", "US": "United States"}
+STATE_LABELS = {
+    TriageState.NEW: "New",
+    TriageState.RELEVANT: "Relevant",
+    TriageState.FOLLOW_UP: "Follow-up",
+    TriageState.BRIEFED: "Briefed",
+    TriageState.NOT_RELEVANT: "Not relevant",
+}
+_PLAIN_LABELS = {ALL: "All", SUMMIT: "Summit", OTHER: "Other", "starred": "Starred"}
+_PLAIN_LABELS |= {"unread": "Unread"}
+
+
+def selection_label(selection: str, pillars: PillarSet) -> str:
+    """What a left-pane selection is called in plain words ("country:MX" is "Mexico")."""
+    if selection in _PLAIN_LABELS:
+        return _PLAIN_LABELS[selection]
+    kind, _, value = selection.partition(":")
+    if kind == "pillar":
+        return pillars.get(value).label
+    if kind == "country":
+        return COUNTRY_NAMES.get(value, value)
+    if kind == "state":
+        try:
+            return STATE_LABELS[TriageState(value)]
+        except ValueError:
+            return value
+    return value or selection
+
+
+def describe_filter(view: ViewFilter, pillars: PillarSet) -> str:
+    """The filter in plain words, as the list heads it: "Security × Mexico · 'fentanyl'"."""
+    words = " × ".join(selection_label(s, pillars) for s in view.selections if s != ALL)
+    search = view.search.strip()
+    if search:
+        words = f"{words} · '{search}'" if words else f"'{search}'"
+    return words or "All releases"
+
+
+def take_back(
+    kept: Sequence[str], highlighted: str, search: str
+) -> tuple[tuple[str, ...], str, str]:
+    """The parts of a filter with the last one taken away, in the order they read.
+
+    The search words read last, then the highlighted choice (if it is not kept), then the
+    kept choices from the last kept: `combine` puts them in that order.
+    """
+    if search.strip():
+        return tuple(kept), highlighted, ""
+    if highlighted != ALL and highlighted not in kept:
+        return tuple(kept), ALL, ""
+    return tuple(kept)[:-1], highlighted if highlighted in kept[:-1] else ALL, ""
+
+
+def combine(kept: Sequence[str], highlighted: str, search: str) -> ViewFilter:
+    """The kept choices, all of them, narrowed by the highlighted one and the search.
+
+    A kept choice always applies while it is ticked, even beside a highlighted choice of the
+    same kind (Security kept, Health highlighted: releases on both).
+    """
+    selections = tuple(s for s in kept if s != ALL)
+    if highlighted != ALL and highlighted not in selections:
+        selections += (highlighted,)
+    return ViewFilter(selections, search)
+
+
+def empty_hint(
+    view: ViewFilter, pillars: PillarSet, stored: int, *, polled: bool
+) -> tuple[str, str]:
+    """Why the list is empty and what to press, in two lines that fit 60 columns.
+
+    `stored` is how many releases the store holds; `polled` whether a poll was ever tried.
+    """
+    if stored == 0 and not polled:
+        return ("No releases yet: nothing has been polled.", "p polls the sources now · d: demo")
+    if stored == 0:
+        return ("No releases yet: no source gave any.", "h: source health · p polls · d: demo")
+    words = describe_filter(view, pillars)
+    return (f"No release matches {words}.", "Esc takes back its last part · ⌫ clears it")

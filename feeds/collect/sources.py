@@ -67,7 +67,8 @@ RANGES: dict[str, tuple[float, float]] = {
     "[serve] idle_minutes": (1, 1440),
 }
 _TOP_KEYS = {
-    *("poll", "alerts", "digest", "serve", "sources", "rules", "taxonomy", "keys", "briefings"),
+    *("poll", "alerts", "digest", "dashboard", "serve", "sources", "rules", "taxonomy"),
+    *("keys", "briefings"),
 }
 
 
@@ -137,6 +138,14 @@ class DigestSettings:
     weekday: int = 0  # Monday; for "week"
 
 
+@dataclass(frozen=True, slots=True)
+class DashboardSettings:
+    """`[dashboard]`: habits of the dashboard."""
+
+    # After a triage key the cursor moves on to the next release (newsboat's and Miniflux's way).
+    advance: bool = True
+
+
 # `summitwatch serve --hash-password` writes these: scrypt$N$r$p$salt$digest (base64).
 _PASSWORD_HASH = re.compile(r"scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+")
 MAX_SESSIONS_RANGE = (1, 64)  # as in RANGES
@@ -170,6 +179,7 @@ class Config:
     poll: PollSettings = PollSettings()
     alerts: AlertSettings = AlertSettings()
     digest: DigestSettings = DigestSettings()
+    dashboard: DashboardSettings = DashboardSettings()
     serve: ServeSettings = ServeSettings()
     taxonomy: Path | None = None
     briefings: Path | None = None  # the folder `e` writes briefings to (None: the data folder's)
@@ -279,6 +289,7 @@ def parse_config(text: str, path: Path, *, base_dir: Path | None = None) -> Conf
         poll=_parse_poll(doc.get("poll", {}), path, lines),
         alerts=_parse_alerts(doc.get("alerts", {}), path, lines),
         digest=_parse_digest(doc.get("digest", {}), path, lines),
+        dashboard=_parse_dashboard(doc.get("dashboard", {}), path, lines),
         serve=_parse_serve(doc.get("serve", {}), path, lines),
         taxonomy=Path(taxonomy).expanduser() if taxonomy else None,
         briefings=Path(briefings).expanduser() if briefings else None,
@@ -417,6 +428,23 @@ def _parse_digest(raw: Any, path: Path, lines: _Lines) -> DigestSettings:
         at=time(int(match.group(1)), int(match.group(2))),
         weekday=WEEKDAYS.index(day.lower()),
     )
+
+
+def _parse_dashboard(raw: Any, path: Path, lines: _Lines) -> DashboardSettings:
+    if not isinstance(raw, dict):
+        raise ConfigError(path, lines.of_key("dashboard"), "[dashboard] must be a table")
+    for key in raw:
+        if key != "advance":
+            line = lines.of_key(key, "dashboard")
+            raise ConfigError(path, line, f"unknown setting {key!r} in [dashboard]")
+    advance = _expect(
+        raw.get("advance", True),
+        bool,
+        "[dashboard] advance",
+        path,
+        lambda: lines.of_key("advance", "dashboard"),
+    )
+    return DashboardSettings(advance=advance)
 
 
 def _parse_serve(raw: Any, path: Path, lines: _Lines) -> ServeSettings:
