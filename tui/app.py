@@ -399,6 +399,7 @@ class SummitWatchApp(App[None]):
             clock=self.clock,
             demo=self.demo,
             briefings=self.config.briefings,
+            advance=self.config.dashboard.advance,
         )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

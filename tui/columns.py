@@ -17,7 +17,7 @@ BADGES_WIDTH = 23
 MARKS_WIDTH = 6
 # A list narrower than this drops the century of the date ("26-11-13").
 SHORT_DATE_BELOW = 64
-# The `!`/`▌` column, star, triage state and summit mark, then a space: the state is never
+# The `!`/`▌`/`✎` column, star, triage state and summit mark, then a space: the state is never
 # glued to the date.
 LEAD_WIDTH = 5
 

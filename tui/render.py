@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.style import Style
 from rich.text import Text
 
-from feeds import Match, PillarSet, body_of
+from feeds import Match, PillarSet, body_of, one_line
 from state import StoredRelease
-from tui.view import TRIAGE_KEYS
+from tui.view import STATE_LABELS, TRIAGE_KEYS
 
 SUMMIT_STYLE = "bold reverse"
 # What the classifier found against a decision ("G7", "energy security"): struck through and
@@ -60,6 +61,27 @@ def triage_cell(stored: StoredRelease) -> Text:
     return cell
 
 
+NOTE_MARK = "✎"
+COUNTERPART_MARK = "⇄"
+
+
+def first_cell(
+    stored: StoredRelease, *, marked: bool, unsaved: bool, saving: bool, counterparts: bool
+) -> Text:
+    """The first cell of a list line, the most pressing first: `!` its last decision is not
+    saved, `…` being saved, `▌` marked, ✎ it has a note, ⇄ other governments or languages
+    published the same event."""
+    if unsaved:
+        return Text("!", style="bold reverse")
+    if saving:
+        return Text("…", style="dim")
+    if marked:
+        return Text("▌", style="bold")
+    if stored.note:
+        return Text(NOTE_MARK, style="bold")
+    return Text(COUNTERPART_MARK if counterparts else " ")
+
+
 def title_cell(stored: StoredRelease) -> Text:
     return Text(stored.release.title or "(untitled)", style="" if stored.read else "bold")
 
@@ -76,9 +98,32 @@ def reader_header(stored: StoredRelease, pillars: PillarSet) -> Text:
     out.append(meta, style="dim")
     if r.link:
         out.append("\n")
-        out.append(r.link, style="underline")
+        out.append_text(link_text(r.link))
+    out.append("\n")
+    out.append_text(triage_line(stored))
     out.append("\n\n")
     out.append_text(_decisions(stored, pillars))
+    return out
+
+
+def link_text(link: str) -> Text:
+    """The link, clickable where the terminal knows hyperlinks (OSC 8); shown as it is
+    elsewhere. Cleaned first: a link from the network never carries an escape sequence."""
+    clean = one_line(link)
+    return Text(clean, style=Style(underline=True, link=clean or None))
+
+
+def triage_line(stored: StoredRelease) -> Text:
+    """The person's decisions on the release: state, star, read, and the note."""
+    out = Text()
+    out.append("Triage: ", style="bold")
+    out.append(STATE_LABELS[stored.triage])
+    if stored.starred:
+        out.append(" · * starred")
+    out.append(" · read" if stored.read else " · unread")
+    if stored.note:
+        out.append("\nNote: ", style="bold")
+        out.append(stored.note)
     return out
 
 
@@ -117,9 +162,6 @@ def _decisions(stored: StoredRelease, pillars: PillarSet) -> Text:
             out.append(" (not in this taxonomy: summitwatch reclassify)", style="italic")
         if pillar_id in stored.correction.pillars_added:
             out.append(" (added by a person)", style="italic")
-    if stored.note:
-        out.append("\nNote: ", style="bold")
-        out.append(stored.note)
     if stored.history:
         out.append("\nHistory:", style="bold")
         for line in stored.history[-HISTORY_SHOWN:]:

@@ -56,3 +56,10 @@ def fixed_store(tmp_path: Path) -> Iterator[Store]:
 @pytest.fixture
 def fixed_app(fixed_store: Store, classifier: Classifier) -> SummitWatchApp:
     return fixed_app_on(fixed_store, classifier)
+
+
+@pytest.fixture
+def empty_app(tmp_path: Path, classifier: Classifier) -> Iterator[SummitWatchApp]:
+    """The dashboard on an empty database never polled: the first start with no network."""
+    with Store(tmp_path / "empty.db") as store:
+        yield fixed_app_on(store, classifier)

@@ -15,6 +15,7 @@ from state.records import TriageState
 from state.store import Store
 from tests.state.factories import make_item
 from tui.app import SummitWatchApp
+from tui.widgets.list_header import FilterBar
 from tui.widgets.release_list import ReleaseList
 from tui.widgets.status_line import StatusLine
 
@@ -59,6 +60,10 @@ def status(app: SummitWatchApp) -> str:
     return str(app.screen.query_one(StatusLine).render())
 
 
+def heading(app: SummitWatchApp) -> str:
+    return str(app.screen.query_one(FilterBar).render())
+
+
 async def test_the_newest_are_listed_first_and_everything_once_loaded(
     gated: GatedStore, classifier: Classifier
 ) -> None:
@@ -68,12 +73,12 @@ async def test_the_newest_are_listed_first_and_everything_once_loaded(
         await pilot.pause()
         first = listed(app)
         assert first == everything[:3]  # the newest month, in order
-        assert "loading…" in status(app)
+        assert "loading…" in heading(app)
         gated.gate.set()
         await workers_done(app)
         await pilot.pause()
         assert listed(app) == everything
-        assert "all releases: 13" in status(app)
+        assert "All releases" in heading(app) and "13 listed" in heading(app)
 
 
 async def test_triage_and_search_before_the_rest_is_loaded_are_kept(

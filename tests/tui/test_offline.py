@@ -50,7 +50,7 @@ async def test_every_source_failing_offers_the_demo_on_d(
             await pilot.pause()
             messages = [n.message for n in app._notifications]
             assert any("press d for the offline demo" in m.lower() for m in messages)
-            assert "offline? press d" in str(app.screen.query_one("#status").visual)
+            assert "offline? d: demo" in str(app.screen.query_one("#status").visual)
             await pilot.press("d")
             await workers_done(app)
             await pilot.pause()

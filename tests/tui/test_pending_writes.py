@@ -107,7 +107,7 @@ async def test_keys_answer_while_a_write_waits_for_the_lock(
             app.watch_store()  # what the dashboard does every few seconds
             await pilot.press("j")
             answered = time.monotonic() - started
-            assert _rows(app).cursor == 1
+            assert _rows(app).cursor == 2  # r moved the cursor on, j once more
             await _written(app, pilot)
     assert answered < 0.5, f"a key waited {answered:.2f} s for another process's lock"
 
@@ -152,7 +152,7 @@ async def test_a_decision_the_lock_keeps_off_disk_is_reported_and_marked(
         assert _rows(app).unsaved == {first}
         messages = [n.message for n in app._notifications]
         assert any("not saved" in m and "lock" in m for m in messages), messages
-        await pilot.press("r")  # the retry, now that the lock is free
+        await pilot.press("k", "r")  # back to it, and the retry now that the lock is free
         await _written(app, pilot)
         assert _stored(slow_store.path, first) is TriageState.RELEVANT
         assert _rows(app).unsaved == set()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 
 from tui.app import SummitWatchApp
@@ -32,13 +33,21 @@ def test_main_screen_160x48(snap_compare: Any, fixed_app: SummitWatchApp) -> Non
     assert snap_compare(fixed_app, terminal_size=(160, 48), run_before=_settle)
 
 
-def test_reader_80x24(snap_compare: Any, fixed_app: SummitWatchApp) -> None:
+@pytest.mark.parametrize(
+    "size", [(80, 24), (120, 40), (160, 48)], ids=["80x24", "120x40", "160x48"]
+)
+def test_reader(snap_compare: Any, fixed_app: SummitWatchApp, size: tuple[int, int]) -> None:
     async def open_first(pilot: Pilot[None]) -> None:
         await _settle(pilot)
         await pilot.press("enter")
         await _settle(pilot)
 
-    assert snap_compare(fixed_app, terminal_size=(80, 24), run_before=open_first)
+    assert snap_compare(fixed_app, terminal_size=size, run_before=open_first)
+
+
+def test_empty_first_start_at_80x24(snap_compare: Any, empty_app: SummitWatchApp) -> None:
+    """No release and no poll yet: the list says why it is empty and what to press."""
+    assert snap_compare(empty_app, terminal_size=(80, 24), run_before=_settle)
 
 
 def test_help_screen(snap_compare: Any, fixed_app: SummitWatchApp) -> None:

@@ -47,7 +47,7 @@ async def test_triage_key_sets_the_state_in_the_store(
         await pilot.press(key)
         await settle(fixed_app, pilot)
         assert fixed_store.get(first).triage is state  # type: ignore[union-attr]
-        await pilot.press("n")
+        await pilot.press("k", "n")  # back to it: the cursor moved on to the next
         await settle(fixed_app, pilot)
         assert fixed_store.get(first).triage is TriageState.NEW  # type: ignore[union-attr]
 

@@ -40,5 +40,5 @@ governments or in several languages. Tab moves between them; Escape goes back.
 
     def on_mount(self) -> None:
         for reader, stored in zip(self.query(ReleaseReader), self.members, strict=True):
-            reader.show(stored)
+            reader.release = stored
         self.query(ReleaseReader).first().focus()

@@ -15,7 +15,7 @@ from textual.message import Message
 from textual.reactive import var
 from textual.signal import Signal
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Footer, Input
 
 from feeds import PillarSet, Source, SourceHealth
 from state import ALL, Briefing, SavedFilters, Store, StoredRelease, ViewFilter, pillars_named
@@ -28,12 +28,13 @@ from tui.messages import (
 )
 from tui.palette import PaletteEntry, palette_commands
 from tui.screens.triage_actions import TriageScreen
-from tui.triage import Triage
-from tui.view import ReleaseIndex
+from tui.triage import DECIDED_FIELDS, Triage
+from tui.view import ReleaseIndex, combine, describe_filter, empty_hint, take_back
+from tui.widgets.list_header import ColumnHeader, FilterBar, Listed
 from tui.widgets.navigator import Navigator
-from tui.widgets.release_list import ReleaseList, header_text
+from tui.widgets.release_list import ReleaseList
 from tui.widgets.release_reader import ReleaseReader
-from tui.widgets.status_line import Listed, StatusLine, describe, idle_status, poll_summary
+from tui.widgets.status_line import StatusLine, idle_status, poll_summary
 
 NARROW_BELOW = 130
 READER_SETTLE_SECONDS = 0.08
@@ -42,6 +43,11 @@ READER_SETTLE_SECONDS = 0.08
 class MainScreen(TriageScreen):
     BINDINGS = [
         Binding("escape", "back", "Back", show=False, id="main.back"),
+        Binding("backspace", "clear_filter", "Clear filter", show=False, id="main.clear_filter"),
+        Binding("J", "next_release", "Next release", show=False, id="main.next"),
+        Binding("K", "previous_release", "Previous release", show=False, id="main.previous"),
+        Binding("N", "next_unread", "Next unread", show=False, id="main.next_unread"),
+        Binding("A", "mark_all_read", "Mark all read", show=False, id="main.mark_all_read"),
         Binding("slash", "search", "Search", id="main.search"),
         Binding("ctrl+s", "save_filter", "Save filter", show=False, id="main.save_filter"),
         Binding(
@@ -59,6 +65,13 @@ class MainScreen(TriageScreen):
         PaletteEntry("Rename saved filter", "The saved filter highlighted", "rename_filter"),
         PaletteEntry("Delete saved filter", "The saved filter highlighted", "delete_filter"),
         PaletteEntry("Side by side", "The same event from other governments", "compare"),
+        PaletteEntry("Clear filter", "List all releases again", "clear_filter"),
+        PaletteEntry("Next release", "Open the next release in the reader", "next_release"),
+        PaletteEntry(
+            "Previous release", "Open the previous release in the reader", "previous_release"
+        ),
+        PaletteEntry("Next unread", "Open the next unread release", "next_unread"),
+        PaletteEntry("Mark all read", "Mark every listed release read", "mark_all_read"),
         *TriageScreen.TRIAGE_PALETTE,
     ]
 
@@ -72,13 +85,24 @@ class MainScreen(TriageScreen):
     search: var[str] = var("")
     counts: var[Mapping[str, int]] = var(dict)
     """Unread releases per navigator choice."""
+    totals: var[Mapping[str, int]] = var(dict)
+    """Releases per navigator choice, read or not."""
     health: var[Mapping[str, SourceHealth]] = var(dict)
     saved_names: var[tuple[str, ...]] = var(tuple)
     stale_pillars: var[tuple[str, ...]] = var(tuple)
     """Pillars the releases carry that the taxonomy lacks: the navigator lists them too."""
-    status: var[str] = var("")
-    """What the poller is doing, or did last."""
-    listed: var[Listed | None] = var(None)
+    listed: var[Listed | None] = var(None, bindings=True)
+    """The filter in force and what it lists (the list's heading)."""
+    line_width: var[int] = var(80)
+    """How wide a line of the list is, for its column titles."""
+    counterparts: var[frozenset[str]] = var(frozenset())
+    """Releases that other governments or languages published too."""
+    empty: var[tuple[str, ...]] = var(())
+    """Why the list is empty and what to press."""
+    reading: var[StoredRelease | None] = var(None)
+    """The release in the reader."""
+    reading_also: var[tuple[StoredRelease, ...]] = var(())
+    """The other releases of its event."""
 
     def __init__(
         self,
@@ -92,8 +116,9 @@ class MainScreen(TriageScreen):
         clock: Callable[[], datetime],
         demo: bool = False,
         briefings: Path | None = None,
+        advance: bool = True,
     ) -> None:
-        super().__init__(triage, pillars, briefings)
+        super().__init__(triage, pillars, briefings, advance=advance)
         self.store = store
         self.sources = list(sources)
         self.index = ReleaseIndex()
@@ -116,8 +141,10 @@ class MainScreen(TriageScreen):
     def compose(self) -> ComposeResult:
         with Horizontal(id="panes"):
             yield Navigator(self.sources, self.pillars, id="nav").data_bind(
+                MainScreen.choice,
                 MainScreen.pinned,
                 MainScreen.counts,
+                MainScreen.totals,
                 MainScreen.health,
                 MainScreen.saved_names,
                 MainScreen.stale_pillars,
@@ -126,12 +153,19 @@ class MainScreen(TriageScreen):
                 yield Input(
                     placeholder="search titles and text (Enter: back to the list)", id="search"
                 )
-                yield Static(id="list-header")
+                yield FilterBar(self.pillars, id="filter-bar").data_bind(MainScreen.listed)
+                yield ColumnHeader(self.pillars, id="list-header").data_bind(MainScreen.line_width)
                 yield ReleaseList(self.pillars, id="releases").data_bind(
-                    MainScreen.releases, MainScreen.unsaved, MainScreen.saving
+                    MainScreen.releases,
+                    MainScreen.unsaved,
+                    MainScreen.saving,
+                    MainScreen.counterparts,
+                    empty_hint=MainScreen.empty,
                 )
-            yield ReleaseReader(self.pillars, id="reader")
-        yield StatusLine(id="status").data_bind(message=MainScreen.status, listed=MainScreen.listed)
+            yield ReleaseReader(self.pillars, id="reader").data_bind(
+                release=MainScreen.reading, also=MainScreen.reading_also
+            )
+        yield StatusLine(id="status").data_bind(message=MainScreen.status)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -157,13 +191,19 @@ class MainScreen(TriageScreen):
         if action == "compare":
             current = self.query_one(ReleaseList).current if self.is_mounted else None
             return bool(current and self.event_members.get(current.id)) or None
+        if action == "clear_filter":
+            return bool(self.pinned or self.choice != ALL or self.search) or None
+        if action in ("next_release", "previous_release", "next_unread"):
+            return bool(self.releases) or None
+        if action == "mark_all_read":
+            return bool(self.listed and self.listed.unread) or None
         return super().check_action(action, parameters)
 
     def briefing_scope(self) -> Briefing:
         """The list's filter; releases marked not relevant only when it asks for them."""
         view = self.view
         asked = "state:not_relevant" in view.selections
-        scope = describe(view) if view.selections or view.search else ""
+        scope = describe_filter(view, self.pillars) if view.selections or view.search else ""
         return Briefing(scope=scope, not_relevant=asked)
 
     def palette_commands(self) -> Iterator[SystemCommand]:
@@ -183,10 +223,9 @@ class MainScreen(TriageScreen):
             saved = self.saved.get(choice.removeprefix("saved:"))
             if saved is not None:
                 return saved
-        kept = ViewFilter(self.pinned, self.search)
-        if choice == ALL or choice.startswith("saved:"):
-            return kept
-        return kept.choose(choice)
+        if choice.startswith("saved:"):
+            return ViewFilter(self.pinned, self.search)
+        return combine(self.pinned, choice, self.search)
 
     def reload(self) -> None:
         """Take everything from the store again (it keeps it all in memory).
@@ -200,7 +239,7 @@ class MainScreen(TriageScreen):
             self._unindexed = {r.id: r for r in releases}
         if not self.view.selections and not self.view.search:
             self.releases = releases
-            self._update_header(len(releases))
+            self._update_listed()
         # After the next paint: a worker thread holding the GIL would delay the first screen.
         self.call_after_refresh(self._build_index, releases if self.store.complete else None)
 
@@ -245,6 +284,7 @@ class MainScreen(TriageScreen):
 
     def _set_events(self, members: dict[str, tuple[str, ...]]) -> None:
         self.event_members = members
+        self.counterparts = frozenset(members)
         current = self.query_one(ReleaseList).current
         if current is not None and current.id in members:
             self.show_in_reader(current.id)
@@ -258,9 +298,8 @@ class MainScreen(TriageScreen):
             if self.view.selections or self.view.search:
                 self.status = "indexing releases… the filter applies in a moment"
             return  # `_index_ready` shows the list again
-        shown = self.index.select(self.view)
-        self.releases = shown
-        self._update_header(len(shown))
+        self.releases = self.index.select(self.view)
+        self._update_listed()
 
     def watch_releases(self, old: list[StoredRelease], new: list[StoredRelease]) -> None:
         if bool(old) != bool(new):
@@ -272,21 +311,34 @@ class MainScreen(TriageScreen):
     def watch_choice(self) -> None:
         self.refresh_list()
 
-    def watch_search(self) -> None:
+    def watch_search(self, search: str) -> None:
+        box = self.query_one("#search", Input)
+        if box.value != search:  # taken back with Escape, or recalled from a saved filter
+            box.value = search
+        self.set_class(bool(search) or box.has_focus, "-searching")
         self.refresh_list()
 
     def _refresh_counts(self) -> None:
         if not self.indexed:
             return  # no counts to show yet: `_index_ready` comes back here
         self.counts = self.index.unread_counts()
+        self.totals = self.index.total_counts()
         self.health = self.store.health()
 
-    def _update_header(self, count: int) -> None:
+    def _update_listed(self) -> None:
+        """The heading of the list: the filter, how many it lists, and why none."""
         release_list = self.query_one(ReleaseList)
-        header = header_text(release_list.scrollable_content_region.width or 80, self.pillars)
-        self.query_one("#list-header", Static).update(header)
-        shown = count if self.indexed else None
-        self.listed = Listed(self.view, shown, len(release_list.marked))
+        self.line_width = release_list.scrollable_content_region.width or 80
+        releases = self.releases
+        count = len(releases) if self.indexed else None
+        unread = sum(1 for r in releases if not r.read)
+        self.listed = Listed(self.view, count, unread, len(release_list.marked))
+        if releases or not self.indexed:
+            self.empty = ()
+        else:
+            polled = any(h.last_attempt for h in self.store.health().values())
+            stored = len(self.index.releases)
+            self.empty = empty_hint(self.view, self.pillars, stored, polled=polled)
 
     def release(self, release_id: str | None) -> StoredRelease | None:
         if not release_id:
@@ -310,8 +362,13 @@ class MainScreen(TriageScreen):
 
     def show_in_reader(self, release_id: str | None) -> None:
         """Show what the list knows at once, then the full text and evidence from the store."""
-        also = self.others_in_event(release_id) if release_id else []
-        self.query_one(ReleaseReader).show(self.release(release_id), also)
+        shown = self.release(release_id)
+        if self.reading is not None and shown is not None and self.reading.id == shown.id:
+            # The full record is shown already: keep its text, take the person's decisions.
+            decided = {name: getattr(shown, name) for name in DECIDED_FIELDS}
+            shown = self.reading.with_changes(**decided)
+        self.reading = shown
+        self.reading_also = tuple(self.others_in_event(release_id)) if release_id else ()
         if release_id is not None:
             self._load_full(release_id)
 
@@ -324,12 +381,16 @@ class MainScreen(TriageScreen):
     def _show_full(self, full: StoredRelease) -> None:
         current = self.query_one(ReleaseList).current
         if current is not None and current.id == full.id:
-            self.query_one(ReleaseReader).show(full, self.others_in_event(full.id))
+            self.reading = full
+            self.reading_also = tuple(self.others_in_event(full.id))
 
     # -- events from the widgets -----------------------------------------------------------
 
     def on_navigator_selection_changed(self, event: Navigator.SelectionChanged) -> None:
         self.choice = event.selection
+
+    def on_navigator_chosen(self, event: Navigator.Chosen) -> None:
+        self.query_one(ReleaseList).focus()
 
     def on_navigator_pin_toggled(self, event: Navigator.PinToggled) -> None:
         choice = event.selection
@@ -360,8 +421,6 @@ class MainScreen(TriageScreen):
         self._warn_unknown_pillars(name)
         self.pinned = view.selections
         self.search = view.search
-        self.query_one("#search", Input).value = view.search
-        self.set_class(bool(view.search), "-searching")
 
     def on_release_list_highlighted(self, event: ReleaseList.Highlighted) -> None:
         # Typing a search or holding j moves the cursor many times a second: the reader
@@ -387,7 +446,8 @@ class MainScreen(TriageScreen):
             self.write_triage("read", [stored], read=True, undoable=False)
 
     def on_release_list_marks_changed(self, event: ReleaseList.MarksChanged) -> None:
-        self._update_header(len(self.releases))
+        self._update_listed()
+        self.refresh_bindings()
 
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:
@@ -401,21 +461,36 @@ class MainScreen(TriageScreen):
         self.set_class(event.size.width < NARROW_BELOW, "-narrow")
         if not self.has_class("-narrow"):
             self.remove_class("-reading")
-        self._update_header(len(self.releases))
+        self.call_after_refresh(self._update_listed)  # once the list has its new width
 
     # -- actions ---------------------------------------------------------------------------
 
     def action_back(self) -> None:
+        """Back out one step: the reader, the search box, the marks, else the filter's last
+        part (the search words, the highlighted choice, then the kept ones)."""
+        release_list = self.query_one(ReleaseList)
         search = self.query_one("#search", Input)
         if self.has_class("-reading"):
             self.remove_class("-reading")
-            self.query_one(ReleaseList).focus()
-        elif search.has_focus or self.search:
-            search.value = ""
+            release_list.focus()
+        elif search.has_focus and not self.search:
             self.remove_class("-searching")
+            release_list.focus()
+        elif release_list.marked:
+            release_list.clear_marks()
+        else:
+            self._take_back_filter(search.has_focus)
+
+    def _take_back_filter(self, from_search: bool) -> None:
+        if self.choice.startswith("saved:"):
+            self.choice = ALL  # a highlighted saved filter is one part
+            return
+        self.pinned, self.choice, self.search = take_back(self.pinned, self.choice, self.search)
+        if from_search:
             self.query_one(ReleaseList).focus()
-        elif self.query_one(ReleaseList).marked:
-            self.query_one(ReleaseList).clear_marks()
+
+    def action_clear_filter(self) -> None:
+        self.pinned, self.choice, self.search = (), ALL, ""
 
     def action_search(self) -> None:
         self.add_class("-searching")
@@ -507,8 +582,9 @@ class MainScreen(TriageScreen):
 
     def on_poll_finished(self, event: PollFinished) -> None:
         # What the poll stored was shown when it was stored (`ReleasesChanged`, then
-        # `ReleasesEnriched`): only the source health dots are left.
+        # `ReleasesEnriched`): only the source health dots, and why an empty list is empty.
         self._refresh_counts()
+        self._update_listed()
         self.status = poll_summary(
             event.report, self._clock(), demo=self._demo, next_try=event.next_poll_in
         )

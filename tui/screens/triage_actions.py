@@ -1,5 +1,6 @@
 """The triage keys of a screen that lists releases: states, star, note, read, corrections,
-undo, links, export.
+undo, links, export; and moving on through the list while triaging (J, K, N, and the cursor
+moving on after a triage key when `advance` is on).
 
 Kept apart from the main screen's layout and event wiring so that each file reads as one job.
 Every decision is shown at once and written by `Triage`'s writer thread, in the order of the
@@ -23,7 +24,7 @@ from textual.binding import Binding
 from textual.reactive import var
 from textual.screen import Screen
 
-from feeds import PillarSet
+from feeds import PillarSet, one_line
 from state import Briefing, Correction, StoredRelease, TriageState
 from tui.messages import DecisionWaiting, DecisionWritten
 from tui.palette import PaletteEntry
@@ -88,11 +89,22 @@ class TriageScreen(Screen[None]):
     saving: var[frozenset[str]] = var(frozenset())
     """Releases whose decision is shown but not on disk yet (their rows show `…`)."""
 
-    def __init__(self, triage: Triage, pillars: PillarSet, briefings: Path | None = None) -> None:
+    status: var[str] = var("")
+    """What the status line says (the poller's progress, or the last triage key's outcome)."""
+
+    def __init__(
+        self,
+        triage: Triage,
+        pillars: PillarSet,
+        briefings: Path | None = None,
+        *,
+        advance: bool = True,
+    ) -> None:
         super().__init__()
         self.triage = triage
         self.pillars = pillars
         self.briefings = briefings  # the folder briefings go to (None: the data folder's)
+        self.advance = advance
 
     def briefing_scope(self) -> Briefing:
         """The filter in force, in plain words, for the head of a briefing of the list."""
@@ -193,7 +205,65 @@ class TriageScreen(Screen[None]):
 
     def action_set_state(self, state: str) -> None:
         chosen = TriageState(state)
-        self.write_triage(chosen.label.capitalize(), self.targets(), triage=chosen)
+        targets = self.targets()
+        label = chosen.label.capitalize()
+        self.write_triage(label, targets, triage=chosen)
+        if len(targets) == 1 and not self.triage.store.read_only:
+            self._moved_on(label, targets[0])
+
+    def _moved_on(self, label: str, done: StoredRelease) -> None:
+        """After a triage key on one release: the cursor moves on (`advance`), and the status
+        line says what was done and where the cursor is."""
+        release_list = self.query_one(ReleaseList)
+        title = one_line(done.release.title) or "(untitled)"
+        if not self.advance:
+            self.status = f"{label}: {title}"
+            return
+        current = release_list.current
+        if current is not None and current.id == done.id:
+            # Still listed (a "New" view drops it, and the next one is under the cursor).
+            if release_list.cursor + 1 >= len(release_list.releases):
+                self.status = f"{label}: {title} · that was the last one listed"
+                return
+            release_list.action_cursor_down()
+        self.status = f"{label}: {title} · moved to the next"
+
+    def _open_at(self, index: int) -> None:
+        """Move the cursor to `index` of the list and open the release there."""
+        release_list = self.query_one(ReleaseList)
+        if 0 <= index < len(release_list.releases):
+            release_list.cursor = index
+            release_list.action_open()
+
+    def action_next_release(self) -> None:
+        release_list = self.query_one(ReleaseList)
+        if release_list.cursor + 1 >= len(release_list.releases):
+            self.status = "no release after this one"
+            return
+        self._open_at(release_list.cursor + 1)
+
+    def action_previous_release(self) -> None:
+        release_list = self.query_one(ReleaseList)
+        if release_list.cursor == 0:
+            self.status = "no release before this one"
+            return
+        self._open_at(release_list.cursor - 1)
+
+    def action_next_unread(self) -> None:
+        release_list = self.query_one(ReleaseList)
+        releases = release_list.releases
+        start = release_list.cursor + 1
+        found = next((n for n in range(start, len(releases)) if not releases[n].read), None)
+        if found is None:
+            self.status = "no unread release below this one"
+            return
+        self._open_at(found)
+
+    def action_mark_all_read(self) -> None:
+        unread = [r for r in self.query_one(ReleaseList).releases if not r.read]
+        if unread:
+            self.write_triage("Mark all read", unread, read=True)
+            self.status = f"Mark all read: {len(unread)} releases"
 
     def action_star(self) -> None:
         chosen = self.targets()
@@ -216,7 +286,10 @@ class TriageScreen(Screen[None]):
             if note is not None:
                 self.write_triage("Note", chosen, note=note.strip())
 
-        title = "Note" if len(chosen) == 1 else f"Note for {len(chosen)} releases"
+        if len(chosen) == 1:
+            title = f"Note on “{one_line(chosen[0].release.title) or '(untitled)'}”"
+        else:
+            title = f"Note on {len(chosen)} releases"
         value = self.triage.kept_notes.get(chosen[0].id, chosen[0].note)
         self.app.push_screen(TextPrompt(title, value=value), keep)
 
@@ -241,6 +314,8 @@ class TriageScreen(Screen[None]):
             label, restored = undone
             self.apply_changes(restored)
             self._show_saving()
+            if len(restored) == 1:  # back to the release the cursor had moved on from
+                self.query_one(ReleaseList).move_to(restored[0].id)
             self.notify(f"Undone: {label}", timeout=3)
 
     def action_open_link(self) -> None:

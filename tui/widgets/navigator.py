@@ -13,16 +13,8 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from feeds import PillarSet, Source, SourceHealth
-from state import ALL, OTHER, SUMMIT, TriageState
-
-COUNTRY_NAMES = {"CA": "Canada", "MX": "Mexico", "US": "United States"}
-STATE_LABELS = {
-    TriageState.NEW: "New",
-    TriageState.RELEVANT: "Relevant",
-    TriageState.FOLLOW_UP: "Follow-up",
-    TriageState.BRIEFED: "Briefed",
-    TriageState.NOT_RELEVANT: "Not relevant",
-}
+from state import ALL, OTHER, SUMMIT
+from tui.view import COUNTRY_NAMES, STATE_LABELS
 
 
 def health_dot(health: SourceHealth | None) -> Text:
@@ -34,19 +26,21 @@ def health_dot(health: SourceHealth | None) -> Text:
 
 
 class Navigator(OptionList):
-    """Selections with unread counts; highlighting one filters the list.
+    """Selections with unread and total counts; highlighting one filters the list.
 
-    The screen binds what it shows: the kept choices, the counts, the sources' health and the
-    names of the saved filters.
+    The screen binds what it shows: the highlighted and the kept choices, the counts, the
+    sources' health and the names of the saved filters.
     """
 
     HELP = """
 ## Navigator
 Choose what the release list shows. Space keeps a choice (✓) while you move on, so choices of
 different kinds combine (Security and Mexico and Follow-up); a kept choice of the same kind
-replaces the last; space on *All* clears them. Numbers are
-unread releases. The dot before a source is its health: green answered, red failing, hollow
-not polled yet. Saved filters (ctrl+s) are listed at the bottom.
+replaces the last; space on *All* clears them. Every kept choice applies, also beside a
+highlighted one of its kind. The filter in force reads in plain words above the list; Escape
+takes back its last part, Backspace clears it. Numbers are unread/total releases (the
+header says so). Enter moves on to the list. The dot before a source is its health: green
+answered, red failing, hollow not polled yet. Saved filters (ctrl+s) are listed at the bottom.
 """
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False, id="nav.down"),
@@ -62,8 +56,16 @@ not polled yet. Saved filters (ctrl+s) are listed at the bottom.
     class PinToggled(Message):
         selection: str
 
+    class Chosen(Message):
+        """Enter on a choice: the person wants its releases."""
+
+    choice: var[str] = var(ALL)
+    """The highlighted choice, as the screen has it (Escape may take it back to All)."""
     pinned: var[tuple[str, ...]] = var(tuple)
     counts: var[Mapping[str, int]] = var(dict)
+    """Unread releases per choice."""
+    totals: var[Mapping[str, int]] = var(dict)
+    """Releases per choice, read or not."""
     health: var[Mapping[str, SourceHealth]] = var(dict)
     saved_names: var[tuple[str, ...]] = var(tuple)
     stale_pillars: var[tuple[str, ...]] = var(tuple)
@@ -79,14 +81,16 @@ not polled yet. Saved filters (ctrl+s) are listed at the bottom.
 
     def on_mount(self) -> None:
         self._rebuild()
-        self.highlighted = 0
 
     def _rebuild(self) -> None:
         highlighted = self.highlighted_option.id if self.highlighted_option else None
         self.set_options(self._build_options())
-        if highlighted is not None and highlighted in self._labels:
-            self.highlighted = self.get_option_index(highlighted)
+        self._highlight(highlighted or self.choice)
         self._render_prompts()
+
+    def _highlight(self, key: str) -> None:
+        if key in self._labels:
+            self.highlighted = self.get_option_index(key)
 
     def _section(self, options: list[Option], title: str, items: list[tuple[str, Text]]) -> None:
         if not items:
@@ -98,7 +102,7 @@ not polled yet. Saved filters (ctrl+s) are listed at the bottom.
 
     def _build_options(self) -> list[Option]:
         self._labels = {}
-        options: list[Option] = []
+        options: list[Option] = [Option(Text("unread/total", style="dim"), disabled=True)]
         views = [(ALL, Text("All")), (SUMMIT, Text("Summit")), (OTHER, Text("Other"))]
         for key, label in views:
             self._labels[key] = label
@@ -136,6 +140,14 @@ not polled yet. Saved filters (ctrl+s) are listed at the bottom.
     def watch_counts(self) -> None:
         self._render_prompts()
 
+    def watch_totals(self) -> None:
+        self._render_prompts()
+
+    def watch_choice(self, choice: str) -> None:
+        option = self.highlighted_option
+        if self._labels and (option is None or option.id != choice):
+            self._highlight(choice)
+
     def watch_health(self) -> None:
         self._render_prompts()
 
@@ -154,8 +166,8 @@ not polled yet. Saved filters (ctrl+s) are listed at the bottom.
                 prompt = Text.assemble(("✓ ", "bold"), prompt)
             if key.startswith("source:"):
                 prompt = Text.assemble(health_dot(self.health.get(key[7:])), prompt)
-            count = self.counts.get(key, 0)
-            suffix = f" {count}" if count else ""
+            total = self.totals.get(key, 0)
+            suffix = f" {self.counts.get(key, 0)}/{total}" if total else ""
             prompt.truncate(max(1, width - len(suffix)), overflow="ellipsis", pad=bool(suffix))
             prompt.append(suffix, style="bold")
             self.replace_option_prompt(key, prompt)
@@ -169,6 +181,5 @@ not polled yet. Saved filters (ctrl+s) are listed at the bottom.
             self.post_message(self.SelectionChanged(event.option.id))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        # Enter on a choice moves on to its releases.
         event.stop()
-        self.screen.focus_next()
+        self.post_message(self.Chosen())

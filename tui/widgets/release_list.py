@@ -19,8 +19,8 @@ from textual.strip import Strip
 
 from feeds import PillarSet
 from state import StoredRelease
-from tui.columns import Columns, short_date
-from tui.render import pillar_badges, pillar_marks, title_cell, triage_cell
+from tui.columns import LEAD_WIDTH, Columns, short_date
+from tui.render import first_cell, pillar_badges, pillar_marks, title_cell, triage_cell
 
 
 def _cell(text: Text | str, width: int) -> Text:
@@ -38,7 +38,7 @@ def columns(width: int, pillars: PillarSet) -> Columns:
 def header_text(width: int, pillars: PillarSet) -> Text:
     cols = columns(width, pillars)
     parts = [
-        Text("     "),
+        Text(" " * LEAD_WIDTH),
         _cell("Date", cols.date),
         Text(" "),
         _cell("CC", cols.country),
@@ -61,15 +61,13 @@ def row_text(
     pillars: PillarSet,
     unsaved: bool = False,
     saving: bool = False,
+    counterparts: bool = False,
 ) -> Text:
     cols = columns(width, pillars)
     r = stored.release
-    if unsaved:
-        first = Text("!", style="bold reverse")
-    elif saving:
-        first = Text("…", style="dim")
-    else:
-        first = Text("▌" if marked else " ", style="bold")
+    first = first_cell(
+        stored, marked=marked, unsaved=unsaved, saving=saving, counterparts=counterparts
+    )
     parts = [
         first,
         triage_cell(stored),
@@ -105,15 +103,17 @@ class ReleaseList(ScrollView, can_focus=True):
 
     HELP = """
 ## Release list
-One line per release: `!` when its last decision could not be saved (`…` while it is being
-saved), `*` when starred,
+One line per release. First `!` when its last decision could not be saved (`…` while it is
+being saved), `▌` when marked, else ✎ when it has a note, else ⇄ when other governments or
+languages published the same event (v shows them side by side). Then `*` when starred,
 the triage state (· new, R relevant, x not relevant, F follow-up, B briefed), ◆ for a
 summit release, then date, country, source, title (bold while unread) and the pillars it
 addresses. Where the title needs the room the source is left out and the pillars show as
 one letter each, in the taxonomy's order and colours, taken from their badges (with the
 default taxonomy: D diversity, C climate, O competitiveness, M migration, H health,
 S security). Enter opens the release in the reader. Space marks several
-releases, so that the next triage key applies to all of them; Escape clears the marks.
+releases, so that the next triage key applies to all of them (ctrl+a marks every listed
+release); Escape clears the marks.
 """
     COMPONENT_CLASSES = {"release-list--cursor"}
     BINDINGS = [
@@ -125,6 +125,7 @@ releases, so that the next triage key applies to all of them; Escape clears the 
         Binding("end,G", "last", "Last", show=False, id="list.last"),
         Binding("enter", "open", "Open", id="list.open"),
         Binding("space", "toggle_mark", "Mark", show=False, id="list.mark"),
+        Binding("ctrl+a", "mark_all", "Mark all listed", show=False, id="list.mark_all"),
     ]
 
     # Never compared: two lists of 100,000 releases are not worth comparing on every keypress.
@@ -133,6 +134,12 @@ releases, so that the next triage key applies to all of them; Escape clears the 
     """Releases whose last decision could not be written."""
     saving: var[frozenset[str]] = var(frozenset())
     """Releases whose decision is shown but not on disk yet."""
+    counterparts: var[frozenset[str]] = var(frozenset())
+    """Releases with counterparts in other governments or languages."""
+    empty_hint: var[tuple[str, ...]] = var(())
+    """Why the list is empty and what to press, shown when it is."""
+    marked: var[frozenset[str]] = var(frozenset())
+    """Releases marked with space: the next triage key applies to all of them."""
     cursor: reactive[int] = reactive(0, init=False)
 
     @dataclass
@@ -149,7 +156,6 @@ releases, so that the next triage key applies to all of them; Escape clears the 
     def __init__(self, pillars: PillarSet, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.pillars = pillars
-        self.marked: set[str] = set()
 
     @property
     def current(self) -> StoredRelease | None:
@@ -162,7 +168,11 @@ releases, so that the next triage key applies to all of them; Escape clears the 
         if self.marked:
             self.marked &= {r.id for r in releases}
         self.virtual_size = Size(0, len(releases))
-        index = next((i for i, r in enumerate(releases) if r.id == wanted), 0)
+        # A release that left the list (triaged out of a "New" view) leaves the cursor where it
+        # was, on the release that came after it.
+        index = next((i for i, r in enumerate(releases) if r.id == wanted), None)
+        if index is None:
+            index = self.cursor if wanted is not None else 0
         self.cursor = min(index, max(0, len(releases) - 1))
         self._announce()
         self.refresh()
@@ -172,6 +182,11 @@ releases, so that the next triage key applies to all of them; Escape clears the 
         index = y + scroll_y
         width = self.scrollable_content_region.width
         if index >= len(self.releases):
+            if not self.releases and 1 <= y <= len(self.empty_hint):
+                hint = Text("  " + self.empty_hint[y - 1], style="dim" if y > 1 else "")
+                hint.truncate(width, overflow="ellipsis", pad=True)
+                hint.stylize(self.rich_style)
+                return Strip(hint.render(self.app.console), width)
             return Strip.blank(width, self.rich_style)
         stored = self.releases[index]
         line = row_text(
@@ -181,6 +196,7 @@ releases, so that the next triage key applies to all of them; Escape clears the 
             self.pillars,
             stored.id in self.unsaved,
             stored.id in self.saving,
+            stored.id in self.counterparts,
         )
         line.stylize(self.rich_style)
         if index == self.cursor:
@@ -231,8 +247,19 @@ releases, so that the next triage key applies to all of them; Escape clears the 
         if current is None:
             return
         self.marked ^= {current.id}
-        self.post_message(self.MarksChanged())
         self.action_cursor_down()
+
+    def action_mark_all(self) -> None:
+        self.marked = frozenset(r.id for r in self.releases)
+
+    def move_to(self, release_id: str) -> None:
+        """Put the cursor on `release_id` when it is listed."""
+        index = next((i for i, r in enumerate(self.releases) if r.id == release_id), None)
+        if index is not None:
+            self.cursor = index
+
+    def watch_marked(self) -> None:
+        self.post_message(self.MarksChanged())
         self.refresh()
 
     def watch_unsaved(self) -> None:
@@ -241,11 +268,14 @@ releases, so that the next triage key applies to all of them; Escape clears the 
     def watch_saving(self) -> None:
         self.refresh()
 
+    def watch_counterparts(self) -> None:
+        self.refresh()
+
+    def watch_empty_hint(self) -> None:
+        self.refresh()
+
     def clear_marks(self) -> None:
-        if self.marked:
-            self.marked = set()
-            self.post_message(self.MarksChanged())
-            self.refresh()
+        self.marked = frozenset()
 
     def on_click(self, event: Click) -> None:
         index = event.y + self.scroll_offset.y

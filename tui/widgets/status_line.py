@@ -1,9 +1,8 @@
-"""One line under the panes: polling progress, the filter in force, last poll."""
+"""One line under the panes: polling progress, or the last poll."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 
 from rich.text import Text
@@ -11,15 +10,7 @@ from textual.reactive import var
 from textual.widgets import Static
 
 from feeds import SourceHealth
-from state import ViewFilter
 from tui.services import PollReport
-
-
-def describe(view: ViewFilter) -> str:
-    parts = [s.split(":", 1)[-1].replace("_", " ") for s in view.selections]
-    if view.search:
-        parts.append(f"“{view.search}”")
-    return " × ".join(parts) or "all releases"
 
 
 def idle_status(health: Mapping[str, SourceHealth], now: datetime) -> str:
@@ -46,48 +37,22 @@ def poll_summary(report: PollReport, now: datetime, *, demo: bool, next_try: flo
     if report.ignored:
         text += f", {len(report.ignored)} ignored by rules"
     if report.failed and len(report.failed) == len(report.outcomes) and not demo:
-        text += " · offline? press d for the demo"
+        text += " · offline? d: demo"
     return text
 
 
-@dataclass(frozen=True, slots=True)
-class Listed:
-    """What the list shows: the filter, how many (None while loading), how many are marked."""
-
-    view: ViewFilter
-    count: int | None
-    marked: int
-
-
 class StatusLine(Static):
-    """Left: what the poller is doing. Right: what the list shows."""
+    """What the poller is doing, or did last, cut to the width with an ellipsis (the filter and
+    its counts are above the list)."""
 
     message: var[str] = var("")
-    listed: var[Listed | None] = var(None)
 
     def _redraw(self) -> None:
-        width = max(10, self.size.width - 2)
-        right = Text(self._filter_text(), style="bold")
-        left = Text(self.message)
-        room = max(0, width - len(right) - 2)
-        left.truncate(room, overflow="ellipsis", pad=True)
-        self.update(Text.assemble(left, "  ", right))
-
-    def _filter_text(self) -> str:
-        listed = self.listed
-        if listed is None:
-            return ""
-        text = f"{describe(listed.view)}: " + (
-            "loading…" if listed.count is None else str(listed.count)
-        )
-        if listed.marked:
-            text += f" · {listed.marked} marked"
-        return text
+        line = Text(self.message)
+        line.truncate(max(1, self.content_size.width), overflow="ellipsis")
+        self.update(line)
 
     def watch_message(self) -> None:
-        self._redraw()
-
-    def watch_listed(self) -> None:
         self._redraw()
 
     def on_resize(self) -> None:
