@@ -83,3 +83,39 @@ def test_triage_in_a_real_terminal_is_in_the_database_after_quitting(
     assert len(relevant) == 1
     # The cursor starts on the newest release, so that is the one triaged.
     assert relevant[0].id == stored[0].id
+
+
+def test_triage_from_the_reader_with_next_and_previous_reaches_the_database(
+    terminal: Terminal, tmp_path: Path
+) -> None:
+    """At 80x24 the reader takes the list's place: J and K go on through the releases from
+    there, each triage key is stored, and the reader shows the state it was given."""
+    db = tmp_path / "db"
+    env = {
+        "SUMMITWATCH_CONFIG": str(tmp_path / "config.toml"),
+        "SUMMITWATCH_DATA_DIR": str(tmp_path / "data"),
+        "TERM": "xterm-256color",
+    }
+    exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
+    command = f"env {exports} {shlex.quote(str(COMMAND))} --demo --db {shlex.quote(str(db))}"
+    terminal.tmux("new-session", "-d", "-s", "sw", "-x", "80", "-y", "24", command)
+    terminal.wait_for(lambda: "sources answered" in terminal.screen())
+    terminal.keys("Enter")  # the first release, in the reader
+    terminal.wait_for(lambda: "Triage: New · read" in terminal.screen())
+    terminal.keys("J")  # the second, without going back to the list
+    time.sleep(0.5)
+    terminal.keys("f")
+    terminal.wait_for(lambda: "Follow up: " in terminal.screen())
+    terminal.keys("K")  # back from the third (the cursor moved on) to the second
+    terminal.wait_for(lambda: "Triage: Follow-up · read" in terminal.screen())
+    terminal.keys("K")
+    time.sleep(0.5)
+    terminal.keys("r")
+    terminal.wait_for(lambda: "Relevant: " in terminal.screen())
+    terminal.keys("q")
+    terminal.wait_for(lambda: not terminal.alive(), seconds=20)
+    with Store(db) as store:
+        first, second, third = store.all()[:3]
+    assert (first.triage, first.read) == (TriageState.RELEVANT, True)
+    assert (second.triage, second.read) == (TriageState.FOLLOW_UP, True)
+    assert (third.triage, third.read) == (TriageState.NEW, True)  # opened when f moved on

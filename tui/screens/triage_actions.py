@@ -30,6 +30,7 @@ from tui.messages import DecisionWaiting, DecisionWritten
 from tui.palette import PaletteEntry
 from tui.triage import Triage
 from tui.widgets.release_list import ReleaseList
+from tui.widgets.release_reader import ReleaseReader
 
 # Actions that act on the marked releases or the one under the cursor.
 ON_TARGETS = frozenset({"set_state", "star", "toggle_read", "note", "correct"})
@@ -226,6 +227,8 @@ class TriageScreen(Screen[None]):
                 self.status = f"{label}: {title} · that was the last one listed"
                 return
             release_list.action_cursor_down()
+        if isinstance(self.focused, ReleaseReader):
+            release_list.action_open()  # reading on: the next one is opened, and read
         self.status = f"{label}: {title} · moved to the next"
 
     def _open_at(self, index: int) -> None:
