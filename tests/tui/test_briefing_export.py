@@ -48,7 +48,7 @@ async def test_e_writes_each_release_once_with_its_filter_and_never_overwrites(
     text = written[0].read_text(encoding="utf-8")
     head = text.splitlines()
     assert head[0] == f"# Briefing: {fixed_app.pillars.name}"
-    assert head[2].startswith("1 release · filter: security · 2023-11-29 · prepared ")
+    assert head[2].startswith("1 release · filter: Security · 2023-11-29 · prepared ")
     assert "1 release marked not relevant left out." in text
     assert "Joint Statement of the North American Leaders' Summit" not in text
     # Under its strongest pillar once (health and security score alike: taxonomy order).
