@@ -42,7 +42,8 @@ async def test_authors_show_reading_is_mine_and_undo_leaves_bens_decision(
             await _settle(app, pilot)
             first = app.screen.query_one(ReleaseList).current
             assert first is not None
-            await pilot.press("b", "enter")  # briefed, and opened: read, by ana
+            # briefed (the cursor moves on), back to it and opened: read, by ana
+            await pilot.press("b", "k", "enter")
             await _settle(app, pilot)
             assert "briefed · ana · " in _reader_text(app)
             # Ben, in his own dashboard, reads nothing yet but decides on the same release.
