@@ -1,6 +1,7 @@
-"""A read-only user of the real `summitwatch serve`, driven through real HTTP and a real
-websocket on 127.0.0.1, presses every deciding key: the store does not change. A user who may
-decide, pressing the same first key the same way, changes it (so the keys do arrive)."""
+"""The real `summitwatch serve` on 127.0.0.1. A read-only user, driven through real HTTP and
+a real websocket, presses every deciding key: the store does not change; a user who may decide,
+pressing the same first key the same way, changes it (so the keys do arrive). And in a real
+headless Chromium: only the sign-in page answers until one signs in; then the dashboard loads."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import aiohttp
 import httpx
 import pytest
 
+from feeds.collect.browser import browser_problem, find_chromium
 from state import Store, TriageState
 from tui.serve.access import hash_password
 from tui.serve.server import COOKIE
@@ -130,3 +132,67 @@ async def test_a_read_only_served_session_cannot_change_the_store(
     after = _decisions(db)
     assert [rid for rid in after if after[rid] != before[rid]] == ["r2"]  # the first listed
     assert after["r2"]["triage"] == TriageState.RELEVANT.value
+
+
+# -- the sign-in page in a real browser ------------------------------------------------------
+
+needs_browser = pytest.mark.skipif(
+    browser_problem() is not None, reason=f"no browser here: {browser_problem()}"
+)
+
+
+def _dashboards(db: Path) -> int:
+    """Dashboard processes running on `db` (`serve` starts one a session)."""
+    count = 0
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            argv = cmdline.read_bytes().split(b"\0")
+        except OSError:
+            continue  # it ended meanwhile
+        count += str(db).encode() in argv and b"run" in argv and b"serve" not in argv
+    return count
+
+
+@needs_browser
+def test_in_a_real_browser_only_the_sign_in_answers_until_one_signs_in(
+    served: tuple[str, Path],
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    url, db = served
+    frames: list[bytes] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=find_chromium(), args=["--no-sandbox"], headless=True
+        )
+        page = browser.new_page(viewport={"width": 1600, "height": 900})
+        page.on(
+            "websocket",
+            lambda socket_: socket_.on(
+                "framereceived",
+                lambda data: frames.append(data if isinstance(data, bytes) else data.encode()),
+            ),
+        )
+        page.goto(f"{url}/")
+        assert page.url == f"{url}/signin"
+        assert page.locator("input[type=password]").count() == 1
+        for path in ("/", "/static/js/textual.js", "/ws", "/download/x"):
+            answer = page.request.get(f"{url}{path}", max_redirects=0)
+            assert answer.status in (303, 401), path
+        page.fill("#name", "ana")
+        page.fill("#password", "not her password")
+        page.click("button[type=submit]")
+        assert "Wrong name or password" in page.content()
+        assert _dashboards(db) == 0  # nothing started before a sign-in
+        page.fill("#name", "ana")
+        page.fill("#password", ANA)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{url}/")
+        page.wait_for_selector("body.-first-byte", timeout=60_000)
+        for _ in range(600):
+            if b"Drug Dialogue" in b"".join(frames):
+                break
+            page.wait_for_timeout(100)
+        assert b"Drug Dialogue" in b"".join(frames), "the dashboard never drew its list"
+        assert _dashboards(db) == 1
+        browser.close()
