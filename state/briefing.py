@@ -17,7 +17,7 @@ from pathlib import Path
 
 from feeds import PillarSet
 from state.config import data_dir
-from state.export import COUNTRY_NAMES, evidence_sentence, md_escape
+from state.export import COUNTRY_NAMES, edit_summary, evidence_sentence, md_escape
 from state.records import StoredRelease, TriageState
 
 __all__ = [
@@ -49,6 +49,7 @@ class Briefing:
     scope: str = ""
     not_relevant: bool = False
     title: str = ""
+    versions: bool = False  # an edited release says what its latest edit changed
 
     def keeps(self, stored: StoredRelease) -> bool:
         """Whether `stored` goes into the briefing (else it is counted as left out)."""
@@ -83,7 +84,9 @@ def _md_link(title: str, link: str) -> str:
     return f"[{md_escape(title)}]({safe})"
 
 
-def _md_item(stored: StoredRelease, pillar: str | None, pillars: PillarSet) -> list[str]:
+def _md_item(
+    stored: StoredRelease, pillar: str | None, pillars: PillarSet, versions: bool
+) -> list[str]:
     rel = stored.release
     date = _when(stored)[:10] or "undated"
     flags = [stored.triage.label]
@@ -104,18 +107,22 @@ def _md_item(stored: StoredRelease, pillar: str | None, pillars: PillarSet) -> l
         lines.append(f"  *Analyst's note:* {note}")
     if stored.history:
         lines.append(f"  *Decided:* {md_escape(stored.history[-1].describe())}")
+    if versions and stored.edited:
+        head, changed = edit_summary(stored)
+        lines.append(f"  *Edited:* {head}")
+        lines += [f"  {line}" for line in changed]
     return lines
 
 
 def _by_country(
-    releases: Sequence[StoredRelease], pillar: str | None, pillars: PillarSet
+    releases: Sequence[StoredRelease], pillar: str | None, pillars: PillarSet, versions: bool
 ) -> list[str]:
     lines: list[str] = []
     for country in sorted({r.release.country.upper() for r in releases}):
         lines += ["", f"### {COUNTRY_NAMES.get(country, country or 'Unknown country')}", ""]
         members = [r for r in releases if r.release.country.upper() == country]
         for stored in sorted(members, key=lambda r: (_when(r), r.id), reverse=True):
-            lines += _md_item(stored, pillar, pillars)
+            lines += _md_item(stored, pillar, pillars, versions)
     return lines
 
 
@@ -150,10 +157,10 @@ def to_markdown(
         pillar = pillars.get(pillar_id)
         heading = md_escape(pillar.name) + ("" if pillar.known else " (not in the taxonomy)")
         lines += ["", f"## {heading} ({len(filed[pillar_id])})"]
-        lines += _by_country(filed[pillar_id], pillar_id, pillars)
+        lines += _by_country(filed[pillar_id], pillar_id, pillars, about.versions)
     if None in filed:
         lines += ["", f"## No pillar ({len(filed[None])})"]
-        lines += _by_country(filed[None], None, pillars)
+        lines += _by_country(filed[None], None, pillars, about.versions)
     return "\n".join(lines) + "\n"
 
 

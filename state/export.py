@@ -8,18 +8,20 @@ import csv
 import io
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 
-from feeds import PillarSet
+from feeds import PillarSet, one_line
 from state.records import StoredRelease, TriageState
+from state.versions import Change, changes, word_diff
 
 EXPORT_FORMAT = "summitwatch-export"
 EXPORT_VERSION = 1
 COUNTRY_NAMES = {"CA": "Canada", "MX": "Mexico", "US": "United States"}
+CHANGE_LIMIT = 200  # characters of one changed passage quoted in an edit summary
 CSV_COLUMNS = (
     "id",
     "published",
@@ -97,11 +99,16 @@ def _now() -> str:
 
 
 def to_json(
-    releases: Iterable[StoredRelease], pillars: PillarSet, exported_at: str | None = None
+    releases: Iterable[StoredRelease],
+    pillars: PillarSet,
+    exported_at: str | None = None,
+    *,
+    versions: bool = False,
 ) -> str:
     """Every stored field of every release, and the names of the taxonomy's pillars;
-    `read_json_export` reads it back."""
-    items = [r.to_dict() for r in releases]
+    `read_json_export` reads it back. The earlier versions of edited releases only with
+    `versions`."""
+    items = [(r if versions else replace(r, earlier_versions=())).to_dict() for r in releases]
     envelope = {
         "format": EXPORT_FORMAT,
         "version": EXPORT_VERSION,
@@ -183,3 +190,38 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
 def md_escape(text: str) -> str:
     """Feed text as literal Markdown on one line."""
     return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def _stamp(iso: str) -> str:
+    return iso[:16].replace("T", " ")
+
+
+def _quoted(text: str) -> str:
+    line = one_line(text)  # network text: no escape sequence reaches a mail or a terminal
+    cut = line if len(line) <= CHANGE_LIMIT else line[: CHANGE_LIMIT - 1].rstrip() + "…"
+    return f"“{md_escape(cut)}”"
+
+
+def _change_line(change: Change) -> str:
+    if not change.removed:
+        return f"- added {_quoted(change.added)}"
+    if not change.added:
+        return f"- removed {_quoted(change.removed)}"
+    return f"- {_quoted(change.removed)} became {_quoted(change.added)}"
+
+
+def edit_summary(stored: StoredRelease, shown: int = 5) -> tuple[str, list[str]]:
+    """For an edited release: when it was first seen and changed, and, as Markdown list
+    lines, up to `shown` passages its latest edit changed (title first)."""
+    when = f"First seen {_stamp(stored.first_seen)} UTC; changed {_stamp(stored.changed_at)} UTC"
+    if not stored.earlier_versions:
+        return f"{when}. Its earlier text was not kept.", []
+    before, after = stored.earlier_versions[-1], stored.versions[-1]
+    lines = []
+    if one_line(before.title) != one_line(after.title):
+        lines.append(f"- title was {_quoted(before.title)}")
+    found = changes(word_diff(before.body, after.body))
+    lines += [_change_line(change) for change in found[:shown]]
+    if len(found) > shown:
+        lines.append(f"- and {len(found) - shown} more changes")
+    return f"{when} (version {len(stored.versions)}).", lines

@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from feeds import Classification, Release, pillar_ids
+from state.versions import Version, versions_from
 
 
 class TriageState(StrEnum):
@@ -142,6 +143,8 @@ class StoredRelease:
     sources: tuple[str, ...] = ()  # every source this release was seen in
     changed_at: str = ""  # when the text last changed after first being stored
     history: tuple[Decided, ...] = ()  # who decided what, oldest first (read is personal)
+    # The versions an edit replaced, oldest first (`state.versions`); full records only.
+    earlier_versions: tuple[Version, ...] = ()
 
     @property
     def id(self) -> str:
@@ -165,21 +168,34 @@ class StoredRelease:
         chosen = dict.fromkeys((*self.classification.pillars, *correction.pillars_added))
         return tuple(p for p in chosen if p not in removed)
 
+    @property
+    def edited(self) -> bool:
+        """Changed by its publisher after it was first stored (its earlier text may predate
+        the keeping of versions: then `earlier_versions` is empty)."""
+        return bool(self.changed_at)
+
+    @property
+    def versions(self) -> tuple[Version, ...]:
+        """Every version kept, oldest first, the current one last (full records only)."""
+        current = Version.of_release(self.release, self.changed_at or self.first_seen)
+        return (*self.earlier_versions, current)
+
     def light(self) -> StoredRelease:
         """This record without its text and evidence: what lists and reports need to keep."""
-        if not self.release.text and not self.classification.evidence:
+        if not self.release.text and not self.classification.evidence and not self.earlier_versions:
             return self
         return replace(
             self,
             release=replace(self.release, text=""),
             classification=replace(self.classification, evidence={}),
+            earlier_versions=(),
         )
 
     def with_changes(self, **changes: Any) -> StoredRelease:
         return replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "release": self.release.to_dict(),
             "classification": self.classification.to_dict(),
             "first_seen": self.first_seen,
@@ -192,6 +208,9 @@ class StoredRelease:
             "changed_at": self.changed_at,
             "history": [line.to_list() for line in self.history],
         }
+        if self.earlier_versions:
+            data["versions"] = [v.to_dict() for v in self.earlier_versions]
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> StoredRelease:
@@ -211,4 +230,5 @@ class StoredRelease:
             sources=tuple(str(s) for s in data.get("sources", ())),
             changed_at=str(data.get("changed_at", "")),
             history=history_of(data.get("history")),
+            earlier_versions=versions_from(data.get("versions")),
         )

@@ -401,6 +401,8 @@ class Store:
             if not prunable(self._mem.releases[release_id]) or not data["release"].get("text"):
                 return False
             data["release"] = {**data["release"], "text": ""}
+            if isinstance(data.get("versions"), list):  # earlier versions go with the text
+                data["versions"] = [{**v, "text": ""} for v in data["versions"]]
             return True
 
         with self._write():  # catch up with the other processes before choosing

@@ -105,6 +105,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="md: keep releases marked not relevant (left out and counted unless asked for, "
         "as here or by --state not_relevant)",
     )
+    export.add_argument(
+        "--versions",
+        action="store_true",
+        help="json: every earlier version of edited releases; md: what each edit changed",
+    )
     export.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
 
     imp = command("import", "read a JSON export back into the database")

@@ -293,6 +293,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     except ValueError as exc:
         known = ", ".join(s.value for s in TriageState)
         raise UsageError(f"unknown --state ({known})") from exc
+    if args.versions and args.format == "csv":
+        raise UsageError("--versions: CSV has one row a release; use --format json or md")
     pillars = pillars_of(load_config(args))
     unknown = pillars.unknown(args.pillar)
     if unknown:
@@ -312,12 +314,12 @@ def cmd_export(args: argparse.Namespace) -> int:
         chosen = sorted(store.iter_full(ids), key=lambda r: order[r.id])
     if args.format == "md":
         asked = args.not_relevant or TriageState.NOT_RELEVANT in states
-        about = Briefing(scope=flt.describe(), not_relevant=asked)
+        about = Briefing(scope=flt.describe(), not_relevant=asked, versions=args.versions)
         text = to_markdown(chosen, pillars, about)
         chosen = [r for r in chosen if about.keeps(r)]
     else:
         writers: dict[str, Callable[[list[StoredRelease], PillarSet], str]] = {
-            "json": to_json,
+            "json": partial(to_json, versions=args.versions),
             "csv": to_csv,
         }
         text = writers[args.format](chosen, pillars)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from feeds import PillarSet, one_line
-from state.export import COUNTRY_NAMES, evidence_sentence, md_escape
+from state.export import COUNTRY_NAMES, edit_summary, evidence_sentence, md_escape
 from state.records import StoredRelease
 
 __all__ = ["BATCH_AFTER", "AlertMessage", "batch_message", "messages_for", "release_message"]
@@ -22,6 +22,7 @@ __all__ = ["BATCH_AFTER", "AlertMessage", "batch_message", "messages_for", "rele
 BATCH_AFTER = 5
 TITLE_LIMIT = 160
 SENTENCE_LIMIT = 600
+CHANGES_SHOWN = 5  # changed passages an edit alert lists
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,9 +85,8 @@ def release_message(
     kind = "Summit release" if stored.summit else "Release"
     if edited:
         kind = "Edited after publication"
-        seen = stored.first_seen[:16].replace("T", " ")
-        changed = stored.changed_at[:16].replace("T", " ")
-        paragraphs.insert(2, f"First seen {seen} UTC; its text changed {changed} UTC")
+        head, changed = edit_summary(stored, CHANGES_SHOWN)
+        paragraphs.insert(2, "\n".join([head, *changed]))
     # Escaped too: Markdown targets (Slack, Matrix) may render the title as Markdown.
     title = f"{kind} · {government(stored)}: {md_escape(short(r.title or '(untitled)'))}"
     return AlertMessage(title, "\n\n".join(paragraphs))

@@ -21,6 +21,7 @@ from feeds import Classification, Evidence, Match, Release
 from state.dedupe import Keys
 from state.events import features
 from state.records import BY_RULE, Correction, Decided, StoredRelease, TriageState, history_of
+from state.versions import versions_from
 
 __all__ = [
     "BLANK_TRIAGE",
@@ -182,7 +183,7 @@ def doc_features(doc: Mapping[str, Any]) -> list[str] | None:
 
 def release_doc(stored: StoredRelease, keys: Keys) -> dict[str, Any]:
     """The stored form of a full record (its decisions are stored apart)."""
-    data = {
+    data: dict[str, Any] = {
         "release": stored.release.to_dict(),
         "classification": stored.classification.to_dict(),
         "first_seen": stored.first_seen,
@@ -190,6 +191,8 @@ def release_doc(stored: StoredRelease, keys: Keys) -> dict[str, Any]:
         "changed_at": stored.changed_at,
         "keys": keys.to_dict(),
     }
+    if stored.earlier_versions:
+        data["versions"] = [v.to_dict() for v in stored.earlier_versions]
     found = doc_features(data)
     if found is not None:
         data["f"] = found
@@ -226,4 +229,7 @@ def full_record(light: StoredRelease, data: Mapping[str, Any]) -> StoredRelease:
     except (KeyError, TypeError):  # written by hand or by an older version: the careful path
         release = Release.from_dict(data["release"])
         classification = Classification.from_dict(data.get("classification", {}))
-    return light.with_changes(release=release, classification=classification)
+    earlier = versions_from(data.get("versions"))
+    return light.with_changes(
+        release=release, classification=classification, earlier_versions=earlier
+    )

@@ -62,7 +62,7 @@ class Memory:
             _classification(intern(clang), summit, score, tuple(pillars), scores, EMPTY_EVIDENCE),
             intern(first_seen), read, triage, starred, note, correction,
             (intern(sources[0]),) if len(sources) == 1 else tuple(map(intern, sources)),
-            changed_at, history,
+            changed_at, history, (),
         )  # fmt: skip
 
     def put_row(self, row: Row, name: str) -> StoredRelease:

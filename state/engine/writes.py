@@ -26,6 +26,7 @@ from state.engine.memory import Memory
 from state.engine.storage import TRIAGE, Transaction
 from state.errors import StoreError
 from state.records import StoredRelease
+from state.versions import versions_after_edit, versions_from
 
 __all__ = ["Batch", "add_one", "put_docs", "put_triage", "utc_stamp", "write_triage"]
 
@@ -155,13 +156,22 @@ def add_one(
     old = batch.mem.light(row_from_doc(data))
     if edit:
         stored = old.with_changes(
-            release=release, classification=item.classification, sources=sources
+            release=release,
+            classification=item.classification,
+            sources=sources,
+            changed_at=now,
+            earlier_versions=versions_after_edit(data),
         )
-        batch.put(entry.chunk, release_doc(stored.with_changes(changed_at=now), keys))
+        batch.put(entry.chunk, release_doc(stored, keys))
         return "changed", found
     if enriched:
         body = replace(old.release, text=release.text, summary=release.summary or "")
-        stored = old.with_changes(release=body, classification=item.classification, sources=sources)
+        stored = old.with_changes(
+            release=body,
+            classification=item.classification,
+            sources=sources,
+            earlier_versions=versions_from(data.get("versions")),
+        )
         digest = release_digest(body)
         new_keys = replace(old_keys, body=keys.body, kind=keys.kind, digest=digest)
         batch.put(entry.chunk, release_doc(stored, new_keys))

@@ -176,7 +176,7 @@ def test_the_light_rows_match_the_fields_of_the_records() -> None:
     ]
     assert [f.name for f in fields(StoredRelease)] == [
         *("release", "classification", "first_seen", "read", "triage", "starred", "note"),
-        *("correction", "sources", "changed_at", "history"),
+        *("correction", "sources", "changed_at", "history", "earlier_versions"),
     ]
 
 

@@ -193,7 +193,8 @@ language = "en"
     assert edit["title"] == (
         "Edited after publication · Canada: Joint statement by the leaders of North America"
     )
-    assert "its text changed" in edit["message"]
+    assert "First seen " in edit["message"] and "(version 2)" in edit["message"]
+    assert "- added “They agreed to meet again in Ottawa in 2027.”" in edit["message"]
     assert "https://www.pm.gc.ca/en/news/statements/2026/12/01/joint-statement" in edit["message"]
 
 
