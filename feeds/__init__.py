@@ -93,6 +93,7 @@ if TYPE_CHECKING:  # the names as type checkers see them; at run time they load 
     from feeds.text import (
         body_of as body_of,
         canonical_url as canonical_url,
+        clean_text as clean_text,
         fold as fold,
         one_line as one_line,
         printable as printable,
@@ -113,6 +114,7 @@ _HOMES = {
     "ParseOutcome": "feeds.models",
     "parse_result": "feeds.collect.parsers",
     "one_line": "feeds.text",
+    "clean_text": "feeds.text",
     "printable": "feeds.text",
     "strip_controls": "feeds.text",
     "AlertRule": "feeds.collect.sources",

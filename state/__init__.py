@@ -98,6 +98,12 @@ if TYPE_CHECKING:  # the names as type checkers see them; at run time they load 
         Store as Store,
         StoreError as StoreError,
     )
+    from state.versions import (
+        MAX_VERSIONS as MAX_VERSIONS,
+        Version as Version,
+        changes as changes,
+        word_diff as word_diff,
+    )
 
 _HOMES = {
     "came_in": "state.alerts.digest",
@@ -160,6 +166,10 @@ _HOMES = {
     "ReadOnlyDatabase": "state.store",
     "Store": "state.store",
     "StoreError": "state.store",
+    "MAX_VERSIONS": "state.versions",
+    "Version": "state.versions",
+    "changes": "state.versions",
+    "word_diff": "state.versions",
 }
 
 __all__ = sorted(_HOMES)

@@ -82,8 +82,13 @@ def first_cell(
     return Text(COUNTERPART_MARK if counterparts else " ")
 
 
+EDITED_MARK = "± "  # before the title of a release its publisher changed
+
+
 def title_cell(stored: StoredRelease) -> Text:
-    return Text(stored.release.title or "(untitled)", style="" if stored.read else "bold")
+    cell = Text(EDITED_MARK, style="dim") if stored.edited else Text()
+    cell.append(stored.release.title or "(untitled)", style="" if stored.read else "bold")
+    return cell
 
 
 def reader_header(stored: StoredRelease, pillars: PillarSet) -> Text:
@@ -96,6 +101,11 @@ def reader_header(stored: StoredRelease, pillars: PillarSet) -> Text:
     parts = (r.source, r.release_type, r.country, r.published[:10], language)
     meta = " · ".join(x for x in parts if x)
     out.append(meta, style="dim")
+    if stored.edited:
+        out.append(
+            f"\n{EDITED_MARK}edited {stored.changed_at[:16].replace('T', ' ')} UTC", style="dim"
+        )
+        out.append(" (V: what changed)", style="dim italic")
     if r.link:
         out.append("\n")
         out.append_text(link_text(r.link))

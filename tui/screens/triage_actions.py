@@ -62,6 +62,7 @@ class TriageScreen(Screen[None]):
         Binding("y", "copy_link", "Copy link", show=False, id="release.copy_link"),
         Binding("e", "export_view", "Export view", show=False, id="release.export"),
         Binding("E", "export_starred", "Export starred", show=False, id="release.export_starred"),
+        Binding("V", "versions", "Versions", show=False, id="release.versions"),
     ]
 
     TRIAGE_PALETTE = [
@@ -83,6 +84,7 @@ class TriageScreen(Screen[None]):
         PaletteEntry("Correct labels", "Correct the summit decision or the pillars", "correct"),
         PaletteEntry("Copy link", "Copy the release link (OSC 52)", "copy_link"),
         PaletteEntry("Open link", "Open the release in a browser", "open_link"),
+        PaletteEntry("Versions", "What the edits of this release changed", "versions"),
     ]
 
     unsaved: var[frozenset[str]] = var(frozenset())
@@ -132,6 +134,8 @@ class TriageScreen(Screen[None]):
             return bool(release_list.marked or (current and current.release.link)) or None
         if action == "undo":
             return self.triage.can_undo or None
+        if action == "versions":
+            return bool(release_list.current and release_list.current.edited) or None
         return True
 
     def on_key(self, event: events.Key) -> None:
@@ -401,3 +405,25 @@ class TriageScreen(Screen[None]):
         name = briefing_name(datetime.now())
         self.app.deliver_text(io.StringIO(text), save_filename=name, mime_type="text/markdown")
         self.notify(f"Sent {name} ({counted(count)}) to your browser.", markup=False, timeout=10)
+
+    def action_versions(self) -> None:
+        current = self.query_one(ReleaseList).current
+        if current is None or not current.edited:
+            return
+        store = self.triage.store
+
+        def load() -> None:
+            full = store.get(current.id) or current
+            if len(full.versions) < 2:
+                self.app.call_from_thread(
+                    self.notify,
+                    "Its earlier text was not kept: it changed before summitwatch kept versions.",
+                    timeout=5,
+                )
+                return
+            from tui.screens.versions import VersionsScreen
+
+            screen = VersionsScreen(full.versions, full.release.title)
+            self.app.call_from_thread(self.app.push_screen, screen)
+
+        self.run_worker(load, thread=True, group="versions", exit_on_error=False)
