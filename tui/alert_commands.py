@@ -7,7 +7,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from feeds import AlertRule, Config, PillarSet, utc_now
@@ -38,6 +39,11 @@ from tui.commands import (
     pillars_of,
     write_out,
 )
+
+if TYPE_CHECKING:
+    from state import Store, ViewFilter
+
+FEED_LIMIT = 200  # releases in a feed `serve` answers (`feed --limit` for the command)
 
 
 def run_alerts(args: argparse.Namespace, config: Config) -> int:
@@ -158,14 +164,39 @@ def run_feed(args: argparse.Namespace, config: Config) -> int:
         raise UsageError(f"--filter: no saved filter is named {args.filter!r} (saved: {known})")
     pillars = pillars_of(config)
     with open_store(args) as store:
-        chosen = [r for r in store.all() if view_matches(view, r)]
-        newest = sorted(chosen, key=lambda r: (r.first_seen, r.id), reverse=True)[: args.limit]
-        text = to_atom(
-            full_records(store, newest),
-            title=f"summitwatch: {args.filter}",
-            feed_id=f"urn:summitwatch:filter:{quote(args.filter)}",
-            pillars=pillars,
-            limit=args.limit,
-        )
-    write_out(text, args.output, f"wrote {len(newest)} releases")
+        text, count = filter_feed(store, args.filter, view, pillars, args.limit)
+    write_out(text, args.output, f"wrote {count} releases")
     return EXIT_OK
+
+
+def filter_feed(
+    store: Store, name: str, view: ViewFilter, pillars: PillarSet, limit: int = FEED_LIMIT
+) -> tuple[str, int]:
+    """The Atom feed of the saved filter `name` (its `view`), newest `limit` releases first
+    seen, and how many it holds: for `feed --filter` and for `serve`."""
+    chosen = [r for r in store.all() if view_matches(view, r)]
+    newest = sorted(chosen, key=lambda r: (r.first_seen, r.id), reverse=True)[:limit]
+    text = to_atom(
+        full_records(store, newest),
+        title=f"summitwatch: {name}",
+        feed_id=f"urn:summitwatch:filter:{quote(name)}",
+        pillars=pillars,
+        limit=limit,
+    )
+    return text, len(newest)
+
+
+def served_feeds(args: argparse.Namespace, config: Config) -> Callable[[str], str | None]:
+    """What `serve` answers at /feed/NAME.atom: the Atom feed of the saved filter NAME as
+    it is at the moment (the filters and the database read again each time), or None when
+    no filter has that name. Raises StoreError when the database cannot be read."""
+    pillars = pillars_of(config)
+
+    def feed(name: str) -> str | None:
+        view = saved_filters_for(db_path(args.db, demo=args.demo)).get(name)
+        if view is None:
+            return None
+        with open_store(args, reading=True) as store:
+            return filter_feed(store, name, view, pillars)[0]
+
+    return feed

@@ -417,7 +417,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         from tui.serve.server import GuardedServer
     except ImportError as exc:
         raise UsageError("serve needs textual-serve: pip install 'summitwatch[serve]'") from exc
-    settings = load_config(args).serve
+    config = load_config(args)
+    settings = config.serve
     if not _is_loopback(args.host):
         if not args.public:
             raise UsageError(
@@ -429,12 +430,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 "serve --public needs a sign-in: add [serve.users.NAME] with a password_hash "
                 "made by `summitwatch serve --hash-password` to the config"
             )
+    from tui.alert_commands import served_feeds
+
     server = GuardedServer(
         partial(_dashboard_command, args),
         settings,
         host=args.host,
         port=args.port,
         read_only=args.read_only,
+        feeds=served_feeds(args, config),
     )
     print(f"serving on http://{args.host}:{args.port}/", file=sys.stderr)
     server.serve()

@@ -9,6 +9,7 @@ starts, and ends a dashboard nobody has typed into for `idle_minutes`.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import html
 import logging
@@ -20,13 +21,14 @@ from aiohttp import WSMsgType, web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
-from feeds import ServeSettings
+from feeds import ServeSettings, ServeUser, one_line
 from tui.serve.access import Throttle, Visitors, authenticate
 
 log = logging.getLogger("summitwatch.serve")
 
 COOKIE = "summitwatch_session"
 SIGN_IN = "/signin"
+FEEDS = "/feed/"  # /feed/NAME.atom: the Atom feed of a saved filter
 # The websocket code for "try again later" (RFC 6455 registry).
 TRY_AGAIN_LATER = 1013
 # What the browser sends that counts as someone at the keyboard (its pings do not).
@@ -52,6 +54,7 @@ class GuardedServer(Server):
         read_only: bool = False,
         idle_seconds: float | None = None,
         throttle: Throttle | None = None,
+        feeds: Callable[[str], str | None] | None = None,
     ) -> None:
         super().__init__(
             command_for(read_only, None),
@@ -67,6 +70,9 @@ class GuardedServer(Server):
         self.visitors = Visitors(self.idle_seconds)
         self.throttle = throttle or Throttle()
         self.live = 0  # dashboard processes running now
+        # A saved filter's name -> its Atom feed, None when there is no such filter (blocking:
+        # it reads the database); `/feed/NAME.atom` answers with it.
+        self.feeds = feeds
         self._client_locks: dict[str, asyncio.Lock] = {}
 
     @property
@@ -89,6 +95,7 @@ class GuardedServer(Server):
         app.router.add_get(SIGN_IN, self.handle_sign_in_page)
         app.router.add_post(SIGN_IN, self.handle_sign_in)
         app.router.add_post("/signout", self.handle_sign_out)
+        app.router.add_get(FEEDS + "{name:.+}", self.handle_feed)
         return app
 
     # -- the door ---------------------------------------------------------------------------
@@ -100,8 +107,61 @@ class GuardedServer(Server):
         if self.visitors.find(request.cookies.get(COOKIE)) is None:
             if request.method == "GET" and request.path == "/":
                 raise web.HTTPSeeOther(SIGN_IN)
+            if request.path.startswith(FEEDS):
+                # A feed reader cannot fill in the sign-in page: it sends the same name and
+                # password with each request (HTTP Basic, over the proxy's TLS).
+                await self._basic_sign_in(request)
+                return await handler(request)
             raise web.HTTPUnauthorized(text="Sign in first.")
         return await handler(request)
+
+    async def _basic_sign_in(self, request: web.Request) -> None:
+        """Let a feed request in on the HTTP Basic credentials of a configured user, with
+        the sign-in page's slowdown; raise 401 (asking for them) otherwise."""
+        ask = {"WWW-Authenticate": 'Basic realm="summitwatch", charset="UTF-8"'}
+        given = _basic_credentials(request.headers.get("Authorization", ""))
+        if given is None:
+            raise web.HTTPUnauthorized(text="Sign in first.", headers=ask)
+        if await self._check(request.remote or "unknown", *given) is None:
+            raise web.HTTPUnauthorized(text="Wrong name or password.", headers=ask)
+
+    async def _check(self, client: str, name: str, password: str) -> ServeUser | None:
+        """The user `name` if `password` is theirs, after this client's delay; one attempt
+        at a time per client, so that many at once from one address wait their turn instead
+        of multiplying the guesses. A failure is logged (never the password)."""
+        lock = self._client_locks.setdefault(client, asyncio.Lock())
+        async with lock:
+            await asyncio.sleep(self.throttle.delay(client))
+            user = authenticate(self.settings.users, name, password)
+            if user is None:
+                self.throttle.failed(client)
+                log.warning(
+                    "failed sign-in from %s as %s (%d recent failures)",
+                    client,
+                    ascii(name[:64]),
+                    self.throttle.failures(client),
+                )
+            else:
+                self.throttle.passed(client)
+        if not self.throttle.failures(client) and not lock.locked():
+            self._client_locks.pop(client, None)
+        return user
+
+    async def handle_feed(self, request: web.Request) -> web.Response:
+        """The Atom feed of a saved filter, `/feed/NAME.atom`."""
+        name = request.match_info["name"]
+        if self.feeds is None or not name.endswith(".atom"):
+            raise web.HTTPNotFound(text="No such feed: feeds are /feed/NAME.atom.")
+        try:
+            text = await asyncio.to_thread(self.feeds, name.removesuffix(".atom"))
+        except Exception as exc:  # the database is missing, damaged or locked: say so, go on
+            log.warning("a feed could not be made: %s", one_line(str(exc)))
+            raise web.HTTPServiceUnavailable(text="The database could not be read.") from exc
+        if text is None:
+            raise web.HTTPNotFound(text="No saved filter has that name.")
+        response = web.Response(text=text, content_type="application/atom+xml", charset="utf-8")
+        response.headers["Cache-Control"] = "no-cache"
+        return response
 
     async def handle_sign_in_page(self, request: web.Request) -> web.Response:
         if not self.signs_in:
@@ -112,26 +172,11 @@ class GuardedServer(Server):
         if not self.signs_in:
             raise web.HTTPSeeOther("/")
         client = request.remote or "unknown"
-        # One attempt at a time per client, each after that client's delay: many at once
-        # from one address wait their turn instead of multiplying the guesses.
-        lock = self._client_locks.setdefault(client, asyncio.Lock())
-        async with lock:
-            await asyncio.sleep(self.throttle.delay(client))
-            form = await request.post()
-            name, password = str(form.get("name", "")), str(form.get("password", ""))
-            user = authenticate(self.settings.users, name, password)
-            if user is None:
-                self.throttle.failed(client)
-                log.warning(
-                    "failed sign-in from %s as %s (%d recent failures)",
-                    client,
-                    ascii(name[:64]),
-                    self.throttle.failures(client),
-                )
-                return _page(_sign_in_form("Wrong name or password."), status=401)
-            self.throttle.passed(client)
-        if not self.throttle.failures(client) and not lock.locked():
-            self._client_locks.pop(client, None)
+        form = await request.post()
+        name, password = str(form.get("name", "")), str(form.get("password", ""))
+        user = await self._check(client, name, password)
+        if user is None:
+            return _page(_sign_in_form("Wrong name or password."), status=401)
         token = self.visitors.sign_in(user.name, user.read_only)
         log.info("%s signed in from %s%s", user.name, client, " (read-only)" * user.read_only)
         response = web.HTTPSeeOther("/")
@@ -273,6 +318,19 @@ _STYLE = (
     "label,input,button{display:block;width:100%;margin:.3rem 0}"
     ".error{color:#b00}"
 )
+
+
+def _basic_credentials(header: str) -> tuple[str, str] | None:
+    """The name and password of an `Authorization: Basic ...` header, None if it is not one."""
+    scheme, _, encoded = header.partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    name, colon, password = decoded.partition(":")
+    return (name, password) if colon else None
 
 
 def _page(body: str, status: int = 200) -> web.Response:
