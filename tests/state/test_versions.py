@@ -105,3 +105,15 @@ def test_the_word_diff_names_what_was_removed_and_what_was_added() -> None:
     assert changes(pieces) == [Change("Ottawa", "Mexico City"), Change("Monday", "Tuesday")]
     assert word_diff("a  b", "a b") == [Piece("same", "a b")]  # spacing alone is no change
     assert changes(word_diff("", "New text.")) == [Change("", "New text.")]
+
+
+def test_an_edit_summary_quotes_changed_passages_cleaned_and_escaped(tmp_path: Path) -> None:
+    from state.export import edit_summary
+
+    with Store(tmp_path / "db") as store:
+        edit(store, FIRST, day(1))
+        edit(store, FIRST.replace("Ottawa", "\x1b]0;PWNED\x07[Ottawa](http://x)"), day(2))
+        record = full(store, store.all()[0].id)
+    head, lines = edit_summary(record)
+    assert head == "First seen 2026-12-01 12:00 UTC; changed 2026-12-02 12:00 UTC (version 2)."
+    assert lines == ["- “Ottawa” became “\\[Ottawa\\](http://x)”"]
