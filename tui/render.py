@@ -86,9 +86,10 @@ EDITED_MARK = "± "  # before the title of a release its publisher changed
 
 
 def title_cell(stored: StoredRelease) -> Text:
-    cell = Text(EDITED_MARK, style="dim") if stored.edited else Text()
-    cell.append(stored.release.title or "(untitled)", style="" if stored.read else "bold")
-    return cell
+    title, style = stored.release.title or "(untitled)", "" if stored.read else "bold"
+    if stored.edited:
+        return Text.assemble((EDITED_MARK, "dim"), title, style=style)
+    return Text(title, style=style)
 
 
 def reader_header(stored: StoredRelease, pillars: PillarSet) -> Text:
