@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
+import threading
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -186,17 +186,52 @@ def filter_feed(
     return text, len(newest)
 
 
-def served_feeds(args: argparse.Namespace, config: Config) -> Callable[[str], str | None]:
-    """What `serve` answers at /feed/NAME.atom: the Atom feed of the saved filter NAME as
-    it is at the moment (the filters and the database read again each time), or None when
-    no filter has that name. Raises StoreError when the database cannot be read."""
-    pillars = pillars_of(config)
+class ServedFeeds:
+    """What `serve` answers at /feed/NAME.atom: the Atom feed of the saved filter NAME as it
+    is at the moment, or None when no filter has that name. Raises StoreError when the
+    database cannot be read.
 
-    def feed(name: str) -> str | None:
-        view = saved_filters_for(db_path(args.db, demo=args.demo)).get(name)
+    Feed readers ask every few minutes and the answer rarely changes, while reading a large
+    database costs seconds (about two at 100,000 releases). So the database stays open
+    between requests, is brought up to date with what other processes wrote (one stat when
+    nothing changed), and a feed is built again only when the database or its filter did.
+    Requests come from worker threads, one at a time through the lock."""
+
+    def __init__(self, args: argparse.Namespace, config: Config) -> None:
+        self.args = args
+        self.pillars = pillars_of(config)
+        self.builds = 0  # feeds built, not served from what was built before
+        self._store: Store | None = None
+        self._built: dict[tuple[str, ViewFilter], str] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, name: str) -> str | None:
+        view = saved_filters_for(db_path(self.args.db, demo=self.args.demo)).get(name)
         if view is None:
             return None
-        with open_store(args, reading=True) as store:
-            return filter_feed(store, name, view, pillars)[0]
+        with self._lock:
+            try:
+                store = self._up_to_date()
+            except Exception:
+                self.close()  # opened again at the next request: the trouble may pass
+                raise
+            text = self._built.get((name, view))
+            if text is None:
+                text = filter_feed(store, name, view, self.pillars)[0]
+                self._built[(name, view)] = text
+                self.builds += 1
+            return text
 
-    return feed
+    def _up_to_date(self) -> Store:
+        if self._store is None:
+            self._store = open_store(self.args, reading=True)
+            self._built.clear()
+        elif self._store.refresh():
+            self._built.clear()
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+        self._built.clear()

@@ -430,7 +430,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 "serve --public needs a sign-in: add [serve.users.NAME] with a password_hash "
                 "made by `summitwatch serve --hash-password` to the config"
             )
-    from tui.alert_commands import served_feeds
+    from tui.alert_commands import ServedFeeds
 
     server = GuardedServer(
         partial(_dashboard_command, args),
@@ -438,7 +438,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         read_only=args.read_only,
-        feeds=served_feeds(args, config),
+        feeds=ServedFeeds(args, config),
     )
     print(f"serving on http://{args.host}:{args.port}/", file=sys.stderr)
     server.serve()

@@ -14,7 +14,7 @@ import httpx
 from feeds.collect.sources import Config
 from state import Store, ViewFilter, saved_filters_for
 from tests.state.factories import make_item
-from tui.alert_commands import served_feeds
+from tui.alert_commands import ServedFeeds
 
 from .test_serve import ANA, Served, Start, _settings, serve  # noqa: F401  (the fixture)
 
@@ -46,7 +46,7 @@ async def test_a_saved_filter_feed_is_served_behind_the_sign_in(
     serve: Start,  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    feeds = served_feeds(stored(tmp_path), Config(path=None, sources=()))
+    feeds = ServedFeeds(stored(tmp_path), Config(path=None, sources=()))
     served: Served = await serve(_settings(), feeds=feeds)
     async with httpx.AsyncClient(base_url=served.url) as client:
         refused = await client.get(FEED)
@@ -82,7 +82,7 @@ async def test_without_users_a_loopback_serve_answers_feeds_to_whoever_asks(
     serve: Start,  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    feeds = served_feeds(stored(tmp_path), Config(path=None, sources=()))
+    feeds = ServedFeeds(stored(tmp_path), Config(path=None, sources=()))
     served: Served = await serve(_settings(users=()), feeds=feeds)
     async with httpx.AsyncClient(base_url=served.url) as client:
         answer = await client.get(FEED)
@@ -97,9 +97,41 @@ async def test_a_database_that_cannot_be_read_is_a_clear_503(
     args.db = tmp_path / "not-a-database"
     args.db.write_text("a file where the database folder should be", encoding="utf-8")
     saved_filters_for(args.db).save("Mexico security", ViewFilter(("country:MX",)))
-    feeds = served_feeds(args, Config(path=None, sources=()))
+    feeds = ServedFeeds(args, Config(path=None, sources=()))
     served: Served = await serve(_settings(users=()), feeds=feeds)
     async with httpx.AsyncClient(base_url=served.url) as client:
         answer = await client.get(FEED)
         assert answer.status_code == 503
         assert answer.text == "The database could not be read."
+
+
+async def test_a_feed_is_built_again_only_when_the_database_or_its_filter_changed(
+    serve: Start,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    args = stored(tmp_path)
+    feeds = ServedFeeds(args, Config(path=None, sources=()))
+    served: Served = await serve(_settings(users=()), feeds=feeds)
+    try:
+        async with httpx.AsyncClient(base_url=served.url) as client:
+            first = await client.get(FEED)
+            etag = first.headers["etag"]
+            unchanged = await client.get(FEED, headers={"If-None-Match": etag})
+            assert unchanged.status_code == 304 and unchanged.content == b""
+            assert feeds.builds == 1
+
+            # Another process (a poll) stores a new Mexican release: the feed has it.
+            with Store(args.db) as poll:
+                title = "México y Canadá fortalecen cadenas de suministro"
+                poll.add([make_item("mx2", title=title, country="MX")])
+            changed = await client.get(FEED, headers={"If-None-Match": etag})
+            assert changed.status_code == 200 and title in changed.text
+            assert changed.headers["etag"] != etag and feeds.builds == 2
+
+            # The filter saved again under the same name with another meaning.
+            saved_filters_for(args.db).save("Mexico security", ViewFilter(("country:CA",)))
+            redefined = await client.get(FEED)
+            assert "Canada climate statement" in redefined.text and title not in redefined.text
+            assert feeds.builds == 3
+    finally:
+        feeds.close()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import hashlib
 import html
 import logging
 import time
@@ -159,8 +160,13 @@ class GuardedServer(Server):
             raise web.HTTPServiceUnavailable(text="The database could not be read.") from exc
         if text is None:
             raise web.HTTPNotFound(text="No saved filter has that name.")
+        # A feed reader that sends back the tag of what it has is told "not modified".
+        etag = '"' + hashlib.sha256(text.encode("utf-8")).hexdigest()[:32] + '"'
+        headers = {"Cache-Control": "no-cache", "ETag": etag}
+        if etag in request.headers.get("If-None-Match", ""):
+            return web.Response(status=304, headers=headers)
         response = web.Response(text=text, content_type="application/atom+xml", charset="utf-8")
-        response.headers["Cache-Control"] = "no-cache"
+        response.headers.update(headers)
         return response
 
     async def handle_sign_in_page(self, request: web.Request) -> web.Response:
