@@ -124,13 +124,33 @@ def _words(text: str) -> list[str]:
     return _WORDS.findall(text)
 
 
+# Between their shared start and end, texts of up to this many words are compared word for
+# word (at most about 0.15 s, changes all through). Longer ones let difflib pass over words
+# frequent enough to be noise ("autojunk"): 0.02 s at 5,000 words where word for word takes
+# 3.4 s, but two nearby changes may then run into one.
+EXACT_DIFF_WORDS = 1500
+
+
 def word_diff(old: str, new: str) -> list[Piece]:
     """`new` against `old`, word by word: shared runs, and runs only one of them has (a
     replaced passage is its removed run, then its added run). Whitespace alone never differs."""
     a, b = _words(old), _words(new)
-    matcher = difflib.SequenceMatcher(None, [w.strip() for w in a], [w.strip() for w in b])
-    pieces: list[Piece] = []
+    keys_a, keys_b = [w.strip() for w in a], [w.strip() for w in b]
+    # An edit usually changes a few passages of a long text: the shared start and end are
+    # set aside first, so that only what lies between them is compared.
+    shortest = min(len(a), len(b))
+    head = 0
+    while head < shortest and keys_a[head] == keys_b[head]:
+        head += 1
+    tail = 0
+    while tail < shortest - head and keys_a[-1 - tail] == keys_b[-1 - tail]:
+        tail += 1
+    middle_a, middle_b = keys_a[head : len(a) - tail], keys_b[head : len(b) - tail]
+    noisy = max(len(middle_a), len(middle_b)) > EXACT_DIFF_WORDS
+    matcher = difflib.SequenceMatcher(None, middle_a, middle_b, autojunk=noisy)
+    pieces = [Piece("same", "".join(b[:head]))]
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        i1, i2, j1, j2 = i1 + head, i2 + head, j1 + head, j2 + head
         if tag == "equal":
             pieces.append(Piece("same", "".join(b[j1:j2])))
             continue
@@ -138,19 +158,29 @@ def word_diff(old: str, new: str) -> list[Piece]:
             pieces.append(Piece("removed", "".join(a[i1:i2])))
         if j2 > j1:
             pieces.append(Piece("added", "".join(b[j1:j2])))
+    pieces.append(Piece("same", "".join(b[len(b) - tail :])))
     return [p for p in pieces if p.text]
 
 
 def changes(pieces: Iterable[Piece]) -> list[Change]:
-    """The changed passages of a diff, each as what was removed and what was added there."""
+    """The changed passages of a diff, each as what was removed and what was added there.
+    Two changes one word apart are one passage ("21 to 23" became "22 to 24"): quoted
+    apart, neither would read."""
     found: list[Change] = []
     removed = added = ""
+    bridge = ""  # one shared word after a change, kept until the next piece says what it is
     for piece in pieces:
         if piece.op == "same":
+            if (removed or added) and not bridge and len(piece.text.split()) == 1:
+                bridge = piece.text
+                continue
             if removed or added:
                 found.append(Change(removed.strip(), added.strip()))
-            removed = added = ""
-        elif piece.op == "removed":
+            removed = added = bridge = ""
+            continue
+        if bridge:
+            removed, added, bridge = removed + bridge, added + bridge, ""
+        if piece.op == "removed":
             removed += piece.text
         else:
             added += piece.text

@@ -102,7 +102,9 @@ def test_the_word_diff_names_what_was_removed_and_what_was_added() -> None:
     pieces = word_diff(FIRST, SECOND)
     assert "".join(p.text for p in pieces if p.op != "removed") == SECOND
     assert "".join(p.text for p in pieces if p.op != "added") == FIRST
-    assert changes(pieces) == [Change("Ottawa", "Mexico City"), Change("Monday", "Tuesday")]
+    # Word by word, "on" is shared; quoted, two changes one word apart are one passage.
+    assert [p.text for p in pieces if p.op == "removed"] == ["Ottawa ", "Monday "]
+    assert changes(pieces) == [Change("Ottawa on Monday", "Mexico City on Tuesday")]
     assert word_diff("a  b", "a b") == [Piece("same", "a b")]  # spacing alone is no change
     assert changes(word_diff("", "New text.")) == [Change("", "New text.")]
 
@@ -117,3 +119,18 @@ def test_an_edit_summary_quotes_changed_passages_cleaned_and_escaped(tmp_path: P
     head, lines = edit_summary(record)
     assert head == "First seen 2026-12-01 12:00 UTC; changed 2026-12-02 12:00 UTC (version 2)."
     assert lines == ["- “Ottawa” became “\\[Ottawa\\](http://x)”"]
+
+
+def test_two_nearby_changes_in_a_long_text_stay_two_passages() -> None:
+    """Between two changes only common words ("of the"): in a text long enough for difflib
+    to treat common words as noise, they must still part the two changes."""
+    line = "Paragraph {n} speaks of the care of the environment and of the people."
+    old = " ".join(line.format(n=n) for n in range(30))
+    edited = line.format(n=15).replace("care", "protection").replace("environment", "climate")
+    new = old.replace(line.format(n=15), edited)
+    assert len(old.split()) > 300  # past difflib's threshold of 200 for treating words as noise
+    assert changes(word_diff(old, new)) == [
+        Change("care", "protection"),
+        Change("environment", "climate"),
+    ]
+    assert "".join(p.text for p in word_diff(old, new) if p.op != "removed") == new
