@@ -18,10 +18,11 @@ run: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/summitwatch --demo $(ARGS)
 
+# PYTHONFAULTHANDLER: a command that a test runs and that crashes in C code prints where.
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest $(ARGS)
+	PYTHONFAULTHANDLER=1 $(BIN)/python -m pytest $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
