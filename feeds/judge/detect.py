@@ -567,7 +567,8 @@ def _title_meets_two(doc: Document) -> bool:
 def _bilateral_title(doc: Document, frames: _Frames) -> bool:
     """A title naming two countries, with no summit word, makes a bilateral item.
 
-    Unless the text itself places the meeting in the summit ("on the margins of the NALS").
+    Unless it names them as someone's counterparts (the other two of three), or the text
+    itself places the meeting in the summit ("on the margins of the NALS").
     """
     # The title's sentences come first: read from the frames rather than from every find.
     title = range(len(doc.starts[0]))
@@ -575,6 +576,8 @@ def _bilateral_title(doc: Document, frames: _Frames) -> bool:
     named = len(parties) + (1 if any(map(frames.foreign.__contains__, title)) else 0)
     roles: set[str] = set().union(*map(frames.roles.get, title, repeat(_NO_ROLES)))
     if named != 2 or roles & (POSITIVE_ROLES | {"trilateral"}):
+        return False
+    if "counterpart" in roles and not _counterparts_of_two(doc, frames).isdisjoint(title):
         return False
     return not any(
         "margin" in roles

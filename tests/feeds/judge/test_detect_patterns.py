@@ -63,6 +63,34 @@ def test_meeting_counterparts_from_the_two_other_countries_is_trilateral(
     assert result.summit
 
 
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        (
+            "Minister of Fisheries meets counterparts from Mexico and the United States",
+            "The Minister of Fisheries met today with her counterparts from Mexico and the "
+            "United States in Halifax to discuss shared fish stocks.",
+        ),
+        (
+            "La ministre rencontre ses homologues du Mexique et des États-Unis",
+            "La ministre des Pêches a rencontré aujourd'hui ses homologues du Mexique et des "
+            "États-Unis à Halifax pour discuter des stocks de poissons partagés.",
+        ),
+        (
+            "La secretaria se reúne con sus homólogos de Canadá y Estados Unidos",
+            "La secretaria de Agricultura se reunió hoy con sus homólogos de Canadá y Estados "
+            "Unidos en Guadalajara para hablar de sanidad vegetal.",
+        ),
+    ],
+)
+def test_a_title_naming_two_countries_as_counterparts_is_not_a_bilateral_title(
+    classifier: Classifier, title: str, text: str
+) -> None:
+    """Two countries in a title usually make a bilateral item; named as someone's
+    counterparts, they are the other two of three."""
+    assert classifier.classify(title, text).summit
+
+
 def test_one_country_and_its_counterparts_from_the_other_is_bilateral(
     classifier: Classifier,
 ) -> None:
