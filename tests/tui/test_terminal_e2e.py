@@ -15,6 +15,7 @@ import pytest
 
 from state.records import TriageState
 from state.store import Store
+from tests.state.factories import make_item
 
 TMUX = shutil.which("tmux")
 COMMAND = Path(sys.executable).parent / "summitwatch"
@@ -119,3 +120,43 @@ def test_triage_from_the_reader_with_next_and_previous_reaches_the_database(
     assert (first.triage, first.read) == (TriageState.RELEVANT, True)
     assert (second.triage, second.read) == (TriageState.FOLLOW_UP, True)
     assert (third.triage, third.read) == (TriageState.NEW, True)  # opened when f moved on
+
+
+def test_an_edited_release_shows_what_changed_in_a_real_terminal(
+    terminal: Terminal, tmp_path: Path
+) -> None:
+    """A release edited by its publisher after it was stored: the list marks it, the reader
+    says when it changed, and V shows the edit word by word."""
+    db = tmp_path / "db"
+    first = "The ministers will meet in Ottawa on Monday to review the fentanyl committee."
+    edited = first.replace("Ottawa on Monday", "Mexico City on Tuesday")
+    for text, when in ((first, "2026-12-02T09:00:00+00:00"), (edited, "2026-12-02T15:30:00+00:00")):
+        with Store(db) as store:
+            item = make_item("moved", title="Trilateral ministers to meet", text=text,
+                             published="2026-12-02T08:00:00+00:00")  # fmt: skip
+            store.add([item], now=when)
+    env = {
+        "SUMMITWATCH_CONFIG": str(tmp_path / "config.toml"),
+        "SUMMITWATCH_DATA_DIR": str(tmp_path / "data"),
+        "TERM": "xterm-256color",
+    }
+    exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
+    command = f"env {exports} {shlex.quote(str(COMMAND))} --demo --db {shlex.quote(str(db))}"
+    terminal.tmux("new-session", "-d", "-s", "sw", "-x", "80", "-y", "24", command)
+    terminal.wait_for(lambda: "sources answered" in terminal.screen())
+    # The newest release comes first: the edited one, marked before its title.
+    assert "± Trilateral ministers to meet" in terminal.screen()
+    terminal.keys("Enter")
+    terminal.wait_for(lambda: "edited 2026-12-02 15:30 UTC (V: what changed)" in terminal.screen())
+    terminal.keys("V")
+    terminal.wait_for(lambda: "Version 2 of 2" in terminal.screen())
+    assert "Against version 1: 1 passage changed." in terminal.screen()  # one word apart
+    # Removed and added words side by side (struck through and underlined, in colour).
+    assert "in Ottawa Mexico City on Monday Tuesday to review" in terminal.screen()
+    terminal.keys("Left")
+    terminal.wait_for(lambda: "Version 1 of 2" in terminal.screen())
+    assert first in terminal.screen()
+    terminal.keys("Escape")
+    terminal.wait_for(lambda: "Version 1 of 2" not in terminal.screen())
+    terminal.keys("q")
+    terminal.wait_for(lambda: not terminal.alive(), seconds=20)
