@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 import re
 import sys
-from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, groupby, islice, repeat
@@ -168,18 +167,17 @@ def against_group(pillar: str) -> str:
 class Document:
     """A release read once: its sentences, its folded tokens and every term found in them.
 
-    `found` is in reading order (title, then text; by offset within each), and so is each list
-    of `groups` (by kind, pillar terms by pillar) and `cues`.
+    Each list of `groups` (by kind, pillar terms by pillar) is in reading order (title, then
+    text; by offset within each), and so is `cues`.
     """
 
     title: str
     text: str
     starts: tuple[list[int], list[int]]  # sentence starts in the title, in the text
-    found: list[Found]
+    first_found: dict[int, Found]  # the first term found in each sentence that holds one
     tokens: Sequence[str]  # folded tokens of the title, then of the text
     groups: Mapping[str, list[Found]]
     cues: list[Found]
-    found_sentences: list[int]  # the sentence of each of `found`
     # Per sentence, per pillar: the weight of the distinct pillar terms found (None: not summed),
     # and apart, that of the terms that count only in a sentence about their pillar.
     pillar_weights: dict[int, dict[str, float]] | None = None
@@ -256,9 +254,9 @@ def read_document(title: str, text: str, index: PhraseIndex, lexicon: Lexicon) -
     weights = reading.weights if lexicon.sums_pillars else None
     context = reading.context if lexicon.sums_pillars else None
     starts = (title_starts, text_starts)
-    found, cues, sentences = reading.found, reading.cues, reading.sentences
+    first_found, cues = reading.first_found, reading.cues
     return Document(
-        title, text, starts, found, tokens, groups, cues, sentences, weights, context, company
+        title, text, starts, first_found, tokens, groups, cues, weights, context, company
     )
 
 
@@ -272,11 +270,10 @@ class _Reading:
         "against",
         "context",
         "cues",
-        "found",
+        "first_found",
         "groups",
         "rows",
         "seen",
-        "sentences",
         "weights",
     )
 
@@ -285,8 +282,7 @@ class _Reading:
     def __init__(self, lexicon: Lexicon) -> None:
         self.rows = lexicon.rows
         self.against = lexicon.against
-        self.found: list[Found] = []
-        self.sentences: list[int] = []  # the sentence of each of `found`
+        self.first_found: dict[int, Found] = {}  # by sentence
         self.groups: list[list[Found]] = [[] for _ in lexicon.group_names]
         self.cues: list[Found] = []
         self.weights: dict[int, dict[str, float]] = {}
@@ -302,7 +298,7 @@ class _Reading:
         if hits and folded.offsets is not None:
             span = folded.original_span
             hits = [(p, a, b, *span(start, end)) for p, a, b, start, end in hits]
-        if hits and not self.against.isdisjoint(map(_IDENT, map(_PHRASE, hits))):
+        if hits and not self.against.isdisjoint(map(_PHRASE, hits)):
             hits = _overruled_removed(hits, self.rows, self.against)
         self._file(hits, field, starts, first - 1)
         return tokens
@@ -311,20 +307,21 @@ class _Reading:
         # One Python pass does what took a pass each: finds, sentences, groups, cues, weights.
         rows, groups, seen = self.rows, self.groups, self.seen
         stride = len(rows)
-        add_found, add_sentence = self.found.append, self.sentences.append
-        add_cue = self.cues.append
+        first_found, add_cue = self.first_found, self.cues.append
         # Finds come in reading order: the sentence only moves forward, no bisect needed.
         ends = [*starts[1:], sys.maxsize]  # where each sentence of the field ends
         sentence, limit = base + 1, ends[0]
-        for phrase, token, _, start, end in hits:
+        filed = -1  # the sentence of the last find filed
+        for ident, token, _, start, end in hits:
             while start >= limit:
                 sentence += 1
                 limit = ends[sentence - base - 1]
-            name, term, slot, cue, pillar, weight, text_number, context = rows[phrase.ident]
+            name, term, slot, cue, pillar, weight, text_number, context = rows[ident]
             # Built by `tuple.__new__`: a named tuple's own constructor is a Python call.
             item = _new_tuple(Found, (name, field, start, end, term, sentence, token))
-            add_found(item)
-            add_sentence(sentence)
+            if sentence != filed:
+                first_found[sentence] = item
+                filed = sentence
             groups[slot].append(item)
             if cue:
                 add_cue(item)
@@ -341,8 +338,7 @@ class _Reading:
                     scores[pillar] = scores.get(pillar, 0.0) + weight
 
 
-_PHRASE = itemgetter(0)
-_IDENT = attrgetter("ident")
+_PHRASE = itemgetter(0)  # a hit's phrase, by ident
 
 
 def _overruled_removed(
@@ -353,10 +349,10 @@ def _overruled_removed(
     "energy security" is a phrase of the security pillar's `against` list: its "security" is
     not the security pillar's. The overruling phrase itself stays, as evidence against.
     """
-    spans = [(rows[h[0].ident][1].target, h[1], h[2]) for h in hits if h[0].ident in against]
+    spans = [(rows[h[0]][1].target, h[1], h[2]) for h in hits if h[0] in against]
     kept = []
     for hit in hits:
-        term = rows[hit[0].ident][1]
+        term = rows[hit[0]][1]
         if term.kind == "pillar" and any(
             pillar == term.target and first <= hit[2] and hit[1] <= last
             for pillar, first, last in spans
@@ -512,7 +508,7 @@ def _trilateral_framing(doc: Document, frames: _Frames) -> list[float]:
         roles = frames.roles.get(sentence, _NO_ROLES)
         three = sentence in threes and sentence not in frames.crowded
         # Placed by the first term of any kind found in the sentence.
-        factor = POSITION[doc.found[bisect_left(doc.found_sentences, sentence)].position]
+        factor = POSITION[doc.first_found[sentence].position]
         if three:
             values.append(factor * (CONCERTED if roles & _CONCERTED else 1.0))
         if "trilateral" in roles and sentence not in frames.foreign:

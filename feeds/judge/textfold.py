@@ -75,16 +75,36 @@ def tokenize(text: str) -> tuple[list[str], list[int]]:
     if not ascii_only:
         for separator in _COMMON_SEPARATORS:
             data = data.replace(separator, b" ")
-    parts = data.decode("utf-8", "surrogatepass").split(" ")
+    decoded = data.decode("utf-8", "surrogatepass")
+    parts = decoded.split(" ")
     tokens = list(filter(None, parts))
     # Part k starts after the k parts before it, each with the space that ends it. Adding the
     # space to each length (a small, cached int) rather than k to each sum allocates one int a
     # part instead of two.
     starts = list(compress(accumulate(map(add, map(len, parts), repeat(1)), initial=0), parts))
-    if not ascii_only and not "".join(tokens).isalnum():
+    if not ascii_only and not _only_words_and_spaces(decoded):
         mixed = list(compress(count(), map(not_, map(str.isalnum, tokens))))
         return _split_mixed(tokens, starts, mixed)
     return tokens, starts
+
+
+# Latin-1 bytes that are a letter, a digit or the space: what a tokenised text holds between its
+# tokens' separators, unless one is a non-ASCII separator ("«", a no-break space).
+_WORD_OR_SPACE_LATIN1 = bytes(c for c in range(256) if chr(c).isalnum() or c == 0x20)
+
+
+def _only_words_and_spaces(decoded: str) -> bool:
+    """Whether a text with its separators blanked holds nothing but letters, digits and spaces.
+
+    Text within Latin-1 (most Spanish and French, once the common quotes are blanked) is checked
+    in its one-byte encoding, a table lookup a byte: a quarter of the instructions `str.isalnum`
+    takes, asking the Unicode database about each character.
+    """
+    try:
+        latin = decoded.encode("latin-1")
+    except UnicodeEncodeError:
+        return decoded.replace(" ", "").isalnum()
+    return not latin.translate(None, _WORD_OR_SPACE_LATIN1)
 
 
 def _split_mixed(
@@ -192,11 +212,13 @@ class Phrase:
     exact: str = ""  # for acronyms: the spelling, without punctuation, that must match exactly
 
 
-# A phrase that may start at a token: the phrase, its category number, its length in tokens - 1,
-# the keys after its first three (checked token by token) and its exact spelling if an acronym.
-Candidate = tuple[Phrase, int, int, tuple[str, ...], str]
-# A `Hit` as a plain tuple, for the hot path.
-RawHit = tuple[Phrase, int, int, int, int]
+# A phrase that may start at a token: the phrase's `ident`, its category number, its length in
+# tokens - 1, the keys after its first three (checked token by token) and its exact spelling if
+# an acronym.
+Candidate = tuple[int, int, int, tuple[str, ...], str]
+# A `Hit` as a plain tuple, for the hot path, naming its phrase by `ident`: what the classifier
+# looks its term up by, with no attribute to read a hit.
+RawHit = tuple[int, int, int, int, int]
 _MAX_TOKENS = 200_000  # distinct tokens cached before the caches are cleared
 _MAX_PAIRS = 500_000  # and candidate lists cached by pair or triple of tokens
 
@@ -218,7 +240,7 @@ def phrase_keys(term: str) -> tuple[str, ...]:
 
 
 # Marks a token whose candidates depend on the tokens after it (an identity check, never read).
-_BY_PAIR: list[Candidate] = [(Phrase(-1, (), ""), -1, 0, (), "")]
+_BY_PAIR: list[Candidate] = [(-1, -1, 0, (), "")]
 
 
 _NO_CANDIDATES: list[Candidate] = []
@@ -239,8 +261,10 @@ class PhraseIndex:
         self._opening: set[str] = set()
         self._opening_long: set[str] = set()  # first keys of phrases of two tokens or more
         self._categories: dict[str, int] = {}  # numbered, for a list of covered tokens by category
+        self._phrases: dict[int, Phrase] = {}  # by ident, for `scan`
         prefixes: set[str] = set()
         for phrase in phrases:
+            self._phrases[phrase.ident] = phrase
             self._categories.setdefault(phrase.category, len(self._categories))
             if len(phrase.keys) == 1:
                 self._single.setdefault(phrase.keys[0], []).append(phrase)
@@ -297,7 +321,8 @@ class PhraseIndex:
         different categories may overlap (a mechanism name is also a pillar term).
         """
         found, tokens = self.find(folded, original)
-        return [Hit._make(hit) for hit in found], tokens
+        phrases = self._phrases
+        return [Hit(phrases[ident], *rest) for ident, *rest in found], tokens
 
     def find(self, folded: Folded, original: str) -> tuple[list[RawHit], list[str]]:
         """`scan` with plain tuples for hits (named tuples cost a Python call each)."""
@@ -351,7 +376,7 @@ class PhraseIndex:
                 if known is None:  # a pair opening longer phrases: cached by triple
                     known = triples.get((token, after, padded[index + 2]))
                 candidates = self._candidates(padded, index) if known is None else known
-            for phrase, category, span, rest, exact in candidates:
+            for ident, category, span, rest, exact in candidates:
                 if covered[category] >= index:
                     continue
                 # Up to three tokens, a phrase is already matched by the candidate lookup.
@@ -366,7 +391,7 @@ class PhraseIndex:
                     if piece != exact:
                         continue
                 covered[category] = last
-                append((phrase, index, last, starts[index], end))
+                append((ident, index, last, starts[index], end))
         return hits
 
     def _candidates(self, padded: list[str], index: int) -> list[Candidate]:
@@ -426,7 +451,7 @@ def _prune(phrases: Iterable[Phrase], categories: dict[str, int]) -> list[Candid
     for p in phrases:
         if p.category in settled:
             continue
-        found.append((p, categories[p.category], len(p.keys) - 1, p.keys[3:], p.exact))
+        found.append((p.ident, categories[p.category], len(p.keys) - 1, p.keys[3:], p.exact))
         if len(p.keys) <= 3 and not p.exact:
             settled.add(p.category)
     return found
