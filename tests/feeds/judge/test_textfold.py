@@ -1,6 +1,19 @@
 """Folding, stemming and phrase matching."""
 
-from feeds.judge.textfold import Phrase, PhraseIndex, fold, phrase_keys, stem
+import unicodedata
+
+import pytest
+
+from feeds.judge.textfold import (
+    TOKEN_RE,
+    Phrase,
+    PhraseIndex,
+    fold,
+    fold_for_scan,
+    phrase_keys,
+    stem,
+    tokenize,
+)
 
 
 def test_fold_lowers_case_and_strips_accents_keeping_length() -> None:
@@ -110,3 +123,42 @@ def test_an_index_survives_pickling_for_worker_processes() -> None:
     index = pickle.loads(pickle.dumps(_index("North American Leaders Summit")))
     text = "the North American Leaders Summit"
     assert len(index.scan(fold(text), text)[0]) == 1
+
+
+SCAN_TEXTS = [
+    "Leaders’ Summit – “North American” agenda",
+    "Los líderes de MÉXICO, Canadá y EE. UU. se reunieron ÀÉÎÕÜ ÑÇ ß ÿ µ",
+    "Le « Sommet » des dirigeants\u00a0: l’équité — et la santé",
+    "cœur, œuvre, Łódź, İstanbul, ẞ",
+    "me\u0301xico y Canada\u0301, decomposed",
+    "under_score, x×y, 3½ and ª/º",
+    "Dijo: «Sí», y\u00a0no.",
+    "",
+]
+
+
+@pytest.mark.parametrize("text", SCAN_TEXTS)
+def test_tokenize_finds_the_tokens_and_offsets_of_the_token_pattern(text: str) -> None:
+    for folded in (text, text.lower(), fold(text).text, fold_for_scan(text).text):
+        matches = list(TOKEN_RE.finditer(folded))
+        expected = ([m.group() for m in matches], [m.start() for m in matches])
+        assert tokenize(folded) == expected
+
+
+@pytest.mark.parametrize("text", SCAN_TEXTS)
+def test_fold_for_scan_reads_the_tokens_and_offsets_of_plain_lower_casing(text: str) -> None:
+    lowered = text.lower()
+    plain = len(lowered) == len(text) and unicodedata.is_normalized("NFC", text)
+    folded = fold_for_scan(text)
+    assert (folded.offsets is None) == plain
+    assert tokenize(folded.text) == tokenize(lowered if plain else fold(text).text)
+    if plain:
+        unified = text.replace("’", "'").replace("“", '"').replace("”", '"').replace("–", "-")
+        assert folded.text == unified.lower()
+
+
+def test_latin1_text_lowers_within_latin1_and_is_always_nfc() -> None:
+    """What lets `fold_for_scan` lower Latin-1 text by a byte table, without an NFC check."""
+    latin1 = [chr(code) for code in range(256)]
+    assert all(len(c.lower()) == 1 and ord(c.lower()) < 256 for c in latin1)
+    assert all(unicodedata.is_normalized("NFC", a + b) for a in latin1 for b in latin1)
