@@ -209,3 +209,36 @@ def test_terrorism_and_trafficking_in_persons_are_security(
     classifier: Classifier, text: str
 ) -> None:
     assert classifier.classify("Statement", text).pillars == ("security",)
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Leaders discuss migration, fentanyl and clean energy",
+        "Los líderes abordan la migración, el fentanilo y las energías renovables",
+        "Les dirigeants discutent de migration, de fentanyl et de transition énergétique",
+    ],
+)
+def test_the_energy_of_clean_energy_is_not_the_energy_markets(
+    classifier: Classifier, title: str
+) -> None:
+    """A headline agenda counts each item; "energy" inside the climate pillar's kinds of
+    energy is climate's, not competitiveness's energy markets."""
+    result = classifier.classify(title, "The leaders met today.")
+    assert set(result.pillars) == {"climate", "migration", "security"}
+    assert result.evidence["competitiveness"].against
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The ministers agreed to build transmission lines that carry clean electricity "
+        "across the continent.",
+        "Los ministros acordaron construir líneas de transmisión para llevar electricidad "
+        "limpia a todo el continente.",
+        "Les ministres ont convenu de construire des lignes de transport d'électricité "
+        "propre à travers le continent.",
+    ],
+)
+def test_clean_electricity_is_climate(classifier: Classifier, text: str) -> None:
+    assert classifier.classify("Statement", text).pillars == ("climate",)
