@@ -152,6 +152,36 @@ def test_a_domestic_public_consultation_on_the_trade_agreement_is_not_a_summit_i
     assert any(m.term == "public consultation" for m in result.evidence["summit"].against)
 
 
+@pytest.mark.parametrize(
+    ("text", "wording"),
+    [
+        (
+            "The Government is seeking the views of businesses and workers on the CUSMA joint "
+            "review before it opens in July.",
+            "seeking the views",
+        ),
+        (
+            "La Secretaría de Economía invita a las empresas a enviar comentarios del público "
+            "sobre la revisión conjunta del T-MEC antes de julio.",
+            "comentarios del público",
+        ),
+        (
+            "Le gouvernement sollicite les points de vue des Canadiens sur l'examen conjoint de "
+            "l'ACEUM avant juillet.",
+            "points de vue des Canadiens",
+        ),
+    ],
+)
+def test_a_government_asking_its_public_for_views_on_the_review_is_domestic(
+    classifier: Classifier, text: str, wording: str
+) -> None:
+    """Asking one's own public for views, in any of the usual wordings, is a domestic
+    measure, even on the trilateral agreement's review."""
+    result = classifier.classify("Consultation", text)
+    assert not result.summit
+    assert wording in {m.term for m in result.evidence["summit"].against}
+
+
 def test_a_round_of_trade_agreement_negotiations_is_trilateral(classifier: Classifier) -> None:
     result = classifier.classify(
         "Statement at the close of the fourth round",
