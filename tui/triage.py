@@ -31,7 +31,7 @@ READ_ONLY_DATABASE = (
 )
 READ_ONLY_SESSION = (
     "read-only session · look, filter, search and export; triage, star, notes, corrections, "
-    "undo and polling are off"
+    "undo, saving filters and polling are off"
 )
 # The fields a person decides; undo restores those its action changed.
 DECIDED_FIELDS = ("read", "triage", "starred", "note", "correction")

@@ -13,7 +13,7 @@ import pytest
 from textual.pilot import Pilot
 
 from feeds import Classifier
-from state import Store
+from state import SavedFilters, Store, ViewFilter, saved_filters_for
 from tui.app import SummitWatchApp
 from tui.triage import READ_ONLY_DATABASE, READ_ONLY_SESSION
 from tui.widgets.release_list import ReleaseList
@@ -21,6 +21,7 @@ from tui.widgets.status_line import StatusLine
 
 from .fixtures import FIXED_NOW, fixed_app_on, fixed_releases
 from .test_cli import summitwatch
+from .test_demo_app import choose
 from .waiting import workers_done
 
 # Every key that decides: triage states, star, note, read, correct, undo.
@@ -134,3 +135,44 @@ async def test_read_only_greys_deciding_keys_says_why_and_changes_nothing(
         assert app.triage.pending == 0 and not app.triage.can_undo
     store.close()
     assert _contents(read_only_db) == before  # opening a release did not mark it read either
+
+
+SAVED_FILTER_KEYS = ("ctrl+s", "ctrl+r", "ctrl+d")
+SAVED_FILTER_TITLES = {"Save filter", "Rename saved filter", "Delete saved filter"}
+
+
+@pytest.mark.parametrize("why", ["database", "session"])
+async def test_read_only_greys_saving_renaming_and_deleting_saved_filters(
+    why: str, read_only_db: Path, classifier: Classifier
+) -> None:
+    saved = saved_filters_for(read_only_db)  # a file beside the database
+    saved.save("health watch", ViewFilter(("pillar:health",)))
+    filters = saved.path
+    kept = filters.read_bytes()
+    if why == "session":
+        _set_writable(read_only_db, True)  # the files allow it; the session does not
+        store = Store(read_only_db)
+    else:
+        store = Store(read_only_db, read_only=True)
+    reason = READ_ONLY_DATABASE if why == "database" else READ_ONLY_SESSION
+    app = fixed_app_on(store, classifier, read_only=why == "session")
+    app.saved_filters = SavedFilters(filters)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await _settle(app, pilot)
+        screen = app.screen
+        status = screen.query_one(StatusLine)
+        await choose(pilot, "saved:health watch")  # a saved filter is still used
+        await _settle(app, pilot)
+        assert [r.id for r in screen.query_one(ReleaseList).releases] == ["r2"]
+        for key in (*SAVED_FILTER_KEYS, "A"):
+            assert screen.active_bindings[key].enabled is False, key  # shown, greyed
+        palette = {command.title for command in app.get_system_commands(screen)}
+        assert not palette & SAVED_FILTER_TITLES
+        for key in SAVED_FILTER_KEYS:
+            screen.status = "something else"
+            await pilot.press(key)
+            await _settle(app, pilot)
+            assert app.screen is screen, key  # no name prompt, no confirmation
+            assert status.message == reason, key  # the key says why it did nothing
+    store.close()
+    assert filters.read_bytes() == kept

@@ -27,7 +27,7 @@ from tui.messages import (
     ReleasesEnriched,
 )
 from tui.palette import PaletteEntry, palette_commands
-from tui.screens.triage_actions import TriageScreen
+from tui.screens.triage_actions import DECIDING, TriageScreen
 from tui.triage import DECIDED_FIELDS, Triage
 from tui.view import ReleaseIndex, combine, describe_filter, empty_hint, take_back
 from tui.widgets.list_header import ColumnHeader, FilterBar, Listed
@@ -38,9 +38,13 @@ from tui.widgets.status_line import StatusLine, idle_status, poll_summary
 
 NARROW_BELOW = 130
 READER_SETTLE_SECONDS = 0.08
+# Saved filters belong to the database (a file beside it): a read-only dashboard uses them
+# but saves, renames and deletes none. Nor does it mark all read (`A`): that writes too.
+WRITES_TOO = frozenset({"save_filter", "rename_filter", "delete_filter", "mark_all_read"})
 
 
 class MainScreen(TriageScreen):
+    WRITING = DECIDING | WRITES_TOO
     BINDINGS = [
         Binding("escape", "back", "Back", show=False, id="main.back"),
         Binding("backspace", "clear_filter", "Clear filter", show=False, id="main.clear_filter"),
@@ -184,6 +188,9 @@ class MainScreen(TriageScreen):
         self.status = message
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        allowed = super().check_action(action, parameters)  # greys what writes, when read-only
+        if not allowed:
+            return allowed
         if action == "save_filter":
             return self.saved is not None or None
         if action in ("rename_filter", "delete_filter"):
@@ -197,7 +204,7 @@ class MainScreen(TriageScreen):
             return bool(self.releases) or None
         if action == "mark_all_read":
             return bool(self.listed and self.listed.unread) or None
-        return super().check_action(action, parameters)
+        return allowed
 
     def briefing_scope(self) -> Briefing:
         """The list's filter; releases marked not relevant only when it asks for them."""

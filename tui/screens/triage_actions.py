@@ -6,7 +6,8 @@ Kept apart from the main screen's layout and event wiring so that each file read
 Every decision is shown at once and written by `Triage`'s writer thread, in the order of the
 keys: the store fsyncs, and a keypress must never wait for a disk or another process's lock.
 A key that cannot act (nothing listed, nothing to undo, no link) is greyed by `check_action`;
-so is every deciding key of a read-only dashboard, whose status line says why when one is pressed.
+so is every key that writes the database (`WRITING`) in a read-only dashboard, whose status line
+says why when one is pressed.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import webbrowser
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from textual import events
 from textual.actions import parse
@@ -38,12 +39,15 @@ ON_LINK = frozenset({"open_link", "copy_link"})
 # What a read-only dashboard may not do: decide, which writes the store. (A briefing it may
 # export: it goes to the person's own folder, or to their browser when served.)
 DECIDING = ON_TARGETS | {"undo"}
-# The keys whose press in a read-only dashboard says why nothing happens (the App's too).
-_SAYS_READ_ONLY = DECIDING | {"poll", "demo"}
+# The App's keys that a read-only dashboard greys too: their press says why, as a screen's.
+_APP_WRITING = frozenset({"poll", "demo"})
 
 
 class TriageScreen(Screen[None]):
     """The triage actions; the screen that subclasses this composes a `ReleaseList`."""
+
+    WRITING: ClassVar[frozenset[str]] = DECIDING
+    """The screen's actions that write the database: greyed in a read-only dashboard."""
 
     TRIAGE_BINDINGS = [
         Binding("r", "set_state('relevant')", "Relevant", id="triage.relevant"),
@@ -122,7 +126,7 @@ class TriageScreen(Screen[None]):
         raise NotImplementedError
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in DECIDING and self.triage.read_only:
+        if action in self.WRITING and self.triage.read_only:
             return None  # shown greyed in the footer, left off the palette
         if not self.is_mounted:
             return True  # the footer may ask before the list exists
@@ -139,13 +143,13 @@ class TriageScreen(Screen[None]):
         return True
 
     def on_key(self, event: events.Key) -> None:
-        """A deciding key pressed in a read-only dashboard does nothing; say why."""
+        """A key that would write, pressed in a read-only dashboard, does nothing; say why."""
         if not self.triage.read_only:
             return
         active = self.active_bindings.get(event.key)
         if active is None or active.enabled:
             return
-        if parse(active.binding.action)[1] in _SAYS_READ_ONLY:
+        if parse(active.binding.action)[1] in self.WRITING | _APP_WRITING:
             self.say(self.triage.read_only)
 
     def targets(self) -> list[StoredRelease]:
