@@ -6,11 +6,10 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.events import Resize
 from textual.message import Message
 from textual.reactive import var
 from textual.signal import Signal
@@ -141,6 +140,7 @@ class MainScreen(TriageScreen):
         # release id -> the other members of its event
         self.event_members: dict[str, tuple[str, ...]] = {}
         self._reader_timer: Timer | None = None
+        self._search_burst = False  # see `on_key`
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="panes"):
@@ -456,15 +456,37 @@ class MainScreen(TriageScreen):
         self._update_listed()
         self.refresh_bindings()
 
+    def on_key(self, event: events.Key) -> None:
+        """Keys typed in one burst after the search key are search words.
+
+        The terminal's keys are sent on to the focused widget as they arrive, and the search
+        box takes the focus only once the search key has been handled: "/fentanyl" typed fast
+        would reach the list as triage keys (f, e, n...). They come by here in the order typed.
+        """
+        if self._search_burst and event.is_printable:
+            event.stop()
+            event.prevent_default()  # no binding, nor the read-only notice
+            self.query_one("#search", Input).post_message(events.Key(event.key, event.character))
+            return
+        active = self.active_bindings.get(event.key)
+        if active is not None and active.binding.action == "search":
+            self._search_burst = True  # until the focus goes elsewhere than the box
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if event.widget.id != "search":
+            self._search_burst = False
+
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:
+        if event.value != event.input.value:
+            return  # keys typed in a burst: the box's latest value has its own event coming
         self.search = event.value
 
     @on(Input.Submitted, "#search")
     def _search_done(self) -> None:
         self.query_one(ReleaseList).focus()
 
-    def on_resize(self, event: Resize) -> None:
+    def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < NARROW_BELOW, "-narrow")
         if not self.has_class("-narrow"):
             self.remove_class("-reading")
