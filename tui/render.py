@@ -9,9 +9,11 @@ from rich.text import Text
 
 from feeds import Match, PillarSet, body_of, one_line
 from state import StoredRelease
+from tui.themes import pillar_style
 from tui.view import STATE_LABELS, TRIAGE_KEYS
 
 SUMMIT_STYLE = "bold reverse"
+UNDERLINE = Style(underline=True)  # the evidence for a decision, in its colour
 # What the classifier found against a decision ("G7", "energy security"): struck through and
 # dim, never underlined like the evidence for it.
 AGAINST_STYLE = "dim strike"
@@ -25,7 +27,7 @@ def pillar_badges(stored: StoredRelease, pillars: PillarSet) -> Text:
         pillar = pillars.get(pillar_id)
         if badges:
             badges.append(" ")
-        badges.append(pillar.badge, style=pillar.colour)
+        badges.append(pillar.badge, style=pillar_style(pillar))
     return badges
 
 
@@ -35,7 +37,7 @@ def pillar_marks(stored: StoredRelease, pillars: PillarSet) -> Text:
     marks = Text()
     for pillar, mark in zip(pillars, mark_letters(pillars), strict=True):
         if pillar.id in stored.pillars:
-            marks.append(mark, style=pillar.colour)
+            marks.append(mark, style=pillar_style(pillar))
         else:
             marks.append(" ")
     return marks
@@ -167,7 +169,7 @@ def _decisions(stored: StoredRelease, pillars: PillarSet) -> Text:
         if index:
             out.append(", ")
         score = c.pillar_scores.get(pillar_id, 0.0)
-        out.append(pillar.name, style=pillar.colour)
+        out.append(pillar.name, style=pillar_style(pillar))
         out.append(f" {score:.2f}")
         if not pillar.known:
             out.append(" (not in this taxonomy: summitwatch reclassify)", style="italic")
@@ -187,10 +189,10 @@ def highlighted(
     the terms found against a decision struck through."""
     out = Text(text)
     for key, found in matches.items():
-        style = SUMMIT_STYLE if key == "summit" else pillars.get(key).colour
+        style = Style.parse(SUMMIT_STYLE) if key == "summit" else pillar_style(pillars.get(key))
         for match in found:
             if 0 <= match.start < match.end <= len(text):
-                out.stylize(f"{style} underline", match.start, match.end)
+                out.stylize(style + UNDERLINE, match.start, match.end)
     for match in against:
         if 0 <= match.start < match.end <= len(text):
             out.stylize(AGAINST_STYLE, match.start, match.end)

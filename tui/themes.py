@@ -14,8 +14,11 @@ from __future__ import annotations
 import colorsys
 from collections.abc import Mapping
 
+from rich.style import Style
 from rich.terminal_theme import TerminalTheme
 from textual.color import Color
+
+from feeds import Pillar
 
 # The eight terminal colours in their order, and the theme variable each takes its hue from.
 TERMINAL_ORDER = ("black", "red", "green", "yellow", "blue", "magenta", "cyan", "white")
@@ -118,3 +121,11 @@ def terminal_theme(variables: Mapping[str, str]) -> TerminalTheme:
         [palette[name].rgb for name in TERMINAL_ORDER],
         [palette[f"bright_{name}"].rgb for name in TERMINAL_ORDER],
     )
+
+
+def pillar_style(pillar: Pillar) -> Style:
+    """How `pillar` is drawn, wherever it is (navigator, list, reader): its terminal colour as
+    a style object, which every widget maps through the palette `terminal_theme` made from the
+    theme. Not as a string: a Text whose own style is "red" reaches Textual's option lists as
+    the CSS colour red (#ff0000), whatever the theme."""
+    return Style(color=pillar.colour)

@@ -132,7 +132,7 @@ async def test_dashboard_shows_the_pillars_of_the_taxonomy_it_polled_with(
             row = row_text(listed[0], 160, False, app.pillars)
             assert row.plain.rstrip().endswith("AGU ESP")
             badge = row.plain.index("ESP")
-            assert any(s.style == "magenta" and s.start <= badge < s.end for s in row.spans)
+            assert any(str(s.style) == "magenta" and s.start <= badge < s.end for s in row.spans)
 
             await pilot.press("tab", "enter")
             await pilot.pause()

@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 
 from feeds import PillarSet, Source, SourceHealth
 from state import ALL, OTHER, SUMMIT
+from tui.themes import pillar_style
 from tui.view import COUNTRY_NAMES, STATE_LABELS
 
 
@@ -107,7 +108,7 @@ answered, red failing, hollow not polled yet. Saved filters (ctrl+s) are listed 
         for key, label in views:
             self._labels[key] = label
             options.append(Option(label, id=key))
-        pillars = [(f"pillar:{p.id}", Text(p.label, style=p.colour)) for p in self._pillars]
+        pillars = [(f"pillar:{p.id}", Text(p.label, style=pillar_style(p))) for p in self._pillars]
         # Listed after the taxonomy's, under their ids, "(other)" taxonomy, until reclassified.
         pillars += [(f"pillar:{i}", Text(f"{i} (other)", style="dim")) for i in self.stale_pillars]
         self._section(options, "Pillars", pillars)

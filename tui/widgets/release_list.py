@@ -198,9 +198,12 @@ release); Escape clears the marks.
             stored.id in self.saving,
             stored.id in self.counterparts,
         )
-        line.stylize(self.rich_style)
         if index == self.cursor:
-            line.stylize(self.get_component_rich_style("release-list--cursor"))
+            base = self.get_component_rich_style("release-list--cursor")
+        else:
+            base = self.rich_style
+        # Under the line's own styles, not over them: the pillars keep their colours.
+        line.stylize_before(base)
         return Strip(line.render(self.app.console), width)
 
     def watch_cursor(self, old: int, new: int) -> None:
