@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rich.text import Text
 from textual.pilot import Pilot
-from textual.widgets import Label
+from textual.widgets import Input, Label
 
 from feeds import Classifier, Config, DashboardSettings, FetchPolicy, Source
 from feeds.collect.sources import PollSettings
@@ -275,6 +275,35 @@ async def test_ctrl_a_marks_every_listed_release(fixed_app: SummitWatchApp) -> N
         assert "4 marked" in heading(fixed_app)
         await pilot.press("escape")
         await settle(fixed_app, pilot)
+        assert rows(fixed_app).marked == frozenset()
+
+
+async def test_ctrl_a_marks_every_listed_release_from_the_reader_and_the_navigator(
+    fixed_app: SummitWatchApp,
+) -> None:
+    async with fixed_app.run_test(size=(160, 48)) as pilot:
+        await choose(pilot, "summit")  # the navigator has focus
+        await pilot.press("ctrl+a")
+        await settle(fixed_app, pilot)
+        assert rows(fixed_app).marked == {"r1", "r2", "r3"}
+        await pilot.press("escape")
+        rows(fixed_app).focus()
+        await pilot.press("enter")  # open the release, then read it
+        fixed_app.screen.query_one(ReleaseReader).focus()
+        await settle(fixed_app, pilot)
+        assert rows(fixed_app).marked == frozenset()
+        await pilot.press("ctrl+a")
+        await settle(fixed_app, pilot)
+        assert rows(fixed_app).marked == {"r1", "r2", "r3"}
+        assert "3 marked" in heading(fixed_app)
+
+
+async def test_ctrl_a_in_the_search_box_stays_a_text_key(fixed_app: SummitWatchApp) -> None:
+    async with fixed_app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("slash", *"drug", "ctrl+a")
+        await settle(fixed_app, pilot)
+        box = fixed_app.screen.query_one("#search", Input)
+        assert box.value == "drug" and box.cursor_position == 0  # to the start of the line
         assert rows(fixed_app).marked == frozenset()
 
 

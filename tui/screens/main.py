@@ -51,6 +51,9 @@ class MainScreen(TriageScreen):
         Binding("K", "previous_release", "Previous release", show=False, id="main.previous"),
         Binding("N", "next_unread", "Next unread", show=False, id="main.next_unread"),
         Binding("A", "mark_all_read", "Mark all read", show=False, id="main.mark_all_read"),
+        # The screen's, so that it works wherever focus is (the reader, the navigator); a text
+        # box keeps it (start of the line). Its id is the one it had on the list: remaps hold.
+        Binding("ctrl+a", "mark_all", "Mark all listed", show=False, id="list.mark_all"),
         Binding("slash", "search", "Search", id="main.search"),
         Binding("ctrl+s", "save_filter", "Save filter", show=False, id="main.save_filter"),
         Binding(
@@ -75,6 +78,7 @@ class MainScreen(TriageScreen):
         ),
         PaletteEntry("Next unread", "Open the next unread release", "next_unread"),
         PaletteEntry("Mark all read", "Mark every listed release read", "mark_all_read"),
+        PaletteEntry("Mark all listed", "So that the next triage key applies to all", "mark_all"),
         *TriageScreen.TRIAGE_PALETTE,
     ]
 
@@ -200,7 +204,7 @@ class MainScreen(TriageScreen):
             return bool(current and self.event_members.get(current.id)) or None
         if action == "clear_filter":
             return bool(self.pinned or self.choice != ALL or self.search) or None
-        if action in ("next_release", "previous_release", "next_unread"):
+        if action in ("next_release", "previous_release", "next_unread", "mark_all"):
             return bool(self.releases) or None
         if action == "mark_all_read":
             return bool(self.listed and self.listed.unread) or None
@@ -517,6 +521,9 @@ class MainScreen(TriageScreen):
         self.pinned, self.choice, self.search = take_back(self.pinned, self.choice, self.search)
         if from_search:
             self.query_one(ReleaseList).focus()
+
+    def action_mark_all(self) -> None:
+        self.query_one(ReleaseList).mark_all()
 
     def action_clear_filter(self) -> None:
         self.pinned, self.choice, self.search = (), ALL, ""

@@ -112,8 +112,8 @@ addresses. Where the title needs the room the source is left out and the pillars
 one letter each, in the taxonomy's order and colours, taken from their badges (with the
 default taxonomy: D diversity, C climate, O competitiveness, M migration, H health,
 S security). Enter opens the release in the reader. Space marks several
-releases, so that the next triage key applies to all of them (ctrl+a marks every listed
-release); Escape clears the marks.
+releases, so that the next triage key applies to all of them (ctrl+a, from anywhere but the
+search box, marks every listed release); Escape clears the marks.
 """
     COMPONENT_CLASSES = {"release-list--cursor"}
     BINDINGS = [
@@ -125,7 +125,6 @@ release); Escape clears the marks.
         Binding("end,G", "last", "Last", show=False, id="list.last"),
         Binding("enter", "open", "Open", id="list.open"),
         Binding("space", "toggle_mark", "Mark", show=False, id="list.mark"),
-        Binding("ctrl+a", "mark_all", "Mark all listed", show=False, id="list.mark_all"),
     ]
 
     # Never compared: two lists of 100,000 releases are not worth comparing on every keypress.
@@ -252,7 +251,8 @@ release); Escape clears the marks.
         self.marked ^= {current.id}
         self.action_cursor_down()
 
-    def action_mark_all(self) -> None:
+    def mark_all(self) -> None:
+        """Mark every listed release (the screen's ctrl+a)."""
         self.marked = frozenset(r.id for r in self.releases)
 
     def move_to(self, release_id: str) -> None:
