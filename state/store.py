@@ -137,6 +137,7 @@ class Store:
         load: Load = "all",
         lock_timeout: float = LOCK_TIMEOUT,
         user: str | None = None,
+        on_wait: Callable[[str], None] | None = None,
     ) -> None:
         """Open the database at `path`, loading `load`: "all" releases, only the "newest"
         months (enough to fill a screen: the dashboard), or "none" (decisions and source health
@@ -144,7 +145,8 @@ class Store:
         does every write that touches releases, so that none ever sees part of the store.
         A write waits `lock_timeout` seconds for another process's, then fails. `user` (the
         Unix user by default) is who decides through this store, and whose reading state
-        `read` is: decisions are the team's, reading is personal."""
+        `read` is: decisions are the team's, reading is personal. Opening takes the lock too
+        (it tidies, and may migrate): `on_wait` hears who holds it, as in `telling_waits`."""
         self.path = Path(path)
         self.read_only = read_only
         self.user = current_user() if user is None else user
@@ -165,7 +167,7 @@ class Store:
         self._deferred: dict[str, str] = {}  # chunk -> its manifest token, not loaded yet
         # Files found damaged or lost after opening (see `_load`), by name.
         self.damaged: dict[str, CorruptDatabase] = {}
-        manifest = self._manifest = self._folder.open()
+        manifest = self._manifest = self._folder.open(on_wait)
         self._signature = self._folder.signature()
         self._opening = True
         self._sync(manifest, first=load)

@@ -40,6 +40,7 @@ from tui.messages import (
     PollFinished,
     PollProgressed,
     PollStarted,
+    PollWaiting,
     ReleasesChanged,
     ReleasesEnriched,
 )
@@ -214,6 +215,7 @@ class SummitWatchApp(App[None]):
                 on_progress=progress,
                 on_stored=stored,
                 on_enriched=enriched,
+                on_wait=self._poll_waiting,
             )
         except StoreError as exc:  # nothing was stored: wait, as for a failing source
             retry = self._store_backoff.failed()
@@ -228,6 +230,20 @@ class SummitWatchApp(App[None]):
         self.events.publish(PollFinished(report, self.next_poll_in))
         self._announce(report)
         return report
+
+    def _poll_waiting(self, holder: str) -> None:
+        self.post_message(PollWaiting(holder))  # from the thread whose write waits: safe
+
+    def on_poll_waiting(self, event: PollWaiting) -> None:
+        """Say at once that the poll waits for another process, and who it is."""
+        self.notify(
+            f"The poll is waiting to store what it fetched: {event.holder}. Keys keep "
+            "working; it goes on when the lock is free, or you are told why not.",
+            title="Waiting for the database",
+            severity="warning",
+            timeout=8,
+            markup=False,
+        )
 
     def _arm_next_poll(self, at_least: float = 0.0) -> None:
         if self._poll_timer is not None:

@@ -89,7 +89,7 @@ def open_store(
     path = db_path(args.db, demo=args.demo)
     while True:  # one damaged file after another, as long as the user says yes
         try:
-            return Store(path, load=load, user=user)
+            return Store(path, load=load, user=user, on_wait=_say_waiting)
         except ReadOnlyDatabase as exc:
             if not reading:
                 raise
@@ -197,8 +197,20 @@ async def _poll_all(
 ) -> PollReport:
     async with make_fetcher(config, cookie_file=cookie_file_for(store)) as fetcher:
         return await poll_into_store(
-            config, store, fetcher, classifier, only_due=only_due, processes=processes
+            config,
+            store,
+            fetcher,
+            classifier,
+            only_due=only_due,
+            processes=processes,
+            on_wait=_say_waiting,
         )
+
+
+def _say_waiting(holder: str) -> None:
+    """Opening the database or a poll's write has waited half a second for another
+    process's lock: say who (it waits on, up to the lock timeout)."""
+    print(f"summitwatch: waiting for the database: {holder}.", file=sys.stderr, flush=True)
 
 
 async def _poll_once(
@@ -229,7 +241,7 @@ async def _watch(
         while True:
             try:
                 result = await poll_into_store(
-                    config, store, fetcher, classifier, only_due=only_due
+                    config, store, fetcher, classifier, only_due=only_due, on_wait=_say_waiting
                 )
             except StoreError as exc:  # a full disk, a lock held too long: later, not never
                 wait = backoff.failed()

@@ -31,6 +31,14 @@ class PollFinished(Message, bubble=False):
     next_poll_in: float = 0.0  # seconds until the App polls again
 
 
+@dataclass
+class PollWaiting(Message, bubble=False):
+    """A write of our poll waits for another process's database lock (posted by the thread
+    that waits); `holder` names who holds it, where the system says."""
+
+    holder: str
+
+
 class ReleasesChanged(Message, bubble=False):
     """The store holds something new (our poll, or another process): reload the view."""
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from feeds import (
     DEMO_DIR,
@@ -46,6 +46,10 @@ POLL_PROCESSES = 2
 ProgressHandler = Callable[["PollProgress"], None]
 StoredHandler = Callable[["PollReport"], None]
 EnrichedHandler = Callable[[list[StoredRelease]], None]
+# Hears, from the thread that waits, who holds the database lock when a write of the poll has
+# waited half a second for it (the store's `telling_waits`); once a poll.
+WaitHandler = Callable[[str], None]
+_T = TypeVar("_T")
 # After a poll the store could not take (a full disk, a lock held too long), the next one waits
 # this long, doubling with each failure in a row up to the longest: polling again at once
 # would only ask every source again, without validators, and fail the same way.
@@ -110,6 +114,28 @@ class PollReport:
         return [r for r in self.new if r.summit]
 
 
+class _Writer:
+    """Runs the poll's store writes in a thread; the first that waits for another process's
+    lock tells `on_wait` who holds it (and waits on, up to the store's lock timeout)."""
+
+    def __init__(self, store: Store, on_wait: WaitHandler | None) -> None:
+        self.store = store
+        self._on_wait = on_wait
+        self._told = False
+
+    def _waiting(self, holder: str) -> None:
+        if not self._told and self._on_wait is not None:
+            self._told = True
+            self._on_wait(holder)
+
+    async def run(self, write: Callable[..., _T], *args: Any) -> _T:
+        def telling() -> _T:
+            with self.store.telling_waits(self._waiting):
+                return write(*args)
+
+        return await asyncio.to_thread(telling)
+
+
 def make_fetcher(config: Config, *, cookie_file: Path | None = None) -> Fetcher:
     """The one fetcher of a process; the bundled demo folder is the only place `file:` may read.
     `cookie_file` keeps the browser's cookies between polls (see `cookie_file_for`)."""
@@ -131,8 +157,9 @@ def load_classifier(config: Config, taxonomy: Path | None = None) -> ReleaseClas
 class _Batch:
     """Outcomes waiting to be written, flushed by size or by age, one flush at a time."""
 
-    def __init__(self, store: Store, report: PollReport, full_text: bool) -> None:
-        self._store = store
+    def __init__(self, writer: _Writer, report: PollReport, full_text: bool) -> None:
+        self._writer = writer
+        self._store = writer.store
         self._report = report
         self._full_text = full_text
         # New releases that came with a summary only, with their source: the full-text stage's.
@@ -195,7 +222,7 @@ class _Batch:
         self._candidates = {}
         self._since = time.monotonic()
         async with self._writing:
-            await asyncio.to_thread(self._write, releases, keys, health, marks, candidates)
+            await self._writer.run(self._write, releases, keys, health, marks, candidates)
 
     def _write(
         self,
@@ -239,13 +266,14 @@ class _Texts:
 
     def __init__(
         self,
-        store: Store,
+        writer: _Writer,
         report: PollReport,
         on_enriched: EnrichedHandler | None,
         earlier: set[str],
         batch: _Batch,
     ) -> None:
-        self._store = store
+        self._writer = writer
+        self._store = writer.store
         self._report = report
         self._on_enriched = on_enriched
         self._earlier = earlier  # ids of releases stored by earlier polls (tried again)
@@ -266,7 +294,7 @@ class _Texts:
         if not items:
             return
         async with self._writing:
-            records = await asyncio.to_thread(self._write, items)
+            records = await self._writer.run(self._write, items)
         self._report.take_enriched(records)
         if records and self._on_enriched is not None:
             self._on_enriched(records)
@@ -300,7 +328,7 @@ class _Texts:
 
 async def _complete_texts(
     poller: Poller[Keys],
-    store: Store,
+    writer: _Writer,
     report: PollReport,
     wanted: dict[str, tuple[Release, Source]],
     config: Config,
@@ -310,21 +338,21 @@ async def _complete_texts(
 ) -> None:
     """The full-text stage: fetch the pages of new summary-only releases (and of `earlier`
     ones tried again), update them in place."""
-    texts = _Texts(store, report, on_enriched, earlier, batch)
+    texts = _Texts(writer, report, on_enriched, earlier, batch)
     stage = asyncio.create_task(
         poller.complete_texts(list(wanted.values()), texts.add, config.poll.full_text_seconds)
     )
     report.full_text = done = await texts.flush_while(stage)
     if done.blocked:
         # The listing answered, so the source is healthy; its texts are short, and why.
-        health = store.health()
+        health = writer.store.health()
         noted = []
         for name, errors in done.blocked.items():
             some = f"{len(errors)} release{'s' if len(errors) > 1 else ''}"
             if name in health:
                 words = f"full text of {some} not fetched: {errors[0]}"
                 noted.append(replace(health[name], last_error=words))
-        await asyncio.to_thread(store.record_health, noted)
+        await writer.run(writer.store.record_health, noted)
 
 
 def retries_file_for(store: Store) -> Path:
@@ -334,7 +362,7 @@ def retries_file_for(store: Store) -> Path:
 
 async def _texts_stage(
     poller: Poller[Keys],
-    store: Store,
+    writer: _Writer,
     report: PollReport,
     batch: _Batch,
     config: Config,
@@ -343,6 +371,7 @@ async def _texts_stage(
     """The full-text stage for this poll's new releases, for those whose rules wait for their
     text, and for those of earlier polls whose page failed or was not reached, whose next try
     has come. True if releases that waited for their text were stored."""
+    store = writer.store
     waiting = batch.waiting
     if waiting:
         # Stored by an earlier poll (and ruled then): ruled again as any release seen again,
@@ -357,7 +386,7 @@ async def _texts_stage(
     wanted = {**new, **again}
     stored = len(report.new)
     if wanted:
-        stage = (poller, store, report, wanted, config, on_enriched, set(again), batch)
+        stage = (poller, writer, report, wanted, config, on_enriched, set(again), batch)
         await _complete_texts(*stage)
     # Those whose page did not come are ruled on their summary, and stored now.
     batch.add_ruled(list(waiting.values()))
@@ -384,12 +413,14 @@ async def poll_into_store(
     on_progress: ProgressHandler | None = None,
     on_stored: StoredHandler | None = None,
     on_enriched: EnrichedHandler | None = None,
+    on_wait: WaitHandler | None = None,
     processes: int = 1,
 ) -> PollReport:
     """Poll the configured sources (or `sources`) and store what they brought; then, when the
     config asks for full text, fetch the pages of the new releases that came with a summary
     only and update them in place. `on_stored` hears when every source's releases are stored
-    (before the pages), `on_enriched` each batch of releases their pages updated."""
+    (before the pages), `on_enriched` each batch of releases their pages updated, `on_wait` who
+    holds the database lock when a write has waited half a second for another process."""
     health = store.health()
     chosen = list(sources if sources is not None else config.enabled_sources)
     report = PollReport()
@@ -400,7 +431,8 @@ async def poll_into_store(
         report.not_due = len(waiting)
         report.next_due = min((h.next_poll for h in waiting), default="")
         chosen = due
-    batch = _Batch(store, report, config.poll.full_text)
+    writer = _Writer(store, on_wait)
+    batch = _Batch(writer, report, config.poll.full_text)
     total = len(chosen)
     poller = Poller(
         fetcher,
@@ -430,9 +462,9 @@ async def poll_into_store(
         if on_stored is not None:
             on_stored(report)
         if config.poll.full_text:
-            late = await _texts_stage(poller, store, report, batch, config, on_enriched)
+            late = await _texts_stage(poller, writer, report, batch, config, on_enriched)
             if late and on_stored is not None:
                 on_stored(report)  # releases kept once their text came: shown now
     if config.poll.prune_after_days and report.new:
-        await asyncio.to_thread(store.prune_bodies, config.poll.prune_after_days)
+        await writer.run(store.prune_bodies, config.poll.prune_after_days)
     return report

@@ -77,8 +77,9 @@ class DatabaseFolder:
         """Every index file present (caches of the release files), relative to the folder."""
         return [f"{INDEX_DIR}/{n}" for n in json_names(self.root / INDEX_DIR)]
 
-    def open(self) -> Manifest:
-        """Create the folder or check it; return its manifest. Raises the StoreErrors."""
+    def open(self, on_wait: WaitHandler | None = None) -> Manifest:
+        """Create the folder or check it; return its manifest. Raises the StoreErrors.
+        `on_wait` hears who holds the lock when another process keeps it (see `locked`)."""
         if self.root.exists() and not self.root.is_dir():
             raise StoreError(
                 f"{self.root}: is a file; a summitwatch database is a folder. "
@@ -94,7 +95,7 @@ class DatabaseFolder:
         except PermissionError as exc:
             raise ReadOnlyDatabase(self.root) from exc
         adopt(self.root / RELEASES_DIR, self.root)
-        with self.locked():
+        with self.locked(on_wait):
             adopt(self.root / LOCK, self.root)
             self._remove_temporary_files()
             manifest = self.read_manifest()
