@@ -1,4 +1,10 @@
-"""The triage screen: navigator, release list, reader. It owns what is shown; widgets report."""
+"""The triage screen: navigator, release list, reader. It owns what is shown; widgets report.
+
+The screen holds the state (its reactives), binds it into the widgets, and decides in
+`check_action` what can run; its actions live by job beside it: the filter and search in
+`filter_actions`, the list and the reader in `list_actions`, the triage keys in
+`triage_actions`.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from textual import events, on, work
+from textual import events, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -17,7 +23,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input
 
 from feeds import PillarSet, Source, SourceHealth
-from state import ALL, Briefing, SavedFilters, Store, StoredRelease, ViewFilter, pillars_named
+from state import ALL, Briefing, SavedFilters, Store, StoredRelease
 from tui.messages import (
     PollFinished,
     PollProgressed,
@@ -26,9 +32,11 @@ from tui.messages import (
     ReleasesEnriched,
 )
 from tui.palette import PaletteEntry, palette_commands
+from tui.screens.filter_actions import FilterActions
+from tui.screens.list_actions import ListActions
 from tui.screens.triage_actions import DECIDING, TriageScreen
-from tui.triage import DECIDED_FIELDS, Triage
-from tui.view import ReleaseIndex, combine, describe_filter, empty_hint, take_back
+from tui.triage import Triage
+from tui.view import ReleaseIndex, describe_filter, empty_hint
 from tui.widgets.list_header import ColumnHeader, FilterBar, Listed
 from tui.widgets.navigator import Navigator
 from tui.widgets.release_list import ReleaseList
@@ -36,13 +44,12 @@ from tui.widgets.release_reader import ReleaseReader
 from tui.widgets.status_line import StatusLine, idle_status, poll_summary
 
 NARROW_BELOW = 130
-READER_SETTLE_SECONDS = 0.08
 # Saved filters belong to the database (a file beside it): a read-only dashboard uses them
 # but saves, renames and deletes none. Nor does it mark all read (`A`): that writes too.
 WRITES_TOO = frozenset({"save_filter", "rename_filter", "delete_filter", "mark_all_read"})
 
 
-class MainScreen(TriageScreen):
+class MainScreen(FilterActions, ListActions):
     WRITING = DECIDING | WRITES_TOO
     BINDINGS = [
         Binding("escape", "back", "Back", show=False, id="main.back"),
@@ -144,7 +151,6 @@ class MainScreen(TriageScreen):
         # release id -> the other members of its event
         self.event_members: dict[str, tuple[str, ...]] = {}
         self._reader_timer: Timer | None = None
-        self._search_burst = False  # see `on_key`
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="panes"):
@@ -223,21 +229,6 @@ class MainScreen(TriageScreen):
 
     # -- what is shown ---------------------------------------------------------------------
 
-    @property
-    def view(self) -> ViewFilter:
-        """Kept choices combined with the one highlighted in the navigator.
-
-        A highlighted saved filter shows exactly what it saved; space keeps it.
-        """
-        choice = self.choice
-        if choice.startswith("saved:") and self.saved is not None:
-            saved = self.saved.get(choice.removeprefix("saved:"))
-            if saved is not None:
-                return saved
-        if choice.startswith("saved:"):
-            return ViewFilter(self.pinned, self.search)
-        return combine(self.pinned, choice, self.search)
-
     def reload(self) -> None:
         """Take everything from the store again (it keeps it all in memory).
 
@@ -283,26 +274,6 @@ class MainScreen(TriageScreen):
         self.refresh_list()
         self._refresh_counts()
         self._load_events()
-
-    @work(thread=True, exclusive=True, group="events", exit_on_error=False, description="events")
-    def _load_events(self) -> None:
-        """Group translations and copies; slow on a large store, so never on a keypress."""
-        members: dict[str, tuple[str, ...]] = {}
-        for group in self.store.events():
-            for release_id in group:
-                members[release_id] = tuple(i for i in group if i != release_id)
-        self.app.call_from_thread(self._set_events, members)
-
-    def _set_events(self, members: dict[str, tuple[str, ...]]) -> None:
-        self.event_members = members
-        self.counterparts = frozenset(members)
-        current = self.query_one(ReleaseList).current
-        if current is not None and current.id in members:
-            self.show_in_reader(current.id)
-
-    def others_in_event(self, release_id: str) -> list[StoredRelease]:
-        others = (self.index.get(i) for i in self.event_members.get(release_id, ()))
-        return [r for r in others if r is not None]
 
     def refresh_list(self) -> None:
         if not self.indexed:
@@ -371,124 +342,7 @@ class MainScreen(TriageScreen):
         self._refresh_counts()
         self.show_in_reader(current.id if current else None)
 
-    def show_in_reader(self, release_id: str | None) -> None:
-        """Show what the list knows at once, then the full text and evidence from the store."""
-        shown = self.release(release_id)
-        if self.reading is not None and shown is not None and self.reading.id == shown.id:
-            # The full record is shown already: keep its text, take the person's decisions.
-            decided = {name: getattr(shown, name) for name in DECIDED_FIELDS}
-            shown = self.reading.with_changes(**decided)
-        self.reading = shown
-        self.reading_also = tuple(self.others_in_event(release_id)) if release_id else ()
-        if release_id is not None:
-            self._load_full(release_id)
-
-    @work(thread=True, exclusive=True, group="reader", exit_on_error=False, description="reader")
-    def _load_full(self, release_id: str) -> None:
-        full = self.store.get(release_id)
-        if full is not None:
-            self.app.call_from_thread(self._show_full, full)
-
-    def _show_full(self, full: StoredRelease) -> None:
-        current = self.query_one(ReleaseList).current
-        if current is not None and current.id == full.id:
-            self.reading = full
-            self.reading_also = tuple(self.others_in_event(full.id))
-
     # -- events from the widgets -----------------------------------------------------------
-
-    def on_navigator_selection_changed(self, event: Navigator.SelectionChanged) -> None:
-        self.choice = event.selection
-
-    def on_navigator_chosen(self, event: Navigator.Chosen) -> None:
-        self.query_one(ReleaseList).focus()
-
-    def on_navigator_pin_toggled(self, event: Navigator.PinToggled) -> None:
-        choice = event.selection
-        if choice == ALL:
-            self.pinned = ()
-        elif choice in self.pinned:
-            self.pinned = tuple(s for s in self.pinned if s != choice)
-        elif choice.startswith("saved:"):
-            self._recall(choice.removeprefix("saved:"))
-        else:
-            self.pinned = ViewFilter(self.pinned).choose(choice).selections
-
-    def _warn_unknown_pillars(self, name: str) -> None:
-        """Say so when the saved filter `name` selects a pillar the taxonomy does not have."""
-        view = self.saved.get(name) if self.saved is not None else None
-        missing = self.pillars.unknown(pillars_named(view.selections)) if view else ()
-        if missing:
-            self.notify(
-                f"Saved filter “{name}” selects the pillar {', '.join(missing)}, which this "
-                "taxonomy does not have: it lists only releases classified with it before.",
-                severity="warning",
-                markup=False,
-            )
-
-    def _recall(self, name: str) -> None:
-        if self.saved is None or (view := self.saved.get(name)) is None:
-            return
-        self._warn_unknown_pillars(name)
-        self.pinned = view.selections
-        self.search = view.search
-
-    def on_release_list_highlighted(self, event: ReleaseList.Highlighted) -> None:
-        # Typing a search or holding j moves the cursor many times a second: the reader
-        # follows once the cursor rests, so a keypress never waits for a page of text to wrap.
-        if self._reader_timer is not None:
-            self._reader_timer.stop()
-        if not self.query_one(ReleaseReader).display:
-            return
-        release_id = event.release_id
-        self._reader_timer = self.set_timer(
-            READER_SETTLE_SECONDS, lambda: self.show_in_reader(release_id)
-        )
-
-    def on_release_list_opened(self, event: ReleaseList.Opened) -> None:
-        stored = self.release(event.release_id)
-        if stored is None:
-            return
-        self.show_in_reader(stored.id)
-        if self.has_class("-narrow"):
-            self.add_class("-reading")
-            self.query_one(ReleaseReader).focus()
-        if not stored.read:
-            self.write_triage("read", [stored], read=True, undoable=False)
-
-    def on_release_list_marks_changed(self, event: ReleaseList.MarksChanged) -> None:
-        self._update_listed()
-        self.refresh_bindings()
-
-    def on_key(self, event: events.Key) -> None:
-        """Keys typed in one burst after the search key are search words.
-
-        The terminal's keys are sent on to the focused widget as they arrive, and the search
-        box takes the focus only once the search key has been handled: "/fentanyl" typed fast
-        would reach the list as triage keys (f, e, n...). They come by here in the order typed.
-        """
-        if self._search_burst and event.is_printable:
-            event.stop()
-            event.prevent_default()  # no binding, nor the read-only notice
-            self.query_one("#search", Input).post_message(events.Key(event.key, event.character))
-            return
-        active = self.active_bindings.get(event.key)
-        if active is not None and active.binding.action == "search":
-            self._search_burst = True  # until the focus goes elsewhere than the box
-
-    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
-        if event.widget.id != "search":
-            self._search_burst = False
-
-    @on(Input.Changed, "#search")
-    def _search_changed(self, event: Input.Changed) -> None:
-        if event.value != event.input.value:
-            return  # keys typed in a burst: the box's latest value has its own event coming
-        self.search = event.value
-
-    @on(Input.Submitted, "#search")
-    def _search_done(self) -> None:
-        self.query_one(ReleaseList).focus()
 
     def on_resize(self, event: events.Resize) -> None:
         self.set_class(event.size.width < NARROW_BELOW, "-narrow")
@@ -513,99 +367,6 @@ class MainScreen(TriageScreen):
             release_list.clear_marks()
         else:
             self._take_back_filter(search.has_focus)
-
-    def _take_back_filter(self, from_search: bool) -> None:
-        if self.choice.startswith("saved:"):
-            self.choice = ALL  # a highlighted saved filter is one part
-            return
-        self.pinned, self.choice, self.search = take_back(self.pinned, self.choice, self.search)
-        if from_search:
-            self.query_one(ReleaseList).focus()
-
-    def action_mark_all(self) -> None:
-        self.query_one(ReleaseList).mark_all()
-
-    def action_clear_filter(self) -> None:
-        self.pinned, self.choice, self.search = (), ALL, ""
-
-    def action_search(self) -> None:
-        self.add_class("-searching")
-        self.remove_class("-reading")
-        self.query_one("#search", Input).focus()
-
-    def action_compare(self) -> None:
-        current = self.query_one(ReleaseList).current
-        if current is None:
-            return
-        ids = [current.id, *self.event_members.get(current.id, ())]
-
-        def load() -> None:
-            full = {r.id: r for r in self.store.iter_full(ids)}
-            members = [full[i] for i in ids if i in full]
-            from tui.screens.compare import CompareScreen
-
-            self.app.call_from_thread(self.app.push_screen, CompareScreen(members, self.pillars))
-
-        self.run_worker(load, thread=True, group="compare", exit_on_error=False)
-
-    def action_save_filter(self) -> None:
-        from tui.screens.dialogs import TextPrompt
-
-        def save(name: str | None) -> None:
-            if name and name.strip() and self.saved is not None:
-                self.saved.save(name.strip(), self.view)
-                self.saved_names = tuple(self.saved.names)
-                self.notify(f"Saved filter “{name.strip()}”", markup=False)
-
-        self.app.push_screen(TextPrompt("Save this filter as", placeholder="name"), save)
-
-    def _saved_choice(self) -> str:
-        """The name of the saved filter highlighted in the navigator, or ""."""
-        return self.choice.removeprefix("saved:") if self.choice.startswith("saved:") else ""
-
-    def action_rename_filter(self) -> None:
-        from tui.screens.dialogs import TextPrompt
-
-        old = self._saved_choice()
-        if not old or self.saved is None:
-            return
-
-        def rename(name: str | None) -> None:
-            new = (name or "").strip()
-            if not new or new == old or self.saved is None:
-                return
-            try:
-                self.saved.rename(old, new)
-            except (ValueError, OSError) as exc:
-                self.notify(str(exc), severity="error", markup=False)
-                return
-            self.saved_names = tuple(self.saved.names)
-            self.choice = f"saved:{new}"
-            self.notify(f"Saved filter “{old}” is now “{new}”", markup=False)
-
-        self.app.push_screen(TextPrompt(f"Rename “{old}” to", value=old), rename)
-
-    def action_delete_filter(self) -> None:
-        from tui.screens.dialogs import ConfirmDialog
-
-        name = self._saved_choice()
-        if not name or self.saved is None:
-            return
-
-        def delete(yes: bool | None) -> None:
-            if not yes or self.saved is None:
-                return
-            try:
-                self.saved.delete(name)
-            except OSError as exc:
-                self.notify(str(exc), severity="error", markup=False)
-                return
-            self.saved_names = tuple(self.saved.names)
-            self.pinned = ()
-            self.choice = ALL
-            self.notify(f"Deleted the saved filter “{name}”", markup=False)
-
-        self.app.push_screen(ConfirmDialog(f"Delete the saved filter “{name}”?"), delete)
 
     # -- app-wide events -------------------------------------------------------------------
 
