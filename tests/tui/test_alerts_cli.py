@@ -12,7 +12,7 @@ from werkzeug import Request, Response
 
 from tests.paths import SHARED
 from tests.receivers import free_port
-from tests.tui.test_cli import summitwatch
+from tests.tui.cli import summitwatch
 
 PMO = SHARED / "fixtures" / "real" / "pmo_en_news_rss_2026-10-07.xml"
 TURKIYE = "Prime Minister Carney to visit Türkiye to advance partnership"

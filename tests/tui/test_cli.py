@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -16,26 +14,11 @@ from state.records import Correction
 from state.store import Store
 from tests.paths import SHARED
 
+from .cli import serving_demo, start, summitwatch
+
 SHARED_EVAL = SHARED / "eval" / "dev.jsonl"
 COMMANDS = ["run", "poll", "classify", "eval", "export", "import", "backup", "sources"]
 COMMANDS += ["reclassify", "serve", "alerts", "digest", "feed"]
-
-
-def summitwatch(
-    *args: str, env_dir: Path, stdin: str | None = None, timeout: float = 120
-) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ)
-    env["SUMMITWATCH_CONFIG"] = str(env_dir / "config.toml")
-    env["SUMMITWATCH_DATA_DIR"] = str(env_dir / "data")
-    return subprocess.run(
-        [sys.executable, "-m", "tui.cli", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=timeout,
-        check=False,
-    )
 
 
 @pytest.fixture(scope="module")
@@ -268,46 +251,23 @@ def test_sources_import_of_a_file_that_is_not_opml_fails_cleanly(tmp_path: Path)
 
 
 def test_serve_answers_on_loopback(tmp_path: Path) -> None:
-    import socket
-
     import httpx
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = dict(os.environ)
-    env["SUMMITWATCH_DATA_DIR"] = str(tmp_path / "data")
-    env["SUMMITWATCH_CONFIG"] = str(tmp_path / "config.toml")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "tui.cli", "--demo", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        page = None
-        for _ in range(100):
-            try:
-                page = httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        assert page is not None and page.status_code == 200
-        assert "summitwatch" in page.text
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with serving_demo(tmp_path) as url:
+        page = httpx.get(url, timeout=10)
+    assert page.status_code == 200
+    assert "summitwatch" in page.text
 
 
 def test_poll_watch_polls_then_waits_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
     import signal
 
-    env = dict(os.environ)
-    env["SUMMITWATCH_DATA_DIR"] = str(tmp_path / "data")
-    env["SUMMITWATCH_CONFIG"] = str(tmp_path / "config.toml")
-    watcher = subprocess.Popen(
-        [sys.executable, "-m", "tui.cli", "--demo", "poll", "--watch", "--json"],
-        env=env,
+    watcher = start(
+        "--demo",
+        "poll",
+        "--watch",
+        "--json",
+        env_dir=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -3,7 +3,6 @@ never a traceback. Real processes, a real full disk, real pipes."""
 
 from __future__ import annotations
 
-import os
 import shlex
 import shutil
 import subprocess
@@ -17,7 +16,7 @@ from feeds.collect.sources import RANGES
 from state import Store
 from tests.damage import DISK_FULL, fill, small_disk
 
-from .test_cli import summitwatch
+from .cli import isolated_env, start, summitwatch
 
 EXIT_STORE = 3
 
@@ -41,18 +40,9 @@ def test_poll_watch_logs_a_store_error_backs_off_and_carries_on(tmp_path: Path) 
     with small_disk(tmp_path) as disk:
         Store(disk / "db").close()
         filler = fill(disk)
-        env = {
-            **os.environ,
-            "SUMMITWATCH_CONFIG": str(tmp_path / "config.toml"),
-            "SUMMITWATCH_DATA_DIR": str(tmp_path / "data"),
-        }
         args = ["--demo", "--db", str(disk / "db"), "poll", "--watch", "--all"]
-        watcher = subprocess.Popen(
-            [sys.executable, "-m", "tui.cli", *args],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=env,
+        watcher = start(
+            *args, env_dir=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
         try:
             assert watcher.stderr is not None and watcher.stdout is not None
@@ -86,11 +76,7 @@ def test_backup_to_a_folder_that_exists_is_a_message(tmp_path: Path) -> None:
 
 
 def test_poll_json_into_a_pipe_closed_early_ends_quietly(tmp_path: Path) -> None:
-    env = {
-        **os.environ,
-        "SUMMITWATCH_CONFIG": str(tmp_path / "config.toml"),
-        "SUMMITWATCH_DATA_DIR": str(tmp_path / "data"),
-    }
+    env = isolated_env(tmp_path)
     db = shlex.quote(str(tmp_path / "db"))
     command = f"{shlex.quote(sys.executable)} -m tui.cli --demo --db {db} poll --all --json"
     command += " | head -c 10"

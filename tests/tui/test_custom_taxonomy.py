@@ -24,7 +24,7 @@ from tui.services import make_fetcher
 from tui.widgets.navigator import Navigator
 from tui.widgets.release_list import ReleaseList, row_text
 
-from .test_cli import summitwatch
+from .cli import summitwatch
 from .test_demo_app import choose, reader_text, wait_for_poll
 from .waiting import workers_done
 

@@ -9,7 +9,7 @@ import pytest
 
 from state import Store
 
-from .test_cli import summitwatch
+from .cli import summitwatch
 
 NOBODY = 65534
 

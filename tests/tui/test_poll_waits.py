@@ -4,9 +4,7 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -18,6 +16,7 @@ from tests.damage import lock_held_elsewhere, release
 from tui.app import SummitWatchApp
 from tui.services import make_fetcher
 
+from .cli import start
 from .fixtures import FIXED_NOW
 from .test_store_backoff import RSS
 
@@ -27,16 +26,16 @@ TOLD_WITHIN = 10.0  # seconds; the notice comes after half a second, this allows
 def test_a_poll_on_the_command_line_says_who_holds_the_lock_and_goes_on(tmp_path: Path) -> None:
     db = tmp_path / "db"
     Store(db).close()
-    env = dict(os.environ)
-    env["SUMMITWATCH_CONFIG"] = str(tmp_path / "config.toml")
-    env["SUMMITWATCH_DATA_DIR"] = str(tmp_path / "data")
     with lock_held_elsewhere(db) as holder:
-        poll = subprocess.Popen(
-            [sys.executable, "-m", "tui.cli", "--demo", "--db", str(db), "poll"],
+        poll = start(
+            "--demo",
+            "--db",
+            str(db),
+            "poll",
+            env_dir=tmp_path,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-            env=env,
         )
         assert poll.stderr is not None
         started = time.monotonic()

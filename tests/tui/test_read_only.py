@@ -19,8 +19,8 @@ from tui.triage import READ_ONLY_DATABASE, READ_ONLY_SESSION
 from tui.widgets.release_list import ReleaseList
 from tui.widgets.status_line import StatusLine
 
+from .cli import summitwatch
 from .fixtures import FIXED_NOW, fixed_app_on, fixed_releases
-from .test_cli import summitwatch
 from .test_demo_app import choose
 from .waiting import workers_done
 

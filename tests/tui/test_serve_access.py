@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +9,8 @@ import pytest
 from feeds import ConfigError, ServeUser
 from feeds.collect.sources import parse_config
 from tui.serve.access import Throttle, Visitors, authenticate, check_password, hash_password
+
+from .cli import summitwatch
 
 
 def test_a_password_hash_is_salted_and_checks_only_its_password() -> None:
@@ -98,21 +97,6 @@ def test_serve_settings_errors_name_the_file_line_and_range(
     assert "hunter2" not in str(error.value)
 
 
-def _summitwatch(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ)
-    env["SUMMITWATCH_CONFIG"] = str(tmp_path / "config.toml")
-    env["SUMMITWATCH_DATA_DIR"] = str(tmp_path / "data")
-    return subprocess.run(
-        [sys.executable, "-m", "tui.cli", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=False,
-    )
-
-
 def test_serve_refuses_an_open_address_without_public_and_a_sign_in(tmp_path: Path) -> None:
     for args, said in (
         (("serve", "--host", "0.0.0.0"), "add --public"),
@@ -120,17 +104,19 @@ def test_serve_refuses_an_open_address_without_public_and_a_sign_in(tmp_path: Pa
         (("serve", "--host", "example.org", "--port", "1"), "add --public"),
         (("serve", "--host", "0.0.0.0", "--public"), "needs a sign-in"),
     ):
-        done = _summitwatch(tmp_path, *args)
+        done = summitwatch(*args, env_dir=tmp_path, timeout=60)
         assert done.returncode == 2, args
         assert done.stderr.count("\n") == 1 and said in done.stderr, done.stderr
         assert "Traceback" not in done.stderr
 
 
 def test_hash_password_reads_stdin_and_prints_a_config_line(tmp_path: Path) -> None:
-    done = _summitwatch(tmp_path, "serve", "--hash-password", stdin="a long password\n")
+    done = summitwatch(
+        "serve", "--hash-password", stdin="a long password\n", env_dir=tmp_path, timeout=60
+    )
     assert done.returncode == 0, done.stderr
     line = done.stdout.strip()
     assert line.startswith('password_hash = "scrypt$') and "a long password" not in line
     assert check_password("a long password", line.split('"')[1])
-    short = _summitwatch(tmp_path, "serve", "--hash-password", stdin="short\n")
+    short = summitwatch("serve", "--hash-password", stdin="short\n", env_dir=tmp_path, timeout=60)
     assert short.returncode == 2 and "8 characters" in short.stderr

@@ -6,10 +6,7 @@ headless Chromium: only the sign-in page answers until one signs in; then the da
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,18 +21,12 @@ from state import Store, TriageState
 from tui.serve.access import hash_password
 from tui.serve.server import COOKIE
 
+from .cli import free_port, start
 from .fixtures import FIXED_NOW, fixed_releases
 
 ANA, BEN = "ana's long password", "ben only looks here"
 # Typed into the search last (no key of it is bound): its echo shows every key before arrived.
 MARKER = "zzzz"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture
@@ -46,18 +37,20 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     config = tmp_path / "config.toml"
     config.write_text(
         # One source on a closed local port: a session that may poll asks nobody outside.
-        f'[[sources]]\nname = "Local"\nurl = "http://127.0.0.1:{_free_port()}/feed"\n'
+        f'[[sources]]\nname = "Local"\nurl = "http://127.0.0.1:{free_port()}/feed"\n'
         'country = "US"\n\n'
         f'[serve.users.ana]\npassword_hash = "{hash_password(ANA)}"\n\n'
         f'[serve.users.ben]\npassword_hash = "{hash_password(BEN)}"\nread_only = true\n',
         encoding="utf-8",
     )
-    port = _free_port()
-    env = dict(os.environ, SUMMITWATCH_CONFIG=str(config))
-    env["SUMMITWATCH_DATA_DIR"] = str(tmp_path / "data")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "tui.cli", "--db", str(db), "serve", "--port", str(port)],
-        env=env,
+    port = free_port()
+    server = start(
+        "--db",
+        str(db),
+        "serve",
+        "--port",
+        str(port),
+        env_dir=tmp_path,  # its config.toml is `config`
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )

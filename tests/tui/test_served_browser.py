@@ -9,20 +9,17 @@ release page `o` opens) is recorded and refused.
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from feeds.collect.browser import browser_problem, find_chromium
 from state.store import Store
+
+from .cli import serving_demo
 
 pytestmark = pytest.mark.skipif(
     browser_problem() is not None, reason=f"no browser here: {browser_problem()}"
@@ -32,30 +29,8 @@ DEMO_RELEASES = 37
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = dict(os.environ)
-    env["SUMMITWATCH_DATA_DIR"] = str(tmp_path / "data")
-    env["SUMMITWATCH_CONFIG"] = str(tmp_path / "config.toml")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "tui.cli", "--demo", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        for _ in range(200):
-            try:
-                httpx.get(url, timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
+    with serving_demo(tmp_path) as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 def wait_for_the_demo(db: Path, seconds: float = 90) -> Store:

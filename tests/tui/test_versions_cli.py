@@ -14,7 +14,7 @@ from werkzeug import Request, Response
 
 from state import Store
 from tests.paths import SHARED
-from tests.tui.test_cli import summitwatch
+from tests.tui.cli import summitwatch
 
 PMO = SHARED / "fixtures" / "real" / "pmo_en_news_rss_2026-10-07.xml"
 TITLE = (
