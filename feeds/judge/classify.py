@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from itertools import compress, islice
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
 from feeds.judge.detect import (
     Document,
+    FindRow,
     Found,
     Lexicon,
     against_group,
@@ -57,7 +58,7 @@ def decide_pillars(doc: Document, taxonomy: Taxonomy) -> list[PillarDecision]:
     """Score every pillar of the taxonomy on a document read by `read_document`."""
     weights, context = doc.pillar_weights, doc.context_weights
     if weights is None or context is None:
-        groups = {p: doc.group(pillar_group(p)) for p in taxonomy.pillars}
+        groups = {p: doc.pillar_finds.get(pillar_group(p), []) for p in taxonomy.pillars}
         weights, context = _sentence_weights(groups, False), _sentence_weights(groups, True)
     cues = _cue_sentences(doc)
     agendas = _agendas(doc, cues)
@@ -212,25 +213,25 @@ def _asserting(
 
 
 def _sentence_weights(
-    found: Mapping[str, list[Found]], context: bool
+    found: Mapping[str, list[FindRow]], context: bool
 ) -> dict[int, dict[str, float]]:
     """Per sentence, per pillar: the sum of the weights of the distinct terms found, of the
     context terms (`context`) or of the others."""
     seen: set[tuple[int, str]] = set()
     weights: dict[int, dict[str, float]] = {}
     for pillar, items in found.items():
-        for item in items:
-            if item.term.context != context:
+        for name, _, _, _, term, sentence, _ in items:
+            if term.context != context:
                 continue
-            key = (item.sentence, item.name)
+            key = (sentence, name)
             if key in seen:
                 continue
             seen.add(key)
-            scores = weights.get(item.sentence)
+            scores = weights.get(sentence)
             if scores is None:
-                scores = weights[item.sentence] = {}
+                scores = weights[sentence] = {}
             # Terms are grouped by pillar: their target is `pillar`.
-            scores[pillar] = scores.get(pillar, 0.0) + item.term.weight
+            scores[pillar] = scores.get(pillar, 0.0) + term.weight
     return weights
 
 
@@ -263,11 +264,11 @@ def _pillar_evidence(
     score: float,
     against: tuple[Match, ...],
 ) -> Evidence:
-    found = doc.group(pillar_group(pillar))
+    found = doc.pillar_finds.get(pillar_group(pillar), [])
     sentences = set(map(_SECOND, asserting))
     best = max(asserting)[1] if asserting else -1
     # The first matches in the asserting sentences, without filtering all of them first.
-    chosen = compress(found, map(sentences.__contains__, map(_SENTENCE, found)))
+    chosen = compress(found, map(sentences.__contains__, map(_SENTENCE_OF, found)))
     matches = as_matches(islice(chosen, MAX_EVIDENCE))
     sentence = doc.sentence_text(best) if best >= 0 else ""
     return _new_tuple(Evidence, (score, matches, sentence, against))
@@ -282,23 +283,20 @@ def _against(
     """What was found against a pillar: the phrases in which its terms meant something else
     ("energy security"), and its context terms in sentences about another pillar ("supply
     chains" secured against drug trafficking), unless such a sentence asserts it anyway."""
-    found = doc.groups.get(against_group(pillar))
+    found: Sequence[FindRow] | None = doc.groups.get(against_group(pillar))
     if overruled:
         overruled = overruled.difference(map(_SECOND, asserting))
     if overruled:
-        context = [
-            item
-            for item in doc.group(pillar_group(pillar))
-            if item.term.context and item.sentence in overruled
-        ]
+        rows = doc.pillar_finds.get(pillar_group(pillar), ())
+        context = [row for row in rows if _TERM_OF(row).context and _SENTENCE_OF(row) in overruled]
         found = sorted([*(found or ()), *context], key=_READING_ORDER)
     return as_matches(islice(found, MAX_EVIDENCE)) if found else ()
 
 
-_READING_ORDER = attrgetter("sentence", "start")  # the title's sentences come first
-
-
-_SENTENCE = attrgetter("sentence")
+# A find's fields by position, for a `Found` and a `FindRow` alike.
+_START, _TERM, _SENTENCE = map(Found._fields.index, ("start", "term", "sentence"))
+_READING_ORDER = itemgetter(_SENTENCE, _START)  # the title's sentences come first
+_SENTENCE_OF, _TERM_OF = itemgetter(_SENTENCE), itemgetter(_TERM)
 _SECOND = itemgetter(1)
 
 

@@ -78,17 +78,29 @@ class Found(NamedTuple):
 
     @property
     def position(self) -> str:
-        if self.field == "title":
-            return "title"
-        return "lead" if self.start < LEAD_CHARS else "body"
+        return position_of(self.field, self.start)
+
+
+def position_of(field: FieldName, start: int) -> str:
+    """Where a find stands: in the title, the lead or the body."""
+    if field == "title":
+        return "title"
+    return "lead" if start < LEAD_CHARS else "body"
+
+
+# A find as a plain tuple in `Found`'s layout (name, field, start, end, term, sentence, token):
+# how pillar terms are filed. They are half of all finds and only evidence reads them, by
+# unpacking or in C; a named tuple costs a `tuple.__new__` call each (1,400 instructions).
+FindRow = tuple[str, FieldName, int, int, Term, int, int]
 
 
 # What `read_document` needs of a term, unpacked in one step per find: its text, the term, the
 # number of its group, whether it is a cue, its pillar (None when the pillar weights are not
 # summed while reading: not a pillar term, or see `Lexicon.of`), its weight, the number of the
 # first term with its text (so that a sentence counts a text once, keyed by a plain int), and
-# whether it counts only in a sentence about its pillar (`Term.context`).
-TermRow = tuple[str, Term, int, bool, str | None, float, int, bool]
+# whether it counts only in a sentence about its pillar (`Term.context`), and whether it is a
+# pillar term (filed as a `FindRow`).
+TermRow = tuple[str, Term, int, bool, str | None, float, int, bool, bool]
 SUMMIT_CUES = frozenset({"temporal", "margin"})  # they qualify a summit name nearby
 PILLAR_CUES = frozenset({"agenda", "courtesy"})  # filed apart, in the group "cue"
 
@@ -130,6 +142,7 @@ class Lexicon:
                 t.weight,
                 first.setdefault(t.text, number),
                 t.context,
+                t.kind == "pillar",
             )
             for number, (t, group, cue) in enumerate(zip(terms, groups, cues, strict=True))
         )
@@ -167,16 +180,17 @@ def against_group(pillar: str) -> str:
 class Document:
     """A release read once: its sentences, its folded tokens and every term found in them.
 
-    Each list of `groups` (by kind, pillar terms by pillar) is in reading order (title, then
-    text; by offset within each), and so is `cues`.
+    Each list of `groups` (by kind), of `pillar_finds` (by pillar group) and `cues` is in
+    reading order (title, then text; by offset within each).
     """
 
     title: str
     text: str
     starts: tuple[list[int], list[int]]  # sentence starts in the title, in the text
-    first_found: dict[int, Found]  # the first term found in each sentence that holds one
+    first_positions: dict[int, str]  # where the first term found in each sentence stands
     tokens: Sequence[str]  # folded tokens of the title, then of the text
     groups: Mapping[str, list[Found]]
+    pillar_finds: Mapping[str, list[FindRow]]  # by `pillar_group`
     cues: list[Found]
     # Per sentence, per pillar: the weight of the distinct pillar terms found (None: not summed),
     # and apart, that of the terms that count only in a sentence about their pillar.
@@ -251,12 +265,13 @@ def read_document(title: str, text: str, index: PhraseIndex, lexicon: Lexicon) -
         tokens += reading.read("text", text, text_starts, len(title_starts), index)
     names = lexicon.group_names
     groups = {names[slot]: items for slot, items in enumerate(reading.groups) if items}
+    pillar_finds = {names[slot]: rows for slot, rows in enumerate(reading.pillar_finds) if rows}
     weights = reading.weights if lexicon.sums_pillars else None
     context = reading.context if lexicon.sums_pillars else None
     starts = (title_starts, text_starts)
-    first_found, cues = reading.first_found, reading.cues
+    firsts, cues = reading.first_positions, reading.cues
     return Document(
-        title, text, starts, first_found, tokens, groups, cues, weights, context, company
+        title, text, starts, firsts, tokens, groups, pillar_finds, cues, weights, context, company
     )
 
 
@@ -270,8 +285,9 @@ class _Reading:
         "against",
         "context",
         "cues",
-        "first_found",
+        "first_positions",
         "groups",
+        "pillar_finds",
         "rows",
         "seen",
         "weights",
@@ -282,8 +298,9 @@ class _Reading:
     def __init__(self, lexicon: Lexicon) -> None:
         self.rows = lexicon.rows
         self.against = lexicon.against
-        self.first_found: dict[int, Found] = {}  # by sentence
+        self.first_positions: dict[int, str] = {}  # by sentence
         self.groups: list[list[Found]] = [[] for _ in lexicon.group_names]
+        self.pillar_finds: list[list[FindRow]] = [[] for _ in lexicon.group_names]
         self.cues: list[Found] = []
         self.weights: dict[int, dict[str, float]] = {}
         self.context: dict[int, dict[str, float]] = {}
@@ -305,9 +322,9 @@ class _Reading:
 
     def _file(self, hits: list[RawHit], field: FieldName, starts: list[int], base: int) -> None:
         # One Python pass does what took a pass each: finds, sentences, groups, cues, weights.
-        rows, groups, seen = self.rows, self.groups, self.seen
+        rows, groups, pillar_finds, seen = self.rows, self.groups, self.pillar_finds, self.seen
         stride = len(rows)
-        first_found, add_cue = self.first_found, self.cues.append
+        first_positions, add_cue = self.first_positions, self.cues.append
         # Finds come in reading order: the sentence only moves forward, no bisect needed.
         ends = [*starts[1:], sys.maxsize]  # where each sentence of the field ends
         sentence, limit = base + 1, ends[0]
@@ -316,15 +333,19 @@ class _Reading:
             while start >= limit:
                 sentence += 1
                 limit = ends[sentence - base - 1]
-            name, term, slot, cue, pillar, weight, text_number, context = rows[ident]
-            # Built by `tuple.__new__`: a named tuple's own constructor is a Python call.
-            item = _new_tuple(Found, (name, field, start, end, term, sentence, token))
+            name, term, slot, cue, pillar, weight, text_number, context, plain = rows[ident]
             if sentence != filed:
-                first_found[sentence] = item
+                first_positions[sentence] = position_of(field, start)
                 filed = sentence
-            groups[slot].append(item)
-            if cue:
-                add_cue(item)
+            row = (name, field, start, end, term, sentence, token)
+            if plain:
+                pillar_finds[slot].append(row)
+            else:
+                # Built by `tuple.__new__`: a named tuple's own constructor is a Python call.
+                item = _new_tuple(Found, row)
+                groups[slot].append(item)
+                if cue:
+                    add_cue(item)
             if pillar is None:
                 continue
             key = sentence * stride + text_number
@@ -508,7 +529,7 @@ def _trilateral_framing(doc: Document, frames: _Frames) -> list[float]:
         roles = frames.roles.get(sentence, _NO_ROLES)
         three = sentence in threes and sentence not in frames.crowded
         # Placed by the first term of any kind found in the sentence.
-        factor = POSITION[doc.first_found[sentence].position]
+        factor = POSITION[doc.first_positions[sentence]]
         if three:
             values.append(factor * (CONCERTED if roles & _CONCERTED else 1.0))
         if "trilateral" in roles and sentence not in frames.foreign:
@@ -630,7 +651,7 @@ def _strength(item: Found) -> tuple[float, str, int]:
     return (-item.term.weight * POSITION[item.position], item.field, item.start)
 
 
-def as_matches(found: Iterable[Found]) -> tuple[Match, ...]:
+def as_matches(found: Iterable[FindRow]) -> tuple[Match, ...]:
     """`Match` records of found terms, built in C (their fields open a `Found`)."""
     return tuple(map(_new_tuple, repeat(Match), map(_MATCH_FIELDS, found)))
 
