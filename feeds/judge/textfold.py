@@ -14,10 +14,11 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, compress, count, repeat
 from operator import add, itemgetter, not_
+from types import MappingProxyType
 from typing import NamedTuple
 
 _QUOTES = "’‘‛ʼ´`′ʹ"
@@ -229,9 +230,9 @@ class Phrase:
 
 
 # A phrase that may start at a token: the phrase's `ident`, its category number, its length in
-# tokens - 1, the keys after its first three (checked token by token) and its exact spelling if
-# an acronym.
-Candidate = tuple[int, int, int, tuple[str, ...], str]
+# tokens - 1, the keys after its first three (checked token by token) and, for acronyms, the
+# exact spellings that may stand there with the ident of each (empty for other phrases).
+Candidate = tuple[int, int, int, tuple[str, ...], Mapping[str, int]]
 # A `Hit` as a plain tuple, for the hot path, naming its phrase by `ident`: what the classifier
 # looks its term up by, with no attribute to read a hit.
 RawHit = tuple[int, int, int, int, int]
@@ -256,7 +257,8 @@ def phrase_keys(term: str) -> tuple[str, ...]:
 
 
 # Marks a token whose candidates depend on the tokens after it (an identity check, never read).
-_BY_PAIR: list[Candidate] = [(-1, -1, 0, (), "")]
+_ANY_SPELLING: Mapping[str, int] = MappingProxyType({})
+_BY_PAIR: list[Candidate] = [(-1, -1, 0, (), _ANY_SPELLING)]
 
 
 _NO_CANDIDATES: list[Candidate] = []
@@ -392,7 +394,7 @@ class PhraseIndex:
                 if known is None:  # a pair opening longer phrases: cached by triple
                     known = triples.get((token, after, padded[index + 2]))
                 candidates = self._candidates(padded, index) if known is None else known
-            for ident, category, span, rest, exact in candidates:
+            for ident, category, span, rest, spellings in candidates:
                 if covered[category] >= index:
                     continue
                 # Up to three tokens, a phrase is already matched by the candidate lookup.
@@ -400,11 +402,12 @@ class PhraseIndex:
                     continue
                 last = index + span
                 end = starts[last] + len(tokens[last])
-                if exact:
+                if spellings:
                     if checked != (index, last):
                         checked = (index, last)
                         piece = _acronym_piece(folded, text, starts[index], end)
-                    if piece != exact:
+                    ident = spellings.get(piece, -1)
+                    if ident < 0:
                         continue
                 covered[category] = last
                 append((ident, index, last, starts[index], end))
@@ -461,13 +464,23 @@ def _prune(phrases: Iterable[Phrase], categories: dict[str, int]) -> list[Candid
     A phrase of up to three tokens that got here matches for sure (unless it is an acronym),
     and once a phrase of a category matches at a token the later ones of that category are
     skipped: they are dropped here rather than tried at every occurrence of the token.
+    Acronyms in a row that differ only by spelling ("ministros", "Ministros", "ministres", ...)
+    are one candidate: the first whose spelling stands there wins, as it did one by one.
     """
     settled: set[str] = set()
     found: list[Candidate] = []
+    spellings: dict[str, int] | None = None  # those of the last candidate, if an acronym
+    last_place: tuple[int, int, tuple[str, ...]] | None = None  # and its category, span, rest
     for p in phrases:
         if p.category in settled:
             continue
-        found.append((p.ident, categories[p.category], len(p.keys) - 1, p.keys[3:], p.exact))
+        place = (categories[p.category], len(p.keys) - 1, p.keys[3:])
+        if p.exact and spellings is not None and place == last_place:
+            spellings.setdefault(p.exact, p.ident)
+            continue
+        spellings = {p.exact: p.ident} if p.exact else None
+        last_place = place
+        found.append((p.ident, *place, spellings or _ANY_SPELLING))
         if len(p.keys) <= 3 and not p.exact:
             settled.add(p.category)
     return found
