@@ -299,7 +299,10 @@ class PhraseIndex:
         # Raw token -> its candidates, or `_BY_PAIR` when these depend on the next token
         # (looked up for every token of a text in one `map`); grows with `_keys`.
         self._by_token: dict[str, list[Candidate]] = {}
-        self._pairs: dict[tuple[str, str], list[Candidate]] = {}  # candidates by token pair
+        # Candidates by token, then by the token after it, for the tokens marked `_BY_PAIR`:
+        # two lookups by string cost less than building and hashing a pair of them.
+        self._pairs: dict[str, dict[str, list[Candidate]]] = {}
+        self._pair_count = 0  # candidate lists in `_pairs`
         self._triples: dict[tuple[str, str, str], list[Candidate]] = {}  # ... for long phrases
         self._reading = threading.Lock()
 
@@ -325,6 +328,7 @@ class PhraseIndex:
             self._keys[token] = keys
             if any(k in self._opening_long for k in keys):
                 self._by_token[token] = _BY_PAIR
+                self._pairs[token] = {}
             elif any(k in self._opening for k in keys):
                 single = self._find_candidates(token, "")
                 self._by_token[token] = _prune(single, self._categories)
@@ -359,6 +363,7 @@ class PhraseIndex:
             # that every token of this text is in the caches while it is matched.
             for cache in (self._keys, self._by_token, self._pairs, self._triples):
                 cache.clear()
+            self._pair_count = 0
             missing = set(tokens)
         for token in missing:
             self.token_keys(token)
@@ -390,7 +395,7 @@ class PhraseIndex:
             candidates = known_tokens[index]
             if candidates is by_pair:
                 token, after = padded[index], padded[index + 1]
-                known = pairs.get((token, after))
+                known = pairs[token].get(after)
                 if known is None:  # a pair opening longer phrases: cached by triple
                     known = triples.get((token, after, padded[index + 2]))
                 candidates = self._candidates(padded, index) if known is None else known
@@ -421,12 +426,15 @@ class PhraseIndex:
         found = self._triples.get(triple)
         if found is not None:
             return found
-        if len(self._pairs) + len(self._triples) >= _MAX_PAIRS:
-            self._pairs.clear()  # mere caches: the lists a text already holds stay valid
+        if self._pair_count + len(self._triples) >= _MAX_PAIRS:
+            for following in self._pairs.values():
+                following.clear()  # mere caches: the lists a text already holds stay valid
+            self._pair_count = 0
             self._triples.clear()
         phrases = self._find_candidates(*pair)
         if all(len(p.keys) <= 2 for p in phrases):
-            found = self._pairs[pair] = _prune(phrases, self._categories)
+            found = self._pairs[pair[0]][pair[1]] = _prune(phrases, self._categories)
+            self._pair_count += 1
             return found
         third = self._keys[triple[2]] if triple[2] else ()
         phrases = [p for p in phrases if len(p.keys) <= 2 or p.keys[2] in third]
