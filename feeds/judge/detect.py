@@ -184,7 +184,7 @@ class Document:
     title: str
     text: str
     starts: tuple[list[int], list[int]]  # sentence starts in the title, in the text
-    first_positions: dict[int, str]  # where the first term found in each sentence stands
+    first_starts: dict[int, int]  # the offset of the first term found in each sentence
     tokens: Sequence[str]  # folded tokens of the title, then of the text
     groups: Mapping[str, list[Found]]
     pillar_finds: Mapping[str, list[FindRow]]  # by `pillar_group`
@@ -266,7 +266,7 @@ def read_document(title: str, text: str, index: PhraseIndex, lexicon: Lexicon) -
     weights = reading.weights if lexicon.sums_pillars else None
     context = reading.context if lexicon.sums_pillars else None
     starts = (title_starts, text_starts)
-    firsts, cues = reading.first_positions, reading.cues
+    firsts, cues = reading.first_starts, reading.cues
     return Document(
         title, text, starts, firsts, tokens, groups, pillar_finds, cues, weights, context, company
     )
@@ -282,26 +282,22 @@ class _Reading:
         "against",
         "context",
         "cues",
-        "first_positions",
+        "first_starts",
         "groups",
         "pillar_finds",
         "rows",
-        "seen",
         "weights",
     )
-
-    seen: set[int]  # pillar term texts counted in a sentence: sentence * len(rows) + text
 
     def __init__(self, lexicon: Lexicon) -> None:
         self.rows = lexicon.rows
         self.against = lexicon.against
-        self.first_positions: dict[int, str] = {}  # by sentence
+        self.first_starts: dict[int, int] = {}  # by sentence
         self.groups: list[list[Found]] = [[] for _ in lexicon.group_names]
         self.pillar_finds: list[list[FindRow]] = [[] for _ in lexicon.group_names]
         self.cues: list[Found] = []
         self.weights: dict[int, dict[str, float]] = {}
         self.context: dict[int, dict[str, float]] = {}
-        self.seen = set()
 
     def read(
         self, field: FieldName, source: str, starts: list[int], first: int, index: PhraseIndex
@@ -319,21 +315,23 @@ class _Reading:
 
     def _file(self, hits: list[RawHit], field: FieldName, starts: list[int], base: int) -> None:
         # One Python pass does what took a pass each: finds, sentences, groups, cues, weights.
-        rows, groups, pillar_finds, seen = self.rows, self.groups, self.pillar_finds, self.seen
-        stride = len(rows)
-        first_positions, add_cue = self.first_positions, self.cues.append
+        rows, groups, pillar_finds = self.rows, self.groups, self.pillar_finds
+        first_starts, add_cue = self.first_starts, self.cues.append
+        firm_weights, context_weights = self.weights, self.context
         # Finds come in reading order: the sentence only moves forward, no bisect needed.
         ends = [*starts[1:], sys.maxsize]  # where each sentence of the field ends
         sentence, limit = base + 1, ends[0]
         filed = -1  # the sentence of the last find filed
+        counted: set[int] = set()  # the pillar term texts counted in that sentence
         for ident, token, _, start, end in hits:
             while start >= limit:
                 sentence += 1
                 limit = ends[sentence - base - 1]
             name, term, slot, cue, pillar, weight, text_number, context, plain = rows[ident]
             if sentence != filed:
-                first_positions[sentence] = position_of(field, start)
+                first_starts[sentence] = start
                 filed = sentence
+                counted.clear()
             row = (name, field, start, end, term, sentence, token)
             if plain:
                 pillar_finds[slot].append(row)
@@ -343,17 +341,15 @@ class _Reading:
                 groups[slot].append(item)
                 if cue:
                     add_cue(item)
-            if pillar is None:
+            if pillar is None or text_number in counted:
                 continue
-            key = sentence * stride + text_number
-            if key not in seen:
-                seen.add(key)
-                weights = self.context if context else self.weights
-                scores = weights.get(sentence)
-                if scores is None:
-                    weights[sentence] = {pillar: weight}
-                else:
-                    scores[pillar] = scores.get(pillar, 0.0) + weight
+            counted.add(text_number)
+            weights = context_weights if context else firm_weights
+            scores = weights.get(sentence)
+            if scores is None:
+                weights[sentence] = {pillar: weight}
+            else:
+                scores[pillar] = scores.get(pillar, 0.0) + weight
 
 
 _PHRASE = itemgetter(0)  # a hit's phrase, by ident
@@ -528,7 +524,8 @@ def _trilateral_framing(doc: Document, frames: _Frames) -> list[float]:
         roles = frames.roles.get(sentence, _NO_ROLES)
         three = sentence in threes and sentence not in frames.crowded
         # Placed by the first term of any kind found in the sentence.
-        factor = POSITION[doc.first_positions[sentence]]
+        field: FieldName = "title" if sentence < len(doc.starts[0]) else "text"
+        factor = POSITION[position_of(field, doc.first_starts[sentence])]
         if three:
             values.append(factor * (CONCERTED if roles & _CONCERTED else 1.0))
         if "trilateral" in roles and sentence not in frames.foreign:
