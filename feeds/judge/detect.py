@@ -73,10 +73,6 @@ class Found(NamedTuple):
     def to_match(self) -> Match:
         return _new_tuple(Match, self[:4])
 
-    @property
-    def position(self) -> str:
-        return position_of(self.field, self.start)
-
 
 def position_of(field: FieldName, start: int) -> str:
     """Where a find stands: in the title, the lead or the body."""
@@ -469,9 +465,11 @@ def _signal_values(
         if target in POSITIVE_ROLES:
             positive.append(_name_value(item, cues.get(item.sentence)))
         elif target in NEGATIVE_ROLES:
-            negative.append(item.term.weight * POSITION[item.position])
+            negative.append(item.term.weight * POSITION[position_of(item.field, item.start)])
         elif target == "trilateral" and item.sentence in foreign:
-            negative.append(FOREIGN_TRILATERAL_PENALTY * POSITION[item.position])
+            negative.append(
+                FOREIGN_TRILATERAL_PENALTY * POSITION[position_of(item.field, item.start)]
+            )
         elif target == "summit" and _a_north_american_summit(item.sentence, frames):
             positive.append(_name_value(item, cues.get(item.sentence)))
     return positive, negative
@@ -485,7 +483,7 @@ def _a_north_american_summit(sentence: int, frames: _Frames) -> bool:
 
 
 def _name_value(item: Found, neighbours: list[Found] | None) -> float:
-    value = item.term.weight * POSITION[item.position]
+    value = item.term.weight * POSITION[position_of(item.field, item.start)]
     # Most names have no cue in their sentence: skip building two generators for them.
     if neighbours is None:
         return value
@@ -644,7 +642,11 @@ def _summit_evidence(
 
 
 def _strength(item: Found) -> tuple[float, str, int]:
-    return (-item.term.weight * POSITION[item.position], item.field, item.start)
+    return (
+        -item.term.weight * POSITION[position_of(item.field, item.start)],
+        item.field,
+        item.start,
+    )
 
 
 def as_matches(found: Iterable[FindRow]) -> tuple[Match, ...]:
