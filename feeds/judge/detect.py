@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, groupby, islice, repeat
-from operator import attrgetter, itemgetter
+from operator import add, attrgetter, itemgetter
 from typing import Literal, NamedTuple
 
 from feeds.judge.taxonomy import PARTY_CODES, Taxonomy, Term
@@ -373,16 +373,20 @@ def _overruled_removed(
 
 
 def _sentence_starts(source: str) -> list[int]:
-    # A line break ends a sentence whatever comes before it: `str.split` finds them, no `re`.
+    # A line break ends a sentence whatever comes before it: `str.split` finds them, no `re`,
+    # and each line ends one character (its break) after its length, summed in C.
     lines = source.split("\n")
-    ends = list(accumulate(len(line) + 1 for line in lines[:-1]))
+    ends = list(accumulate(map(add, map(len, lines[:-1]), repeat(1))))
+    marks = 0
     for mark, pattern in _SENTENCE_ENDS:
         if mark in source:
             # `split` with the end as a group gives text, end, text, end, ...: the offsets where
             # the ends stop, without a `re.Match` each.
             ends += islice(accumulate(map(len, pattern.split(source))), 1, None, 2)
+            marks += 1
     # The ends of two marks meet where one closes the other's sentence ("Really?!"): once.
-    return [0, *sorted(set(ends))]
+    # (A line break never closes a sentence a mark ended: that one stops before a space.)
+    return [0, *sorted(set(ends) if marks > 1 else ends)]
 
 
 def decide_summit(doc: Document, taxonomy: Taxonomy) -> tuple[float, Evidence]:
