@@ -256,8 +256,9 @@ def phrase_keys(term: str) -> tuple[str, ...]:
     return tuple(w if w.endswith("*") else stem(w) for w in words)
 
 
-# Marks a token whose candidates depend on the tokens after it (an identity check, never read).
+# The spellings of a candidate that is not an acronym: none to check (read-only, shared).
 _ANY_SPELLING: Mapping[str, int] = MappingProxyType({})
+# Marks a token whose candidates depend on the tokens after it (an identity check, never read).
 _BY_PAIR: list[Candidate] = [(-1, -1, 0, (), _ANY_SPELLING)]
 
 
