@@ -41,6 +41,19 @@ class Terminal:
     def keys(self, *keys: str) -> None:
         self.tmux("send-keys", "-t", "sw", *keys)
 
+    def start_demo(self, home: Path, db: Path, size: tuple[int, int]) -> None:
+        """The installed command on the offline demo and the database `db`, in a detached
+        terminal of `size` (columns, lines), with its config and data under `home`."""
+        env = {
+            "SUMMITWATCH_CONFIG": str(home / "config.toml"),
+            "SUMMITWATCH_DATA_DIR": str(home / "data"),
+            "TERM": "xterm-256color",
+        }
+        exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
+        command = f"env {exports} {shlex.quote(str(COMMAND))} --demo --db {shlex.quote(str(db))}"
+        columns, lines = size
+        self.tmux("new-session", "-d", "-s", "sw", "-x", str(columns), "-y", str(lines), command)
+
     def alive(self) -> bool:
         return "sw" in self.tmux("list-sessions", "-F", "#{session_name}")
 
@@ -64,14 +77,7 @@ def test_triage_in_a_real_terminal_is_in_the_database_after_quitting(
     terminal: Terminal, tmp_path: Path
 ) -> None:
     db = tmp_path / "db"
-    env = {
-        "SUMMITWATCH_CONFIG": str(tmp_path / "config.toml"),
-        "SUMMITWATCH_DATA_DIR": str(tmp_path / "data"),
-        "TERM": "xterm-256color",
-    }
-    exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
-    command = f"env {exports} {shlex.quote(str(COMMAND))} --demo --db {shlex.quote(str(db))}"
-    terminal.tmux("new-session", "-d", "-s", "sw", "-x", "100", "-y", "30", command)
+    terminal.start_demo(tmp_path, db, size=(100, 30))
     terminal.wait_for(lambda: "sources answered" in terminal.screen())
     terminal.keys("r")
     time.sleep(1.0)
@@ -92,14 +98,7 @@ def test_triage_from_the_reader_with_next_and_previous_reaches_the_database(
     """At 80x24 the reader takes the list's place: J and K go on through the releases from
     there, each triage key is stored, and the reader shows the state it was given."""
     db = tmp_path / "db"
-    env = {
-        "SUMMITWATCH_CONFIG": str(tmp_path / "config.toml"),
-        "SUMMITWATCH_DATA_DIR": str(tmp_path / "data"),
-        "TERM": "xterm-256color",
-    }
-    exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
-    command = f"env {exports} {shlex.quote(str(COMMAND))} --demo --db {shlex.quote(str(db))}"
-    terminal.tmux("new-session", "-d", "-s", "sw", "-x", "80", "-y", "24", command)
+    terminal.start_demo(tmp_path, db, size=(80, 24))
     terminal.wait_for(lambda: "sources answered" in terminal.screen())
     terminal.keys("Enter")  # the first release, in the reader
     terminal.wait_for(lambda: "Triage: New · read" in terminal.screen())
@@ -135,14 +134,7 @@ def test_an_edited_release_shows_what_changed_in_a_real_terminal(
             item = make_item("moved", title="Trilateral ministers to meet", text=text,
                              published="2026-12-02T08:00:00+00:00")  # fmt: skip
             store.add([item], now=when)
-    env = {
-        "SUMMITWATCH_CONFIG": str(tmp_path / "config.toml"),
-        "SUMMITWATCH_DATA_DIR": str(tmp_path / "data"),
-        "TERM": "xterm-256color",
-    }
-    exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
-    command = f"env {exports} {shlex.quote(str(COMMAND))} --demo --db {shlex.quote(str(db))}"
-    terminal.tmux("new-session", "-d", "-s", "sw", "-x", "80", "-y", "24", command)
+    terminal.start_demo(tmp_path, db, size=(80, 24))
     terminal.wait_for(lambda: "sources answered" in terminal.screen())
     # The newest release comes first: the edited one, marked before its title.
     assert "± Trilateral ministers to meet" in terminal.screen()
