@@ -10,15 +10,18 @@ from __future__ import annotations
 import hashlib
 import html as html_lib
 import re
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 from urllib.parse import urljoin
 
 from lxml import etree
 
 from feeds.text import canonical_url, clean_text, one_line, strip_controls
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from lxml.cssselect import CSSSelector
@@ -86,8 +89,28 @@ _LINES = frozenset(["br", "li", "tr"])
 _DROPPED = frozenset(
     ["script", "style", "noscript", "template", "head", "title", "iframe", "object", "svg", "math"]
 )
-_HTML_PARSER = etree.HTMLParser(
-    no_network=True, remove_comments=True, remove_pis=True, default_doctype=False
+
+
+class PerThread(Generic[T]):
+    """One lxml parser for each thread that asks. A parser object keeps its parse state in
+    itself, so one shared by the poll's parsing threads may be used by two at once, which lxml
+    does not support (a poll on a loaded machine died of SIGSEGV in that code, rarely)."""
+
+    def __init__(self, make: Callable[[], T]) -> None:
+        self._make = make
+        self._local = threading.local()
+
+    def get(self) -> T:
+        parser: T | None = getattr(self._local, "parser", None)
+        if parser is None:
+            parser = self._local.parser = self._make()
+        return parser
+
+
+_HTML_PARSER = PerThread(
+    lambda: etree.HTMLParser(
+        no_network=True, remove_comments=True, remove_pis=True, default_doctype=False
+    )
 )
 _TAG = re.compile(r"<[^>]*>?")
 _DROPPED_BLOCK = re.compile(r"<(script|style)\b.*?</\1\s*>", re.I | re.S)
@@ -132,8 +155,8 @@ def parse_html(markup: str, *, whole_page: bool = False) -> etree._Element | Non
     markup = _DOCTYPE.sub("", markup, count=1) if whole_page else markup
     try:
         if whole_page:
-            return etree.fromstring(markup, _HTML_PARSER)
-        return etree.fromstring(f"<html><body>{markup}</body></html>", _HTML_PARSER)
+            return etree.fromstring(markup, _HTML_PARSER.get())
+        return etree.fromstring(f"<html><body>{markup}</body></html>", _HTML_PARSER.get())
     except (etree.LxmlError, ValueError):
         return None
 

@@ -19,6 +19,7 @@ from lxml import etree
 from lxml.cssselect import CSSSelector
 
 from feeds.collect.normalize import (
+    PerThread,
     css_selector,
     decode_html,
     html_to_text,
@@ -42,7 +43,9 @@ DEFAULT_SELECTORS: Mapping[str, str] = {
 }
 # Listing pages print local times without a zone; these are the capitals' zones.
 _COUNTRY_ZONES = {"MX": "America/Mexico_City", "CA": "America/Toronto", "US": "America/New_York"}
-_HTML_PARSER = etree.HTMLParser(no_network=True, remove_comments=True, remove_pis=True)
+_HTML_PARSER = PerThread(
+    lambda: etree.HTMLParser(no_network=True, remove_comments=True, remove_pis=True)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +73,7 @@ def parse_index_page(
     except SelectorError as exc:
         return ParseOutcome([], f"bad CSS selector in the source settings: {exc}")
     try:
-        root = etree.fromstring(strip_controls(decode_html(body)), _HTML_PARSER)
+        root = etree.fromstring(strip_controls(decode_html(body)), _HTML_PARSER.get())
     except (etree.LxmlError, ValueError):
         root = None
     if root is None:

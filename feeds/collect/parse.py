@@ -23,7 +23,14 @@ from feedparser.datetimes import _parse_date as feedparser_date
 from lxml import etree
 
 from feeds.collect.extract import extract_main_text
-from feeds.collect.normalize import html_to_text, iso_utc, release_id, safe_link, summarise
+from feeds.collect.normalize import (
+    PerThread,
+    html_to_text,
+    iso_utc,
+    release_id,
+    safe_link,
+    summarise,
+)
 from feeds.models import MAX_ITEMS, ParseOutcome, Release, Source
 from feeds.text import one_line
 
@@ -39,13 +46,15 @@ NOT_HTML_FEED = "HTML page where a feed was expected"
 _ATOM = "{http://www.w3.org/2005/Atom}"
 _CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
 _DC_DATE = "{http://purl.org/dc/elements/1.1/}date"
-_XML_PARSER = etree.XMLParser(
-    resolve_entities=False,
-    no_network=True,
-    load_dtd=False,
-    huge_tree=False,
-    remove_comments=True,
-    remove_pis=True,
+_XML_PARSER = PerThread(
+    lambda: etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
 )
 _PROLOG_HTML = re.compile(
     rb"^(?:\s|<\?xml[^>]*>|<!--.*?-->)*<(?:!doctype\s+html|html)[\s>]", re.I | re.S
@@ -138,7 +147,7 @@ def _ascii_view(head: bytes) -> bytes:
 def _lxml_items(body: bytes, base: str) -> list[_Raw] | None:
     """Items of a well-formed RSS 2.0 or Atom document, or None to let feedparser try."""
     try:
-        root = etree.fromstring(body, _XML_PARSER)
+        root = etree.fromstring(body, _XML_PARSER.get())
     except (etree.XMLSyntaxError, ValueError):
         return None
     if root is None or root.getroottree().docinfo.internalDTD is not None:
@@ -227,7 +236,7 @@ def _feedparser_items(body: bytes, base: str, content_type: str | None) -> list[
 def _not_a_feed(body: bytes, problem: Any) -> str:
     """Where the XML breaks, by lxml's count (feedparser's is off by its own rewriting)."""
     try:
-        etree.fromstring(body, _XML_PARSER)
+        etree.fromstring(body, _XML_PARSER.get())
     except etree.XMLSyntaxError as exc:
         return f"not a feed: malformed XML at line {exc.lineno}"
     except ValueError:
